@@ -1,0 +1,98 @@
+"""The readable text format for templates kept in version control (TOML; YAML too where PyYAML is installed).
+
+Layout (see ``README.md``, "Checklist files")::
+
+    code = "SAFETY-CAST"
+    name_zh = "熔铸车间安全检查表"
+    name_en = "Casthouse safety checklist"
+    grade_bands = [[90, "excellent"], [80, "good"], [70, "pass"]]
+
+    [[sections]]
+    code = "A"
+    title_zh = "熔铸"
+    weight = 0.3            # optional; all sections or none
+
+    [[sections.items]]
+    code = "A1"
+    kind = "yes_no"         # yes_no | score | measurement | text | photo
+    text_zh = "…"
+    points = 5
+    deduction_per_occurrence = 1
+    veto = false
+    always_major = true
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from inspector.checklists.spec import ChecklistSpec, Problem, ReadResult
+
+
+def read_text_checklist(path: Path, raw: bytes) -> ReadResult:
+    """Read a TOML (or YAML) checklist from ``raw`` bytes of ``path``."""
+    result = ReadResult(source=str(path))
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        result.problems.append(
+            Problem(str(path), f"the file is not UTF-8 text (bad byte at position {exc.start}); save it as UTF-8")
+        )
+        return result
+    data: Any
+    if path.suffix.lower() in (".yaml", ".yml"):
+        try:
+            import yaml  # type: ignore[import-untyped]
+        except ImportError:
+            result.problems.append(Problem(str(path), "YAML needs PyYAML installed; use TOML instead"))
+            return result
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            row = mark.line + 1 if mark is not None else None
+            result.problems.append(Problem(str(path), f"not valid YAML: {getattr(exc, 'problem', exc)}", row=row))
+            return result
+    else:
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            result.problems.append(Problem(str(path), f"not valid TOML: {exc}"))
+            return result
+    if not isinstance(data, dict) or not data:
+        result.problems.append(Problem(str(path), "the file is empty or is not a checklist (no code, name, sections)"))
+        return result
+    spec_from_mapping(data, str(path), result)
+    return result
+
+
+def spec_from_mapping(data: dict[str, Any], source: str, result: ReadResult) -> None:
+    """Validate a mapping into ``result.spec``, turning every validation error into a located problem."""
+    try:
+        result.spec = ChecklistSpec.model_validate(data)
+    except ValidationError as exc:
+        for error in exc.errors():
+            location = _location(data, error["loc"])
+            message = error["msg"].removeprefix("Value error, ")
+            result.problems.append(Problem(source, f"{location}: {message}" if location else message))
+
+
+def _location(data: dict[str, Any], loc: tuple[int | str, ...]) -> str:
+    """``sections[2] (B) → items[3] (B4) → points`` from a pydantic location."""
+    parts: list[str] = []
+    node: Any = data
+    for key in loc:
+        if isinstance(key, int) and isinstance(node, list) and 0 <= key < len(node):
+            node = node[key]
+            label = f"[{key + 1}]"
+            if isinstance(node, dict) and "code" in node:
+                label += f" ({node['code']})"
+            parts[-1] = parts[-1] + label if parts else label
+        else:
+            parts.append(str(key))
+            node = node.get(key) if isinstance(node, dict) else None
+    return " → ".join(parts)

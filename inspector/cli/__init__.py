@@ -1,0 +1,57 @@
+"""The ``inspector`` command line. ``inspector`` alone opens the app; subcommands do everything else headless.
+
+This is the one module of ``inspector`` that may reach the UI and network packages, and it imports them lazily
+inside the commands that need them, so ``inspector template check`` stays fast.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from inspector.cli.common import DbOption, console, fail
+from inspector.cli.demo import demo_command
+from inspector.cli.template import template_app
+from inspector.errors import InspectorError
+
+app = typer.Typer(
+    name="inspector",
+    help="Safety and quality inspections for the aluminium group, offline first. Run without a command to open the app.",
+    no_args_is_help=False,
+    add_completion=False,
+    rich_markup_mode="rich",
+    pretty_exceptions_enable=False,
+)
+app.command("demo")(demo_command)
+app.add_typer(template_app, name="template")
+
+
+@app.callback(invoke_without_command=True)
+def open_app(
+    ctx: typer.Context,
+    db: DbOption = None,
+    lang: Annotated[str | None, typer.Option(help="Interface language: zh or en.")] = None,
+) -> None:
+    """Open the inspection app on the laptop's database."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from screens.app import run_app  # the UI is loaded only when the app is opened
+
+    run_app(db=db, lang=lang)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry: every user-facing error becomes a clear message and exit code 1, never a traceback."""
+    try:
+        app(args=argv, prog_name="inspector", standalone_mode=True)
+    except InspectorError as exc:
+        fail(exc.message)
+    except KeyboardInterrupt:
+        console.print("Interrupted.", style="yellow")
+        sys.exit(130)
+
+
+__all__ = ["Path", "app", "main"]

@@ -1,0 +1,37 @@
+"""Options and output helpers shared by the commands."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+from rich.console import Console
+
+from inspector.config import load_settings
+from inspector.errors import InspectorError
+from inspector.store import Store, open_store
+
+console = Console(highlight=False)
+err_console = Console(stderr=True, highlight=False)
+
+DbOption = Annotated[
+    Path | None,
+    typer.Option("--db", help="Database file (default: INSPECTOR_DB, then the user data directory).", show_default=False),
+]
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    """Print ``message`` as an error and exit with ``code``."""
+    err_console.print(f"[bold red]Error:[/] {message}")
+    sys.exit(code)
+
+
+def open_db(db: Path | None) -> Store:
+    """Open the database named by ``--db`` / ``INSPECTOR_DB`` / the default, failing with a clear message."""
+    settings = load_settings(db)
+    try:
+        return open_store(settings.db)
+    except InspectorError as exc:
+        fail(exc.message)

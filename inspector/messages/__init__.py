@@ -1,0 +1,1 @@
+"""Message catalogues of the domain core (reports, exports, CLI output)."""

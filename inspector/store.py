@@ -1,0 +1,206 @@
+"""The laptop's store: one SQLite file, durable pragmas checked at start-up, Alembic migrations on open.
+
+Every local write of a synced record and its outbox entry commit in one transaction: the outbox is filled by a
+``before_flush`` hook on :class:`StoreSession`, so no code path can forget it.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session as OrmSession
+from sqlmodel import Session
+
+from inspector.errors import StoreError
+from inspector.models import SCHEMA_VERSION, SYNCED_MODELS, OutboxEntry, SyncedRecord, utcnow
+
+#: The newest migration this code knows; a test keeps it equal to Alembic's head.
+HEAD_REVISION = "0002"
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+#: What every connection is set to, and what start-up checks it got.
+REQUIRED_PRAGMAS = {"journal_mode": "wal", "synchronous": 2, "foreign_keys": 1}
+
+
+class StoreSession(Session):
+    """A SQLModel session whose flushes also write the outbox (unless ``info["skip_outbox"]`` is set)."""
+
+
+def _payload(record: SyncedRecord) -> dict[str, Any]:
+    return record.model_dump(mode="json")
+
+
+@event.listens_for(StoreSession, "before_flush")
+def _fill_outbox(session: OrmSession, _context: Any, _instances: Any) -> None:
+    if session.info.get("skip_outbox"):
+        return
+    now = utcnow()
+    entries: list[OutboxEntry] = []
+    for obj in session.new:
+        if isinstance(obj, SyncedRecord) and obj.__tablename__ in SYNCED_MODELS:
+            entries.append(_entry(obj, "upsert"))
+    for obj in session.dirty:
+        if isinstance(obj, SyncedRecord) and session.is_modified(obj, include_collections=False):
+            obj.updated_at = now
+            entries.append(_entry(obj, "upsert"))
+    for obj in session.deleted:
+        if isinstance(obj, SyncedRecord):
+            entries.append(_entry(obj, "delete"))
+    session.add_all(entries)
+
+
+def _entry(obj: SyncedRecord, op: str) -> OutboxEntry:
+    return OutboxEntry(
+        entity=str(obj.__tablename__),
+        entity_id=obj.id,
+        op=op,
+        payload=_payload(obj) if op == "upsert" else {"id": str(obj.id)},
+        base_version=obj.server_version,
+        schema_version=SCHEMA_VERSION,
+    )
+
+
+def _set_pragmas(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    # WAL with synchronous=FULL: with NORMAL a committed answer can vanish on power loss.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def make_engine(path: Path) -> Engine:
+    """An engine on the SQLite file at ``path`` with the durable pragmas set on every connection."""
+    engine = sa.create_engine(f"sqlite:///{path}", connect_args={"check_same_thread": False})
+    event.listen(engine, "connect", _set_pragmas)
+    return engine
+
+
+def check_pragmas(engine: Engine) -> dict[str, Any]:
+    """Read the pragmas back and fail clearly if the file system refused them (e.g. WAL on a network share)."""
+    found: dict[str, Any] = {}
+    with engine.connect() as conn:
+        for name, wanted in REQUIRED_PRAGMAS.items():
+            value = conn.exec_driver_sql(f"PRAGMA {name}").scalar()
+            found[name] = value
+            if value != wanted:
+                raise StoreError(
+                    "E_STORE_PRAGMA",
+                    f"The database {engine.url.database} runs with {name}={value}, not {wanted}; "
+                    "answers would not be safe from power loss. Keep the database on a local disk.",
+                )
+    return found
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The Alembic revision the database is at (``None`` for an empty file)."""
+    with engine.connect() as conn:
+        if not sa.inspect(conn).has_table("alembic_version"):
+            return None
+        return conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+
+
+def migrate(engine: Engine, revision: str = "head") -> None:
+    """Bring the database to ``revision`` with Alembic (the only way tables are created)."""
+    from alembic import command  # imported here: start-up skips Alembic when nothing is to do
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, revision)
+
+
+def _backup(path: Path, revision: str | None) -> Path:
+    stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
+    target = path.with_name(f"{path.name}.before-{revision or 'empty'}-{stamp}.bak")
+    with sqlite3.connect(path) as source, sqlite3.connect(target) as copy:
+        source.backup(copy)
+    return target
+
+
+@dataclass
+class Store:
+    """An open laptop database."""
+
+    path: Path
+    engine: Engine
+
+    @contextmanager
+    def session(self, *, skip_outbox: bool = False) -> Iterator[StoreSession]:
+        """A session for one unit of work."""
+        with StoreSession(self.engine, expire_on_commit=False) as session:
+            if skip_outbox:
+                session.info["skip_outbox"] = True
+            yield session
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def open_store(path: Path, *, upgrade: bool = True) -> Store:
+    """Open (creating if needed) the database at ``path``, check its pragmas and migrate it to the newest schema.
+
+    Before migrating a database that already holds data, a copy is saved beside it.
+    Raises :class:`StoreError` with a clear message when the file cannot be used.
+    """
+    path = Path(path).expanduser()
+    if path.exists() and path.is_dir():
+        raise StoreError("E_STORE_PATH", f"{path} is a folder, not a database file.")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError("E_STORE_PATH", f"Cannot create the folder {path.parent}: {exc.strerror}.") from exc
+    if path.exists() and path.stat().st_size > 0:
+        with path.open("rb") as handle:
+            if handle.read(16) != b"SQLite format 3\x00":
+                raise StoreError("E_STORE_NOT_SQLITE", f"{path} is not an inspector database (not a SQLite file).")
+    engine = make_engine(path)
+    try:
+        check_pragmas(engine)
+        revision = current_revision(engine)
+        if upgrade and revision != HEAD_REVISION:
+            if revision is not None and not _known_revision(revision):
+                raise StoreError(
+                    "E_STORE_NEWER",
+                    f"{path} was written by a newer version of inspector (schema {revision}); update the app.",
+                )
+            if revision is not None:
+                _backup(path, revision)
+            migrate(engine)
+    except StoreError:
+        engine.dispose()
+        raise
+    except (sa.exc.OperationalError, sa.exc.DatabaseError, OSError) as exc:
+        engine.dispose()
+        raise StoreError("E_STORE_OPEN", f"Cannot open the database {path}: {_reason(exc)}") from exc
+    return Store(path=path, engine=engine)
+
+
+def _known_revision(revision: str) -> bool:
+    return any(p.name.startswith(f"{revision}_") for p in (MIGRATIONS_DIR / "versions").glob("*.py"))
+
+
+def _reason(exc: BaseException) -> str:
+    original = getattr(exc, "orig", None) or exc
+    text = str(original)
+    if "disk" in text.lower() and "full" in text.lower():
+        return "the disk is full. Free some space; nothing already saved was lost."
+    return text
+
+
+def new_id() -> uuid.UUID:
+    """A fresh client-made record id."""
+    return uuid.uuid4()
