@@ -201,8 +201,8 @@ def score_inspection(
         in_section = [r for r in item_results if r.section == code]
         possible = sum(r.possible for r in in_section)
         earned = sum(r.earned for r in in_section)
-        percent = round1(earned / possible * 100) if possible > 0 else None
-        sections.append(SectionResult(code, possible, earned, percent, weights.get(code)))
+        section_percent = round1(earned / possible * 100) if possible > 0 else None
+        sections.append(SectionResult(code, possible, earned, section_percent, weights.get(code)))
     earned = sum(r.earned for r in item_results)
     possible = sum(r.possible for r in item_results)
     weighted = [s for s in sections if s.weight is not None]
@@ -219,7 +219,9 @@ def score_inspection(
         percent = round1(earned / possible * 100) if possible > 0 else None
     by_code = {rule.code: rule for rule in rule_list}
     veto_items = tuple(r.code for r in item_results if r.failed and by_code[r.code].veto)
-    missing = tuple(rule.code for rule, r in zip(rule_list, item_results, strict=True) if rule.required and not r.answered)
+    missing = tuple(
+        rule.code for rule, r in zip(rule_list, item_results, strict=True) if rule.required and not r.answered
+    )
     return ScoreResult(
         earned=round(earned, 4),
         possible=round(possible, 4),

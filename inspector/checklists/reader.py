@@ -28,8 +28,11 @@ def read_checklist(path: Path) -> ReadResult:
             return result
         if size > MAX_FILE_BYTES:
             result.problems.append(
-                Problem(str(path), f"the file is {size // (1024 * 1024)} MiB; checklists larger than "
-                        f"{MAX_FILE_BYTES // (1024 * 1024)} MiB are refused")
+                Problem(
+                    str(path),
+                    f"the file is {size // (1024 * 1024)} MiB; checklists larger than "
+                    f"{MAX_FILE_BYTES // (1024 * 1024)} MiB are refused",
+                )
             )
             return result
         raw = path.read_bytes()
@@ -40,7 +43,9 @@ def read_checklist(path: Path) -> ReadResult:
     if suffix in TEXT_SUFFIXES:
         return read_text_checklist(path, raw)
     result.problems.append(
-        Problem(str(path), f"unknown checklist format {suffix or '(no extension)'}; "
-                "use .toml, .yaml, .xlsx or .csv")
+        Problem(
+            str(path),
+            f"unknown checklist format {suffix or '(no extension)'}; use .toml, .yaml, .xlsx or .csv",
+        )
     )
     return result

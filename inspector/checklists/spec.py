@@ -78,12 +78,10 @@ class ItemSpec(BaseModel):
             raise ValueError(f"item {self.code} is a 0–N score item without max_score")
         if self.kind == ItemKind.MEASUREMENT and self.lower_limit is None and self.upper_limit is None:
             raise ValueError(f"item {self.code} is a measurement without lower_limit or upper_limit")
-        if (
-            self.lower_limit is not None
-            and self.upper_limit is not None
-            and self.lower_limit > self.upper_limit
-        ):
-            raise ValueError(f"item {self.code}: lower_limit {self.lower_limit} is above upper_limit {self.upper_limit}")
+        if self.lower_limit is not None and self.upper_limit is not None and self.lower_limit > self.upper_limit:
+            raise ValueError(
+                f"item {self.code}: lower_limit {self.lower_limit} is above upper_limit {self.upper_limit}"
+            )
         if self.kind in (ItemKind.TEXT, ItemKind.PHOTO) and self.points:
             raise ValueError(f"item {self.code}: {self.kind} items carry no points")
         return self

@@ -18,7 +18,11 @@ err_console = Console(stderr=True, highlight=False)
 
 DbOption = Annotated[
     Path | None,
-    typer.Option("--db", help="Database file (default: INSPECTOR_DB, then the user data directory).", show_default=False),
+    typer.Option(
+        "--db",
+        help="Database file (default: INSPECTOR_DB, then the user data directory).",
+        show_default=False,
+    ),
 ]
 
 

@@ -73,8 +73,27 @@ __all__ = [
 SYNCED_MODELS: dict[str, type[SyncedRecord]] = {
     model.__tablename__: model  # type: ignore[misc]
     for model in (
-        Group, Unit, Workshop, Team, Checkpoint, Person, InspectorAssignment, Campaign, CampaignChecklist,
-        ChecklistTemplate, TemplateVersion, TemplateSection, TemplateItem, Inspection, Answer, Finding,
-        RectificationOrder, RectificationEvent, QualityFigure, InnovationProject, AwardRuleSet, AwardDecision,
+        Group,
+        Unit,
+        Workshop,
+        Team,
+        Checkpoint,
+        Person,
+        InspectorAssignment,
+        Campaign,
+        CampaignChecklist,
+        ChecklistTemplate,
+        TemplateVersion,
+        TemplateSection,
+        TemplateItem,
+        Inspection,
+        Answer,
+        Finding,
+        RectificationOrder,
+        RectificationEvent,
+        QualityFigure,
+        InnovationProject,
+        AwardRuleSet,
+        AwardDecision,
     )
 }
