@@ -35,6 +35,21 @@ REQUIRED_PRAGMAS = {"journal_mode": "wal", "synchronous": 2, "foreign_keys": 1}
 class StoreSession(Session):
     """A SQLModel session whose flushes also write the outbox (unless ``info["skip_outbox"]`` is set)."""
 
+    def commit(self) -> None:
+        """Commit; if SQLite refuses (a deferred foreign key), roll the transaction back instead of leaving it open."""
+        dbapi = self.connection().connection.dbapi_connection
+        try:
+            super().commit()
+        except Exception:
+            _rollback_if_open(dbapi)
+            raise
+
+
+def _rollback_if_open(dbapi: Any) -> None:
+    # A COMMIT that SQLite refuses leaves its transaction open, and SQLAlchemy no longer knows about it.
+    if dbapi is not None and getattr(dbapi, "in_transaction", False):
+        dbapi.rollback()
+
 
 def _payload(record: SyncedRecord) -> dict[str, Any]:
     return record.model_dump(mode="json")
@@ -80,10 +95,18 @@ def _set_pragmas(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
     cursor.close()
 
 
+def _defer_foreign_keys(connection: sa.Connection) -> None:
+    # The tables declare no ORM relationships, so a flush may insert a child before its parent; foreign keys are
+    # still enforced, at COMMIT instead of per statement (SQLite resets this pragma after every transaction).
+    connection.exec_driver_sql("PRAGMA defer_foreign_keys=ON")
+
+
 def make_engine(path: Path) -> Engine:
     """An engine on the SQLite file at ``path`` with the durable pragmas set on every connection."""
     engine = sa.create_engine(f"sqlite:///{path}", connect_args={"check_same_thread": False})
     event.listen(engine, "connect", _set_pragmas)
+    event.listen(engine, "begin", _defer_foreign_keys)
+    event.listen(engine.pool, "checkin", lambda dbapi, _record: _rollback_if_open(dbapi))
     return engine
 
 

@@ -84,3 +84,28 @@ def test_database_from_a_newer_app_is_refused(db_path: Path) -> None:
         conn.execute("UPDATE alembic_version SET version_num = '9999'")
     with pytest.raises(StoreError, match="newer version"):
         open_store(db_path)
+
+
+def test_children_may_be_flushed_before_their_parents(store: Store) -> None:
+    # No ORM relationships order the inserts; foreign keys are checked at COMMIT instead.
+    with store.session() as session:
+        group = Group(code="G", name_zh="集团")
+        session.add(Unit(group_id=group.id, code="U", name_zh="单位"))
+        session.flush()
+        session.add(group)
+        session.commit()
+    with store.session() as session:
+        assert session.exec(select(Unit)).one().group_id == group.id
+
+
+def test_a_refused_commit_does_not_leak_into_the_next_session(store: Store) -> None:
+    with store.session() as session:
+        session.add(Unit(group_id=Group(code="x", name_zh="x").id, code="U", name_zh="单位"))
+        with pytest.raises(Exception, match="FOREIGN KEY"):
+            session.commit()
+    with store.session() as session:
+        session.add(Group(code="G", name_zh="集团"))
+        session.commit()
+    with store.session() as session:
+        assert [g.code for g in session.exec(select(Group))] == ["G"]
+        assert session.exec(select(Unit)).all() == []
