@@ -9,14 +9,23 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from inspector.models import AuditEntry, utcnow
+from inspector.models import AuditEntry, AwardDecision, Inspection, InspectionStatus, RectificationOrder, utcnow
 
 GENESIS_HASH = "0" * 64
+
+#: The kinds of entry the chain holds.
+SIGN_OFF = "sign_off"
+AMENDMENT = "amendment"
+VERIFICATION = "verification"
+AWARD_DECISION = "award_decision"
+KINDS = (SIGN_OFF, AMENDMENT, VERIFICATION, AWARD_DECISION)
 
 
 def canonical_json(value: Any) -> str:
@@ -63,30 +72,145 @@ def append_entry(
     return entry
 
 
+def record_sign_off(session: Session, *, inspection: Inspection, actor_id: uuid.UUID | None) -> AuditEntry:
+    """Chain the sign-off of ``inspection`` (an amendment when it amends another), after its ``content_hash`` is set.
+
+    Call it in the transaction that signs the inspection, so the signature and its chain entry commit together.
+    """
+    if inspection.status != InspectionStatus.SIGNED or not inspection.content_hash:
+        raise ValueError(f"inspection {inspection.id} is not signed (status and content_hash must be set first)")
+    kind = AMENDMENT if inspection.amends_id else SIGN_OFF
+    payload: dict[str, Any] = {
+        "inspection_id": str(inspection.id),
+        "content_hash": inspection.content_hash,
+        "signed_at": inspection.signed_at.isoformat() if inspection.signed_at else None,
+        "inspector_id": str(inspection.inspector_id),
+        "acknowledged_by_id": str(inspection.acknowledged_by_id) if inspection.acknowledged_by_id else None,
+        "score_percent": inspection.score_percent,
+        "grade": inspection.grade,
+    }
+    if inspection.amends_id:
+        payload["amends_id"] = str(inspection.amends_id)
+        payload["reason"] = inspection.amendment_reason
+    return append_entry(session, kind=kind, subject_id=inspection.id, actor_id=actor_id, payload=payload)
+
+
+def record_verification(
+    session: Session, *, order: RectificationOrder, actor_id: uuid.UUID | None, accepted: bool, note: str = ""
+) -> AuditEntry:
+    """Chain the on-site verification (验收) of a rectification order: closed (accepted) or reopened."""
+    payload: dict[str, Any] = {
+        "order_id": str(order.id),
+        "finding_id": str(order.finding_id),
+        "team_id": str(order.team_id),
+        "accepted": accepted,
+        "status": order.status,
+        "action_taken": order.action_taken,
+        "evidence_paths": list(order.evidence_paths),
+        "note": note,
+    }
+    return append_entry(session, kind=VERIFICATION, subject_id=order.id, actor_id=actor_id, payload=payload)
+
+
+def record_award_decision(session: Session, *, decision: AwardDecision, actor_id: uuid.UUID | None) -> AuditEntry:
+    """Chain an award decision with every criterion's figure, threshold and outcome."""
+    payload: dict[str, Any] = {
+        "decision_id": str(decision.id),
+        "campaign_id": str(decision.campaign_id),
+        "ruleset_id": str(decision.ruleset_id),
+        "award": decision.award,
+        "level": decision.level,
+        "subject_id": str(decision.subject_id),
+        "eligible": decision.eligible,
+        "rank": decision.rank,
+        "nominated": decision.nominated,
+        "final": decision.final,
+        "criteria": list(decision.criteria),
+    }
+    return append_entry(
+        session, kind=AWARD_DECISION, subject_id=decision.subject_id, actor_id=actor_id, payload=payload
+    )
+
+
+def sign_off_entries(session: Session) -> dict[uuid.UUID, AuditEntry]:
+    """The newest readable sign-off or amendment entry of each inspection, by inspection id."""
+    found: dict[uuid.UUID, AuditEntry] = {}
+    for _seq, entry in _entries_in_order(session):
+        if entry is not None and entry.kind in (SIGN_OFF, AMENDMENT):
+            found[entry.subject_id] = entry
+    return found
+
+
+#: Why an entry breaks the chain (the CLI and screens say it in the reader's language).
+MISSING = "missing"
+LINK = "link"
+CONTENT = "content"
+UNREADABLE = "unreadable"
+
+
 @dataclass(frozen=True)
 class ChainReport:
-    """The outcome of walking the chain."""
+    """The outcome of walking the chain: ``ok``, or the first broken entry (its ``seq``, id when known, problem)."""
 
     entries: int
     ok: bool
     broken_seq: int | None = None
     broken_id: uuid.UUID | None = None
-    reason: str = ""
+    problem: str = ""
+
+    @property
+    def reason(self) -> str:
+        """The problem in plain English (for logs; people read :func:`describe_problem`)."""
+        return {
+            MISSING: "the entry is missing (deleted)",
+            LINK: "its link to the previous entry does not match (entries removed or reordered before it)",
+            CONTENT: "its content was changed after it was written",
+            UNREADABLE: "it cannot be read (its stored data was altered)",
+        }.get(self.problem, "")
+
+
+def _entries_in_order(session: Session) -> Iterator[tuple[int, AuditEntry | None]]:
+    """Every entry by ``seq``; an entry whose stored data no longer parses comes back as ``None``."""
+    seqs = [int(seq) for seq in session.exec(select(AuditEntry.seq).order_by(col(AuditEntry.seq))) if seq is not None]
+    for start in range(0, len(seqs), 500):
+        chunk = seqs[start : start + 500]
+        try:
+            rows = session.exec(
+                select(AuditEntry).where(col(AuditEntry.seq).in_(chunk)).order_by(col(AuditEntry.seq))
+            ).all()
+        except (ValueError, TypeError, sa.exc.StatementError):
+            session.rollback()
+            rows = None
+        if rows is not None:
+            yield from ((row.seq or 0, row) for row in rows)
+            continue
+        for seq in chunk:  # one row of the chunk is damaged: find which
+            try:
+                yield seq, session.exec(select(AuditEntry).where(AuditEntry.seq == seq)).one()
+            except (ValueError, TypeError, sa.exc.StatementError):
+                session.rollback()
+                yield seq, None
 
 
 def verify_chain(session: Session) -> ChainReport:
-    """Walk the chain in order and report the first entry whose hash or link does not hold."""
+    """Walk the chain in order and report the first entry whose hash or link does not hold.
+
+    Catches an edited entry (its hash no longer matches its content), a deleted one (a gap in the numbering, or
+    the next entry's link pointing at nothing) and reordered ones (links out of order).
+    """
     previous = GENESIS_HASH
     count = 0
-    expected_seq = None
-    for entry in session.exec(select(AuditEntry).order_by(col(AuditEntry.seq))):
+    expected_seq = 1
+    for seq, entry in _entries_in_order(session):
         count += 1
-        if expected_seq is not None and entry.seq != expected_seq:
-            return ChainReport(count, False, expected_seq, None, f"entry {expected_seq} is missing (deleted)")
-        expected_seq = (entry.seq or 0) + 1
+        if seq != expected_seq:
+            return ChainReport(count, False, expected_seq, None, MISSING)
+        expected_seq = seq + 1
+        if entry is None:
+            return ChainReport(count, False, seq, None, UNREADABLE)
         if entry.prev_hash != previous:
-            return ChainReport(count, False, entry.seq, entry.id, "its link to the previous entry does not match")
+            return ChainReport(count, False, seq, entry.id, LINK)
         if entry_hash(entry) != entry.hash:
-            return ChainReport(count, False, entry.seq, entry.id, "its content was changed after it was written")
+            return ChainReport(count, False, seq, entry.id, CONTENT)
         previous = entry.hash
     return ChainReport(count, True)

@@ -20,7 +20,7 @@ from tests.inspector.records_world import CHECKPOINTS, build_world
 
 def decode_all(image: Image.Image) -> list[str]:
     """Every QR code zxing-cpp finds on a page image."""
-    return sorted(r.text for r in zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode))
+    return sorted(r.text for r in zxingcpp.read_barcodes(image) if r.format == zxingcpp.BarcodeFormat.QRCode)
 
 
 @pytest.fixture
