@@ -1,0 +1,396 @@
+"""The push/pull engine over the laptop's outbox.
+
+Order of a sync: health (epoch check) → upload attachments → push pending changes in order → pull pages.
+An outbox entry is marked done only after the server's answer for it; a pulled page and its cursor are stored in
+one transaction, without echoing into the outbox. Crash points (``INSPECTOR_SYNC_CRASH_AT``) let the tests kill
+the process between any two steps.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import col, select
+
+from inspector.local_settings import get_setting, set_setting
+from inspector.models import SCHEMA_VERSION, SYNCED_MODELS, OutboxEntry, utcnow
+from inspector.models.enums import OutboxStatus
+from inspector.store import Store, StoreSession
+from sync.client.http import SyncClient, SyncError
+from sync.protocol import AttachmentRef, Change, ChangeStatus, Health, Op, PulledRecord
+
+CONFLICT_STATUS = "conflict"  # outbox status of a change the server kept as a conflict for a supervisor
+CURSOR_KEY = "sync.cursor"
+EPOCH_KEY = "sync.epoch"
+HIGH_WATER_KEY = "sync.high_water"
+LAST_SYNC_KEY = "sync.last_sync"
+CHUNK = 1024 * 1024
+
+#: Payload fields that name files (evidence photos), per entity.
+FILE_FIELDS: dict[str, tuple[str, ...]] = {
+    "answer": ("photo_path",),
+    "finding": ("photo_paths",),
+    "rectificationorder": ("evidence_paths",),
+    "rectificationevent": ("evidence_paths",),
+}
+
+Progress = Callable[[str, int, int | None], None]
+
+
+def crash_point(name: str) -> None:
+    """Fault injection for the tests: ``INSPECTOR_SYNC_CRASH_AT=name`` kills the process here, like a flat battery."""
+    if os.environ.get("INSPECTOR_SYNC_CRASH_AT") == name:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+@dataclass
+class SyncReport:
+    """What one sync did."""
+
+    pushed: int = 0
+    duplicates: int = 0
+    conflicts: int = 0
+    rejected: int = 0
+    pulled: int = 0
+    uploaded: int = 0
+    downloaded: int = 0
+    resynced: bool = False
+    resent: int = 0
+    errors: list[str] = field(default_factory=list)
+    rejections: list[str] = field(default_factory=list)
+
+
+def file_paths(entity: str, payload: dict[str, Any]) -> list[str]:
+    paths: list[str] = []
+    for name in FILE_FIELDS.get(entity, ()):
+        value = payload.get(name)
+        if isinstance(value, str) and value:
+            paths.append(value)
+        elif isinstance(value, list):
+            paths.extend(v for v in value if isinstance(v, str) and v)
+    return paths
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(CHUNK), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def change_of(entry: OutboxEntry, refs: list[AttachmentRef]) -> Change:
+    assert entry.seq is not None
+    return Change(
+        change_id=entry.change_id,
+        seq=entry.seq,
+        entity=entry.entity,
+        entity_id=entry.entity_id,
+        op=Op(entry.op),
+        payload=entry.payload,
+        base_version=entry.base_version,
+        schema_version=entry.schema_version or SCHEMA_VERSION,
+        made_at=entry.created_at,
+        attachments=refs,
+    )
+
+
+class SyncEngine:
+    """Syncs one store with one server."""
+
+    def __init__(
+        self,
+        store: Store,
+        client: SyncClient,
+        *,
+        attachment_dir: Path,
+        batch: int = 500,
+        page: int = 1000,
+        progress: Progress | None = None,
+    ) -> None:
+        self.store = store
+        self.client = client
+        self.attachment_dir = attachment_dir
+        self.batch = batch
+        self.page = page
+        self.progress = progress or (lambda _stage, _done, _total: None)
+
+    def run(self) -> SyncReport:
+        """One full sync. Raises :class:`~sync.client.http.Offline` / :class:`SyncError`; the outbox is kept."""
+        report = SyncReport()
+        health = self.client.health()
+        self.check_epoch(health, report)
+        self.push(report)
+        self.pull(report)
+        with self.store.session(skip_outbox=True) as session:
+            set_setting(session, HIGH_WATER_KEY, str(max(health.high_water, self._high_water(session))))
+            set_setting(session, LAST_SYNC_KEY, utcnow().isoformat())
+            session.commit()
+        return report
+
+    # -- epoch -----------------------------------------------------------------------------------------------
+    def _high_water(self, session: StoreSession) -> int:
+        return int(get_setting(session, HIGH_WATER_KEY, "0") or 0)
+
+    def check_epoch(self, health: Health, report: SyncReport) -> None:
+        """A new epoch (or a server that went back in time) means a restore: re-send everything, resync pulls."""
+        with self.store.session(skip_outbox=True) as session:
+            known = get_setting(session, EPOCH_KEY)
+            restored = known is not None and (known != health.epoch or health.high_water < self._high_water(session))
+            if restored:
+                entries = session.exec(select(OutboxEntry).where(OutboxEntry.status == OutboxStatus.ACKED)).all()
+                for entry in entries:
+                    entry.status = OutboxStatus.PENDING
+                    entry.acked_at = None
+                    session.add(entry)
+                report.resent = len(entries)
+                report.resynced = True
+                set_setting(session, CURSOR_KEY, "")
+                set_setting(session, HIGH_WATER_KEY, "0")
+            set_setting(session, EPOCH_KEY, health.epoch)
+            session.commit()
+
+    # -- push ------------------------------------------------------------------------------------------------
+    def pending_count(self) -> int:
+        with self.store.session() as session:
+            return len(session.exec(select(OutboxEntry.seq).where(OutboxEntry.status == OutboxStatus.PENDING)).all())
+
+    def push(self, report: SyncReport) -> None:
+        total = self.pending_count()
+        done = 0
+        self.progress("push", 0, total)
+        after = 0
+        while True:
+            with self.store.session() as session:
+                entries = list(
+                    session.exec(
+                        select(OutboxEntry)
+                        .where(OutboxEntry.status == OutboxStatus.PENDING, col(OutboxEntry.seq) > after)
+                        .order_by(col(OutboxEntry.seq))
+                        .limit(self.batch)
+                    ).all()
+                )
+            if not entries:
+                return
+            changes = [change_of(entry, self._attachments(entry, report)) for entry in entries]
+            crash_point("before_push")
+            try:
+                response = self.client.push(changes)
+            except SyncError as exc:
+                if exc.code != "E_ATTACHMENT_MISSING":
+                    raise
+                # Uploaded parts vanished (e.g. a server restore): upload again once, then push again.
+                for change in changes:
+                    for ref in change.attachments:
+                        self._upload(Path(ref.path), ref.sha256, ref.size, report)
+                response = self.client.push(changes)
+            crash_point("after_push_reply")
+            self._record_results(entries, response.results, report)
+            crash_point("after_ack_commit")
+            done += len(entries)
+            after = entries[-1].seq or after
+            self.progress("push", done, total)
+
+    def _record_results(self, entries: list[OutboxEntry], results: list[Any], report: SyncReport) -> None:
+        by_id = {r.change_id: r for r in results}
+        now = utcnow()
+        with self.store.session(skip_outbox=True) as session:
+            for entry in entries:
+                result = by_id.get(entry.change_id)
+                if result is None:
+                    continue  # not answered: stays pending and goes again
+                row = session.get(OutboxEntry, entry.seq)
+                if row is None:
+                    continue
+                status = result.status
+                if status == ChangeStatus.DUPLICATE:
+                    report.duplicates += 1
+                    if result.code == "E_CONFLICT":
+                        status = ChangeStatus.CONFLICT
+                    elif result.code:
+                        status = ChangeStatus.REJECTED
+                    else:
+                        status = ChangeStatus.APPLIED
+                if status == ChangeStatus.APPLIED:
+                    row.status = OutboxStatus.ACKED
+                    report.pushed += 1
+                    if result.version is not None:
+                        self._remember_version(session, entry, result.version)
+                elif status == ChangeStatus.CONFLICT:
+                    row.status = CONFLICT_STATUS
+                    row.error = f"{result.code}: {result.message}"[:2000]
+                    report.conflicts += 1
+                else:
+                    row.status = OutboxStatus.REJECTED
+                    row.error = f"{result.code}: {result.message}"[:2000]
+                    report.rejected += 1
+                    report.rejections.append(f"{entry.entity} {entry.entity_id}: {result.message}")
+                row.acked_at = now
+                session.add(row)
+            session.commit()
+
+    def _remember_version(self, session: StoreSession, entry: OutboxEntry, version: int) -> None:
+        model = SYNCED_MODELS.get(entry.entity)
+        if model is None or entry.op != Op.UPSERT:
+            return
+        record = session.get(model, entry.entity_id)
+        if record is not None and (record.server_version or 0) < version:
+            record.server_version = version
+            session.add(record)
+
+    # -- attachments -----------------------------------------------------------------------------------------
+    def _attachments(self, entry: OutboxEntry, report: SyncReport) -> list[AttachmentRef]:
+        refs = []
+        for raw in file_paths(entry.entity, entry.payload):
+            path = Path(raw).expanduser()
+            if not path.is_file():
+                report.errors.append(f"{entry.entity} {entry.entity_id}: the file {raw} is missing on this laptop")
+                continue
+            sha = sha256_file(path)
+            size = path.stat().st_size
+            self._upload(path, sha, size, report)
+            refs.append(AttachmentRef(sha256=sha, size=size, path=raw))
+        return refs
+
+    def _upload(self, path: Path, sha: str, size: int, report: SyncReport) -> None:
+        """Upload from where the server stopped (resumable after a cut or a crash)."""
+        status = self.client.attachment_status(sha)
+        if status.complete:
+            return
+        offset = status.received
+        with path.open("rb") as handle:
+            while True:
+                handle.seek(offset)
+                data = handle.read(CHUNK)
+                try:
+                    status = self.client.upload_chunk(sha, size, offset, data)
+                except SyncError as exc:
+                    if exc.code != "E_ATTACHMENT_OFFSET":
+                        raise
+                    offset = int(exc.detail.get("received", 0))
+                    continue
+                offset = status.received
+                self.progress("upload", offset, size)
+                crash_point("mid_upload")
+                if status.complete:
+                    report.uploaded += 1
+                    return
+                if not data:
+                    return
+
+    def _download(self, ref: AttachmentRef, report: SyncReport) -> str:
+        local = Path(ref.path)
+        if local.is_file() and local.stat().st_size == ref.size and sha256_file(local) == ref.sha256:
+            return ref.path
+        target = self.attachment_dir / ref.sha256[:2] / (ref.sha256 + Path(ref.path).suffix.lower()[:10])
+        if target.is_file() and sha256_file(target) == ref.sha256:
+            return str(target)
+        content = self.client.download(ref.sha256)
+        if hashlib.sha256(content).hexdigest() != ref.sha256:
+            raise SyncError("E_ATTACHMENT_HASH", f"Attachment {ref.sha256[:12]}… arrived damaged.")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(target.name + ".part")
+        tmp.write_bytes(content)
+        tmp.replace(target)
+        report.downloaded += 1
+        return str(target)
+
+    # -- pull ------------------------------------------------------------------------------------------------
+    def pull(self, report: SyncReport) -> None:
+        with self.store.session() as session:
+            cursor = get_setting(session, CURSOR_KEY, "") or ""
+        reset_once = False
+        while True:
+            try:
+                page = self.client.pull(cursor, self.page)
+            except SyncError as exc:
+                if exc.code != "E_CURSOR_RESET" or reset_once:
+                    raise
+                reset_once = True
+                report.resynced = True
+                cursor = ""
+                continue
+            crash_point("after_pull_received")
+            paths = {}
+            for rec in page.records:
+                for ref in rec.attachments:
+                    if not rec.deleted:
+                        paths[ref.path] = self._download(ref, report)
+            self._store_page(page.records, page.cursor, paths, report)
+            crash_point("after_pull_commit")
+            cursor = page.cursor
+            self.progress("pull", report.pulled, None)
+            if not page.more:
+                return
+
+    def _store_page(self, records: list[PulledRecord], cursor: str, paths: dict[str, str], report: SyncReport) -> None:
+        with self._remote_session() as session:
+            ids = [r.id for r in records]
+            pending = set(
+                session.exec(
+                    select(OutboxEntry.entity_id).where(
+                        col(OutboxEntry.entity_id).in_(ids), OutboxEntry.status == OutboxStatus.PENDING
+                    )
+                ).all()
+            )
+            for rec in records:
+                model = SYNCED_MODELS.get(rec.entity)
+                if model is None or rec.id in pending:
+                    continue  # a kind this client does not know yet / a local change not pushed yet wins locally
+                existing = session.get(model, rec.id)
+                if rec.deleted:
+                    if existing is not None:
+                        session.delete(existing)
+                else:
+                    data = _localise(rec.entity, dict(rec.payload), paths)
+                    data["server_version"] = rec.version
+                    fresh = model.model_validate(data)
+                    if existing is None:
+                        session.add(fresh)
+                    else:
+                        for name in model.model_fields:
+                            setattr(existing, name, getattr(fresh, name))
+                        session.add(existing)
+                report.pulled += 1
+            set_setting(session, CURSOR_KEY, cursor)
+            session.commit()
+
+    @contextmanager
+    def _remote_session(self) -> Iterator[StoreSession]:
+        """A session that writes pulled rows without echoing them into the outbox.
+
+        Foreign keys are off for it: a device holds only what its role may see, so a pulled record may name a
+        parent it will never receive (a team leader sees a finding on their team from another team's inspection).
+        """
+        with self.store.engine.connect() as conn:
+            raw = conn.connection.dbapi_connection
+            assert raw is not None
+            raw.execute("PRAGMA foreign_keys=OFF")
+            try:
+                with StoreSession(bind=conn, expire_on_commit=False) as session:
+                    session.info["skip_outbox"] = True
+                    yield session
+            finally:
+                conn.rollback()
+                raw.execute("PRAGMA foreign_keys=ON")
+
+
+def _localise(entity: str, payload: dict[str, Any], paths: dict[str, str]) -> dict[str, Any]:
+    """Point file fields at this laptop's copies of the attachments."""
+    for name in FILE_FIELDS.get(entity, ()):
+        value = payload.get(name)
+        if isinstance(value, str) and value in paths:
+            payload[name] = paths[value]
+        elif isinstance(value, list):
+            payload[name] = [paths.get(v, v) if isinstance(v, str) else v for v in value]
+    return payload
+
+

@@ -1,0 +1,245 @@
+"""The sync protocol: every payload exchanged between a laptop and the server, defined once for both sides.
+
+A device pushes ordered batches of :class:`Change` (client-made ids, per-device ``seq``, the ``base_version`` the
+change was made from, the ``schema_version`` of its payload) and receives one :class:`ChangeResult` per change.
+It pulls :class:`PulledRecord` pages after an opaque cursor. See ``docs/sync.md``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from inspector.audit import canonical_json
+
+#: Newest payload schema the server understands (older ones are upgraded, newer ones refused with a clear error).
+PROTOCOL_SCHEMA_VERSION = 1
+#: What ``/health`` answers in ``service``: anything else (a captive portal, a wrong URL) means "offline".
+SERVICE_NAME = "inspector-sync"
+#: Changes per push request the server accepts.
+MAX_BATCH = 2000
+#: Records per pull page the server returns at most.
+MAX_PAGE = 5000
+#: Size of one attachment upload chunk the server accepts at most.
+MAX_CHUNK = 4 * 1024 * 1024
+
+
+class Op(StrEnum):
+    UPSERT = "upsert"
+    DELETE = "delete"
+
+
+class ChangeStatus(StrEnum):
+    """What became of one pushed change."""
+
+    APPLIED = "applied"  # stored, new server version in ``version``
+    DUPLICATE = "duplicate"  # already applied earlier (a retry): the original result is repeated
+    CONFLICT = "conflict"  # kept for a supervisor to settle; the server value stands for now
+    REJECTED = "rejected"  # can never succeed (forbidden, invalid, signed-off); acknowledged so nothing blocks
+
+
+class DeviceRole(StrEnum):
+    INSPECTOR = "inspector"
+    TEAM_LEADER = "team_leader"
+    SUPERVISOR = "supervisor"
+    AUDITOR = "auditor"
+
+
+class Wire(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class AttachmentRef(Wire):
+    """A file a record refers to, by content."""
+
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    size: int = Field(ge=0)
+    #: The path as written in the record on the device that made it.
+    path: str = Field(max_length=1000)
+
+
+class Change(Wire):
+    """One local change from a device's outbox."""
+
+    change_id: uuid.UUID
+    seq: int = Field(ge=1, description="The device's own change number: 1, 2, 3…")
+    entity: str = Field(max_length=64)
+    entity_id: uuid.UUID
+    op: Op
+    payload: dict[str, Any] = Field(default_factory=dict)
+    base_version: int | None = Field(default=None, ge=0)
+    schema_version: int = Field(ge=1)
+    made_at: datetime | None = Field(default=None, description="Device clock: shown to people, never decides.")
+    attachments: list[AttachmentRef] = Field(default_factory=list, max_length=100)
+
+    def body_hash(self) -> str:
+        """What identifies this change's content: a re-sent change must hash the same."""
+        body = {
+            "entity": self.entity,
+            "entity_id": str(self.entity_id),
+            "op": self.op.value,
+            "payload": self.payload,
+            "base_version": self.base_version,
+        }
+        return hashlib.sha256(canonical_json(body).encode("utf-8")).hexdigest()
+
+
+class PushRequest(Wire):
+    changes: list[Change] = Field(max_length=MAX_BATCH)
+
+
+class ChangeResult(Wire):
+    change_id: uuid.UUID
+    seq: int
+    status: ChangeStatus
+    version: int | None = None
+    code: str | None = None
+    message: str = ""
+    conflict_id: uuid.UUID | None = None
+
+
+class PushResponse(Wire):
+    results: list[ChangeResult]
+    last_seq: int = Field(description="The highest change number of this device the server has applied.")
+
+
+class PulledRecord(Wire):
+    entity: str
+    id: uuid.UUID
+    version: int
+    deleted: bool
+    payload: dict[str, Any]
+    attachments: list[AttachmentRef] = Field(default_factory=list)
+
+
+class PullResponse(Wire):
+    records: list[PulledRecord]
+    cursor: str = Field(description="Opaque: store it with the page, send it back unchanged.")
+    more: bool
+    epoch: str
+
+
+class Health(Wire):
+    service: str
+    epoch: str
+    version: str
+    schema_version: int
+    high_water: int = Field(description="The server-wide change sequence already committed.")
+    time: datetime
+
+
+class EnrollRequest(Wire):
+    code: str = Field(min_length=4, max_length=64)
+    device_label: str = Field(default="", max_length=200)
+
+
+class DeviceToken(Wire):
+    """Shown once: the server keeps only its hash."""
+
+    device_id: uuid.UUID
+    token: str
+    name: str
+    role: DeviceRole
+    person_code: str | None
+    expires_at: datetime
+    epoch: str
+
+
+class DeviceInfo(Wire):
+    device_id: uuid.UUID
+    name: str
+    role: DeviceRole
+    person_code: str | None
+    enrolled: bool
+    revoked: bool
+    expires_at: datetime | None
+    last_seq: int
+    last_seen_at: datetime | None
+
+
+class AttachmentStatus(Wire):
+    sha256: str
+    size: int
+    received: int
+    complete: bool
+
+
+class ConflictOut(Wire):
+    """A kept conflict: both values, who and when, for a supervisor to settle."""
+
+    id: uuid.UUID
+    entity: str
+    record_id: uuid.UUID
+    status: str
+    base_version: int | None
+    server_version: int
+    server_payload: dict[str, Any]
+    device_payload: dict[str, Any]
+    device_name: str
+    person_code: str | None
+    made_at: datetime | None
+    received_at: datetime
+    resolution: str | None = None
+    resolved_by: str | None = None
+    resolved_at: datetime | None = None
+
+
+class Resolution(StrEnum):
+    KEEP_SERVER = "keep_server"
+    TAKE_DEVICE = "take_device"
+    MERGED = "merged"
+
+
+class ResolveRequest(Wire):
+    resolution: Resolution
+    payload: dict[str, Any] | None = Field(default=None, description="The merged value (resolution 'merged').")
+
+
+class ResolveResponse(Wire):
+    conflict_id: uuid.UUID
+    version: int
+
+
+class Bundle(Wire):
+    """Pending changes of one device written to a file for a plant without network (see docs/sync.md)."""
+
+    format: str = "inspector-bundle/1"
+    device_id: uuid.UUID
+    created_at: datetime
+    changes: list[Change]
+    #: sha256 → file content, base64.
+    attachments: dict[str, str] = Field(default_factory=dict)
+    #: HMAC-SHA256 over the canonical JSON of everything else, keyed by the device token's key.
+    signature: str = ""
+
+    def signed_body(self) -> bytes:
+        data = self.model_dump(mode="json", exclude={"signature"})
+        return canonical_json(data).encode("utf-8")
+
+
+class BundleResult(Wire):
+    device_id: uuid.UUID
+    results: list[ChangeResult]
+
+
+class ErrorBody(Wire):
+    """Every error the server answers: a stable code and a message a person can act on. Never a stack trace."""
+
+    code: str
+    message: str
+    detail: dict[str, Any] = Field(default_factory=dict)
+
+
+def bundle_key(token_hash: str) -> bytes:
+    """The HMAC key that signs a device's bundles, derived from the stored hash of its token."""
+    return hashlib.sha256(("inspector-bundle/1:" + token_hash).encode("ascii")).digest()
+
+
+def token_hash(token: str) -> str:
+    """How a device token is stored on the server (SHA-256; tokens carry 256 random bits, so no salt is needed)."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()

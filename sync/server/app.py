@@ -1,0 +1,152 @@
+"""The FastAPI app factory: routers, typed error answers, request size limits.
+
+``create_app(settings)`` is used by ``inspector server``, the tests and the benchmarks alike; ``app_from_env`` is
+the factory uvicorn workers import (settings from ``INSPECTOR_SERVER_*``).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+import sqlalchemy as sa
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.engine import Engine
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from sync import errors
+from sync.errors import ErrorCode, SyncProtocolError
+from sync.protocol import ErrorBody
+from sync.server.db import make_engine
+from sync.server.routers import attachments, bundles, conflicts, devices, health, pull, push
+from sync.server.settings import ServerSettings
+
+log = logging.getLogger("inspector.server")
+VERSION = "0.1.0"
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+
+
+class BodyLimit:
+    """Refuse request bodies larger than ``limit`` bytes with a typed 413, whether or not Content-Length is sent."""
+
+    def __init__(self, app: Callable[[Scope, Receive, Send], Awaitable[None]], limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        for name, value in scope.get("headers", []):
+            if name == b"content-length" and value.isdigit() and int(value) > self.limit:
+                await _send_error(send, errors.E_TOO_LARGE, f"The request is larger than {self.limit} bytes.")
+                return
+        received = 0
+
+        async def limited() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.limit:
+                    raise _TooLarge
+            return message
+
+        try:
+            await self.app(scope, limited, send)
+        except _TooLarge:
+            await _send_error(send, errors.E_TOO_LARGE, f"The request is larger than {self.limit} bytes.")
+
+
+class _TooLarge(Exception):
+    pass
+
+
+async def _send_error(send: Send, error: ErrorCode, message: str) -> None:
+    body = ErrorBody(code=error.code, message=message).model_dump_json().encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": error.status,
+            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+def error_response(error: ErrorCode, message: str | None = None, **detail: Any) -> JSONResponse:
+    body = ErrorBody(code=error.code, message=message or error.en, detail=detail)
+    return JSONResponse(status_code=error.status, content=body.model_dump(mode="json"))
+
+
+def create_app(settings: ServerSettings | None = None, *, engine: Engine | None = None) -> FastAPI:
+    """The server app. The schema must already be migrated (``inspector server`` does it before starting)."""
+    settings = settings or ServerSettings()
+    app = FastAPI(
+        title="inspector sync server",
+        version=VERSION,
+        description="Offline-first sync for the inspector laptops. Every error answers `{code, message, detail}`.",
+        responses={
+            400: {"model": ErrorBody},
+            401: {"model": ErrorBody},
+            403: {"model": ErrorBody},
+            409: {"model": ErrorBody},
+            413: {"model": ErrorBody},
+            422: {"model": ErrorBody},
+        },
+    )
+    app.state.settings = settings
+    app.state.engine = engine or make_engine(settings.database_url, pool_size=settings.pool_size)
+    for module in (health, devices, push, pull, attachments, conflicts, bundles):
+        app.include_router(module.router)
+
+    @app.exception_handler(SyncProtocolError)
+    async def _typed(_request: Request, exc: SyncProtocolError) -> JSONResponse:
+        return error_response(exc.error, exc.message, **exc.detail)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = []
+        for item in exc.errors()[:5]:
+            where = ".".join(str(p) for p in item.get("loc", ()))
+            problems.append(f"{where}: {item.get('msg', 'invalid')}")
+        return error_response(errors.E_VALIDATION, "; ".join(problems) or errors.E_VALIDATION.en)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 404:
+            return error_response(errors.E_NOT_FOUND)
+        if exc.status_code == 413:
+            return error_response(errors.E_TOO_LARGE)
+        body = ErrorBody(code=f"E_HTTP_{exc.status_code}", message=str(exc.detail))
+        return JSONResponse(status_code=exc.status_code, content=body.model_dump(mode="json"))
+
+    @app.exception_handler(sa.exc.IntegrityError)
+    async def _duplicate(_request: Request, exc: sa.exc.IntegrityError) -> JSONResponse:
+        log.warning("integrity error answered as 409: %s", exc.orig)
+        return error_response(errors.E_DUPLICATE_KEY)
+
+    @app.exception_handler(sa.exc.OperationalError)
+    async def _database_down(_request: Request, exc: sa.exc.OperationalError) -> JSONResponse:
+        log.error("database unavailable: %s", exc.orig)
+        return error_response(errors.E_UNAVAILABLE)
+
+    @app.exception_handler(Exception)
+    async def _internal(_request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled server error")
+        return error_response(errors.E_INTERNAL)
+
+    app.add_middleware(BodyLimit, limit=settings.max_request_bytes)
+    return app
+
+
+def app_from_env() -> FastAPI:
+    """Factory for uvicorn workers: ``uvicorn --factory sync.server.app:app_from_env``."""
+    return create_app(ServerSettings())

@@ -1,0 +1,19 @@
+"""``POST /bundles``: apply a signed bundle carried from a plant without network (same rules as a push)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from sync.protocol import Bundle, BundleResult
+from sync.server.bundles import apply_bundle
+from sync.server.deps import SessionDep, SupervisorDevice
+
+router = APIRouter(prefix="/bundles", tags=["bundles"])
+
+
+@router.post("", response_model=BundleResult)
+def upload_bundle(bundle: Bundle, _actor: SupervisorDevice, session: SessionDep) -> BundleResult:
+    """A supervisor forwards another device's bundle; its changes are authorised as that device's own."""
+    result = apply_bundle(session, bundle)
+    session.commit()
+    return result
