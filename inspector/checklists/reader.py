@@ -4,48 +4,60 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from inspector.checklists.spec import Problem, ReadResult
+from inspector.checklists.csv_file import read_csv_checklist
+from inspector.checklists.messages import problem
+from inspector.checklists.meta import ChecklistMeta
+from inspector.checklists.spec import ReadResult
+from inspector.checklists.spreadsheet import read_workbook_checklist
 from inspector.checklists.text_format import read_text_checklist
+from inspector.checklists.xlsform import read_xlsform_checklist
 
 #: Larger files are refused before parsing: real checklists are a few hundred kilobytes at most.
 MAX_FILE_BYTES = 20 * 1024 * 1024
 TEXT_SUFFIXES = {".toml", ".yaml", ".yml"}
+WORKBOOK_SUFFIXES = {".xlsx", ".xlsm"}
 
 
-def read_checklist(path: Path) -> ReadResult:
-    """Read ``path`` (TOML/YAML, .xlsx/.csv sheet, or XLSForm .xlsx) into a checklist spec plus problems."""
-    result = ReadResult(source=str(path))
+def read_checklist(path: Path, meta: ChecklistMeta | None = None) -> ReadResult:
+    """Read ``path`` (TOML/YAML, .xlsx/.csv sheet, or XLSForm .xlsx) into a checklist spec plus problems.
+
+    ``meta`` (from the command line) overrides the code, name and category the file gives. Nothing raises: every
+    failure, down to an unforeseen one inside a parser, comes back as a problem naming the file.
+    """
+    file = str(path)
+    meta = meta or ChecklistMeta()
+    result = ReadResult(source=file)
     try:
         if not path.exists():
-            result.problems.append(Problem(str(path), "no such file"))
+            result.problems.append(problem(file, "file.missing"))
             return result
         if path.is_dir():
-            result.problems.append(Problem(str(path), "this is a folder, not a checklist file"))
+            result.problems.append(problem(file, "file.directory"))
             return result
         size = path.stat().st_size
         if size == 0:
-            result.problems.append(Problem(str(path), "the file is empty"))
+            result.problems.append(problem(file, "file.empty"))
             return result
         if size > MAX_FILE_BYTES:
-            result.problems.append(
-                Problem(
-                    str(path),
-                    f"the file is {size // (1024 * 1024)} MiB; checklists larger than "
-                    f"{MAX_FILE_BYTES // (1024 * 1024)} MiB are refused",
-                )
-            )
+            result.problems.append(problem(file, "file.too_big", size=size // 2**20, limit=MAX_FILE_BYTES // 2**20))
             return result
         raw = path.read_bytes()
     except OSError as exc:
-        result.problems.append(Problem(str(path), f"cannot read the file: {exc.strerror or exc}"))
+        result.problems.append(problem(file, "file.unreadable", reason=exc.strerror or str(exc)))
         return result
     suffix = path.suffix.lower()
-    if suffix in TEXT_SUFFIXES:
-        return read_text_checklist(path, raw)
-    result.problems.append(
-        Problem(
-            str(path),
-            f"unknown checklist format {suffix or '(no extension)'}; use .toml, .yaml, .xlsx or .csv",
-        )
-    )
+    try:
+        if suffix in TEXT_SUFFIXES:
+            return read_text_checklist(path, raw, meta)
+        if suffix in WORKBOOK_SUFFIXES:
+            return read_workbook_checklist(path, raw, meta, read_xlsform_checklist)
+        if suffix == ".csv":
+            return read_csv_checklist(path, raw, meta)
+        if suffix == ".xls":
+            result.problems.append(problem(file, "file.old_xls"))
+            return result
+    except Exception as exc:  # the promise is "never a traceback"; the message asks for the file to fix the reader
+        result.problems.append(problem(file, "file.internal", kind=type(exc).__name__, reason=str(exc)[:200]))
+        return result
+    result.problems.append(problem(file, "file.unknown_format", suffix=suffix or "(no extension)"))
     return result

@@ -1,6 +1,6 @@
 """The readable text format for templates kept in version control (TOML; YAML too where PyYAML is installed).
 
-Layout (see ``README.md``, "Checklist files")::
+Layout (every field is described in ``docs/checklist-files.md``)::
 
     code = "SAFETY-CAST"
     name_zh = "熔铸车间安全检查表"
@@ -30,43 +30,50 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from inspector.checklists.spec import ChecklistSpec, Problem, ReadResult
+from inspector.checklists.assembly import Origin, error_problem
+from inspector.checklists.messages import problem
+from inspector.checklists.meta import ChecklistMeta
+from inspector.checklists.spec import ChecklistSpec, ReadResult
 
 
-def read_text_checklist(path: Path, raw: bytes) -> ReadResult:
-    """Read a TOML (or YAML) checklist from ``raw`` bytes of ``path``."""
-    result = ReadResult(source=str(path))
+def read_text_checklist(path: Path, raw: bytes, meta: ChecklistMeta | None = None) -> ReadResult:
+    """Read a TOML (or YAML) checklist from ``raw`` bytes of ``path``; ``meta`` overrides code, name, category."""
+    file = str(path)
+    result = ReadResult(source=file)
+    if b"\x00" in raw[:65536]:
+        result.problems.append(problem(file, "file.binary"))
+        return result
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        result.problems.append(
-            Problem(str(path), f"the file is not UTF-8 text (bad byte at position {exc.start}); save it as UTF-8")
-        )
+        result.problems.append(problem(file, "text.not_utf8", position=exc.start))
         return result
     data: Any
     if path.suffix.lower() in (".yaml", ".yml"):
         try:
-            import yaml  # type: ignore[import-untyped]
+            import yaml
         except ImportError:
-            result.problems.append(Problem(str(path), "YAML needs PyYAML installed; use TOML instead"))
+            result.problems.append(problem(file, "text.no_yaml"))
             return result
         try:
             data = yaml.safe_load(text)
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             row = mark.line + 1 if mark is not None else None
-            result.problems.append(Problem(str(path), f"not valid YAML: {getattr(exc, 'problem', exc)}", row=row))
+            result.problems.append(problem(file, "text.bad_yaml", row=row, reason=getattr(exc, "problem", None) or exc))
             return result
     else:
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
-            result.problems.append(Problem(str(path), f"not valid TOML: {exc}"))
+            result.problems.append(problem(file, "text.bad_toml", row=getattr(exc, "lineno", None), reason=str(exc)))
             return result
     if not isinstance(data, dict) or not data:
-        result.problems.append(Problem(str(path), "the file is empty or is not a checklist (no code, name, sections)"))
+        result.problems.append(problem(file, "text.not_checklist"))
         return result
-    spec_from_mapping(data, str(path), result)
+    if meta is not None:
+        data = {**data, **meta.values()}
+    spec_from_mapping(data, file, result)
     return result
 
 
@@ -77,8 +84,8 @@ def spec_from_mapping(data: dict[str, Any], source: str, result: ReadResult) -> 
     except ValidationError as exc:
         for error in exc.errors():
             location = _location(data, error["loc"])
-            message = error["msg"].removeprefix("Value error, ")
-            result.problems.append(Problem(source, f"{location}: {message}" if location else message))
+            located = error_problem(source, {**error, "loc": ()}, Origin(), prefix=location)
+            result.problems.append(located)
 
 
 def _location(data: dict[str, Any], loc: tuple[int | str, ...]) -> str:
