@@ -169,6 +169,15 @@ class Store:
                 session.info["skip_outbox"] = True
             yield session
 
+    @contextmanager
+    def raw_connection(self) -> Iterator[Any]:
+        """A pooled DBAPI (``sqlite3``) connection with the store's pragmas, for the few hot paths that need it."""
+        connection = self.engine.raw_connection()
+        try:
+            yield connection
+        finally:
+            connection.close()  # back to the pool
+
     def close(self) -> None:
         self.engine.dispose()
 
