@@ -14,6 +14,8 @@ import typer
 
 from inspector.cli.common import DbOption, console, fail
 from inspector.cli.demo import demo_command
+from inspector.cli.server import server_app
+from inspector.cli.sync import sync_app
 from inspector.cli.template import template_app
 from inspector.errors import InspectorError
 
@@ -27,6 +29,8 @@ app = typer.Typer(
 )
 app.command("demo")(demo_command)
 app.add_typer(template_app, name="template")
+app.add_typer(server_app, name="server")
+app.add_typer(sync_app, name="sync")
 
 
 @app.callback(invoke_without_command=True)

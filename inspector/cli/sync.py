@@ -1,0 +1,184 @@
+"""``inspector sync``: enrol this laptop, sync headless with a progress bar, export/import bundles."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from inspector.cli.common import DbOption, console, fail, open_db
+from inspector.config import load_settings
+from inspector.i18n import locale_lang, normalise_lang, t
+
+sync_app = typer.Typer(help="Sync this laptop with the central server (or by bundle files).", no_args_is_help=False)
+
+
+def _lang() -> str:
+    return normalise_lang(load_settings().lang) or locale_lang()
+
+
+DataDirOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--data-dir",
+        help="Folder of the device token and attachments (default: INSPECTOR_DATA_DIR).",
+        show_default=False,
+    ),
+]
+
+
+@sync_app.callback(invoke_without_command=True)
+def sync_now(ctx: typer.Context, db: DbOption = None, data_dir: DataDirOption = None) -> None:
+    """Push this laptop's changes and pull what it may see, showing progress."""
+    if ctx.invoked_subcommand is not None:
+        return
+    import sync.messages  # noqa: F401
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from sync.client.http import Offline, SyncError
+    from sync.client.service import NotEnrolled, SyncPaths, run_sync
+
+    lang = _lang()
+    paths = SyncPaths(data_dir or load_settings().data_dir)
+    store = open_db(db)
+    try:
+        with Progress(
+            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=console, transient=True
+        ) as bar:
+            tasks: dict[str, int] = {}
+
+            def progress(stage: str, done: int, total: int | None) -> None:
+                if stage not in tasks:
+                    tasks[stage] = bar.add_task(t(f"sync.stage.{stage}", lang), total=total)
+                bar.update(tasks[stage], completed=done, total=total)
+
+            report = run_sync(store, paths, progress=progress)
+    except NotEnrolled:
+        fail(t("sync.not_enrolled", lang))
+    except Offline as exc:
+        fail(t("sync.offline", lang, reason=exc.message))
+    except SyncError as exc:
+        fail(t("sync.failed", lang, reason=_message(exc, lang)))
+    finally:
+        store.close()
+    if report.resynced:
+        console.print(t("sync.resynced", lang, resent=report.resent))
+    console.print(
+        t(
+            "sync.report",
+            lang,
+            pushed=report.pushed,
+            pulled=report.pulled,
+            conflicts=report.conflicts,
+            rejected=report.rejected,
+            uploaded=report.uploaded,
+        )
+    )
+    for what in report.rejections[:20]:
+        console.print(t("sync.rejection", lang, what=what), style="yellow")
+    for what in report.errors[:20]:
+        console.print(t("sync.warning", lang, what=what), style="yellow")
+
+
+def _message(exc: object, lang: str) -> str:
+    from sync.client.http import SyncError
+    from sync.errors import CATALOGUE, message_for
+
+    assert isinstance(exc, SyncError)
+    if exc.code in CATALOGUE:
+        known = message_for(exc.code, lang)
+        return known if exc.message == CATALOGUE[exc.code].en else f"{known} ({exc.message})"
+    return exc.message
+
+
+@sync_app.command("enroll")
+def enroll_command(
+    url: Annotated[str, typer.Argument(help="The server, e.g. http://10.0.0.5:8765")],
+    code: Annotated[str, typer.Argument(help="The one-time code printed by `inspector server enroll`.")],
+    data_dir: DataDirOption = None,
+) -> None:
+    """Enrol this laptop with the server using a one-time code."""
+    import sync.messages  # noqa: F401
+    from sync.client.http import Offline, SyncError
+    from sync.client.service import SyncPaths, enroll
+
+    lang = _lang()
+    paths = SyncPaths(data_dir or load_settings().data_dir)
+    if not url.startswith(("http://", "https://")):
+        fail(f"{url}: the server address must start with http:// or https://")
+    try:
+        creds = enroll(url, code, paths)
+    except Offline as exc:
+        fail(t("sync.offline", lang, reason=exc.message))
+    except SyncError as exc:
+        fail(t("sync.failed", lang, reason=_message(exc, lang)))
+    console.print(
+        t("sync.enrolled", lang, name=creds.name, role=creds.role, url=creds.server_url, path=paths.credentials)
+    )
+
+
+@sync_app.command("export")
+def export_command(
+    out: Annotated[Path, typer.Option("--out", help="The bundle file to write (e.g. on a USB stick).")],
+    db: DbOption = None,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Write this laptop's pending changes to a signed bundle file, for a plant without network."""
+    import sync.messages  # noqa: F401
+    from sync.client.bundle import export_bundle
+    from sync.client.service import NotEnrolled, SyncPaths, require_credentials
+
+    lang = _lang()
+    paths = SyncPaths(data_dir or load_settings().data_dir)
+    try:
+        creds = require_credentials(paths)
+    except NotEnrolled:
+        fail(t("sync.not_enrolled", lang))
+    store = open_db(db)
+    try:
+        count = export_bundle(store, creds, out)
+    except OSError as exc:
+        fail(f"{out}: {exc.strerror}")
+    finally:
+        store.close()
+    console.print(t("sync.exported", lang, count=count, path=out) if count else t("sync.nothing_to_export", lang))
+
+
+@sync_app.command("import")
+def import_command(
+    file: Annotated[Path, typer.Argument(help="A bundle written by `inspector sync export`.")],
+    data_dir: DataDirOption = None,
+) -> None:
+    """Forward another laptop's bundle to the server (supervisor's device); importing twice changes nothing."""
+    import sync.messages  # noqa: F401
+    from sync.client.bundle import read_bundle
+    from sync.client.http import Offline, SyncError
+    from sync.client.service import NotEnrolled, SyncPaths, client_for, require_credentials
+    from sync.protocol import ChangeStatus
+
+    lang = _lang()
+    paths = SyncPaths(data_dir or load_settings().data_dir)
+    bundle = read_bundle(file)
+    try:
+        creds = require_credentials(paths)
+    except NotEnrolled:
+        fail(t("sync.not_enrolled", lang))
+    try:
+        with client_for(creds) as client:
+            result = client.upload_bundle(bundle)
+    except Offline as exc:
+        fail(t("sync.offline", lang, reason=exc.message))
+    except SyncError as exc:
+        fail(t("sync.failed", lang, reason=_message(exc, lang)))
+    counts = {s: sum(1 for r in result.results if r.status == s) for s in ChangeStatus}
+    console.print(
+        t(
+            "sync.imported",
+            lang,
+            applied=counts[ChangeStatus.APPLIED],
+            duplicates=counts[ChangeStatus.DUPLICATE],
+            conflicts=counts[ChangeStatus.CONFLICT],
+            rejected=counts[ChangeStatus.REJECTED],
+        )
+    )
