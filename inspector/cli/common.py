@@ -14,7 +14,7 @@ from inspector.errors import InspectorError
 from inspector.store import Store, open_store
 
 console = Console(highlight=False)
-err_console = Console(stderr=True, highlight=False)
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)  # paths stay whole, never wrapped
 
 DbOption = Annotated[
     Path | None,
@@ -39,3 +39,21 @@ def open_db(db: Path | None) -> Store:
         return open_store(settings.db)
     except InspectorError as exc:
         fail(exc.message)
+
+
+def write_crash_log(exc: BaseException) -> Path:
+    """Append ``exc``'s traceback to the log file in the user's log folder and return its path."""
+    import traceback
+
+    from platformdirs import user_log_path
+
+    from inspector.config import APP_NAME
+
+    path = user_log_path(APP_NAME, appauthor=False) / "inspector.log"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("a", encoding="utf-8") as handle:
+            handle.write("".join(traceback.format_exception(exc)))
+    except OSError:
+        pass
+    return path
