@@ -63,8 +63,11 @@ register(
             "审计链完整：{entries} 条记录；{signed} 份已签署检查记录均与签署时一致。",
             "The audit chain is intact: {entries} entries; all {signed} signed inspections are as signed.",
         ),
-        "chain.broken": ("审计链在第 {seq} 条记录处断开：{reason}", "The audit chain breaks at entry {seq}: {reason}"),
-        "chain.broken_id": ("（记录编号 {id}）", " (entry id {id})"),
+        "chain.broken": (
+            "审计链在第 {seq} 条记录{where}处断开：{reason}",
+            "The audit chain breaks at entry {seq}{where}: {reason}",
+        ),
+        "chain.broken_id": ("（编号 {id}）", " (id {id})"),
         "chain.missing": ("该条记录已缺失（被删除）。", "the entry is missing (deleted)."),
         "chain.link": (
             "它与前一条记录的链接不符（之前的记录被删除或调换了顺序）。",
@@ -202,6 +205,10 @@ register(
         "award.advanced_team": ("先进班组", "Advanced team"),
         "award.innovation": ("优秀创新项目", "Outstanding innovation project"),
         # exports
+        "export.need_inspection": (
+            "请给出检查记录编号或 --latest（二选一）。",
+            "Give an inspection id or --latest (one of them).",
+        ),
         "export.written": ("已写入 {path}", "Written: {path}"),
         "export.campaign_unknown": ("没有代码为 {code} 的活动。", "No campaign has the code {code}."),
         "export.inspection_unknown": ("没有检查记录 {id}。", "No inspection {id}."),

@@ -295,3 +295,21 @@ def load_inspection_report(session: Session, inspection_id: uuid.UUID, lang: str
         items=lines,
         findings=findings,
     )
+
+
+def find_inspection_id(session: Session, text: str) -> uuid.UUID:
+    """The inspection named by a full id or an unambiguous prefix of at least 6 hex digits (as reports print)."""
+    cleaned = text.strip().lower().replace("-", "")
+    if len(cleaned) < 6 or any(ch not in "0123456789abcdef" for ch in cleaned):
+        raise NotFoundError("E_REPORT_INSPECTION", f"{text!r} is not an inspection id (give at least 6 hex digits).")
+    if len(cleaned) == 32:
+        found = uuid.UUID(cleaned)
+        if session.get(Inspection, found) is None:
+            raise NotFoundError("E_REPORT_INSPECTION", f"No inspection {found}.")
+        return found
+    matches = [i for i in session.exec(select(Inspection.id)).all() if i.hex.startswith(cleaned)]
+    if not matches:
+        raise NotFoundError("E_REPORT_INSPECTION", f"No inspection id starts with {text!r}.")
+    if len(matches) > 1:
+        raise NotFoundError("E_REPORT_INSPECTION", f"{len(matches)} inspections start with {text!r}; give more digits.")
+    return matches[0]

@@ -112,3 +112,31 @@ def test_a_sign_off_cut_from_the_end_of_the_chain_is_caught(store: Store, world:
         last = session.get(Inspection, world.inspections[-1])
     assert report.chain.ok and last is not None
     assert [(p.inspection_id, p.problem) for p in report.problems] == [(last.id, NOT_CHAINED)]
+
+
+def run_cli(*args: str) -> tuple[int, str]:
+    from typer.testing import CliRunner
+
+    from inspector.cli import app
+
+    result = CliRunner().invoke(app, list(args))
+    return result.exit_code, " ".join(result.output.split())  # rich wraps long lines
+
+
+def test_inspector_verify_chain_names_the_first_broken_entry(store: Store, world: World) -> None:
+    store.close()
+    code, output = run_cli("verify", "--chain", "--db", str(store.path), "--lang", "en")
+    assert code == 0 and "intact: 7 entries" in output
+    raw(store, "UPDATE auditentry SET payload = json_set(payload, '$.grade', 'excellent') WHERE seq = 3")
+    raw(store, "DELETE FROM auditentry WHERE seq = 5")
+    code, output = run_cli("verify", "--chain", "--db", str(store.path), "--lang", "en")
+    assert code == 1 and "breaks at entry 3" in output and "changed after it was written" in output
+    code, output = run_cli("verify", "--chain", "--db", str(store.path), "--lang", "zh")
+    assert code == 1 and "第 3 条" in output
+
+
+def test_inspector_verify_chain_reports_a_signed_row_edited_behind_the_app(store: Store, world: World) -> None:
+    store.close()
+    raw(store, "UPDATE answer SET score = 5 WHERE inspection_id = ? AND score = 3", world.inspections[2].hex)
+    code, output = run_cli("verify", "--chain", "--db", str(store.path), "--lang", "en")
+    assert code == 1 and str(world.inspections[2]) in output and "changed after sign-off" in output

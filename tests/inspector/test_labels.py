@@ -121,3 +121,20 @@ def test_labels_sit_inside_the_a4_sheet() -> None:
 def test_unknown_output_format_is_refused(labels: list[Label], tmp_path: Path) -> None:
     with pytest.raises(LabelError, match=r"\.pdf, \.svg or \.png"):
         write_labels(labels, tmp_path / "labels.docx")
+
+
+def test_inspector_labels_command_writes_the_sheet(store: Store, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from inspector.cli import app
+
+    build_world(store, inspections=False)
+    store.close()
+    out = tmp_path / "u2.png"
+    args = ["labels", "--db", str(store.path), "--unit", "U2", "--out", str(out), "--lang", "en"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "2 labels on 1 sheet(s)" in result.output
+    assert decode_all(Image.open(out)) == sorted(encode_label("checkpoint", c) for c in ("ANOD-01", "ANOD-02"))
+    bad = CliRunner().invoke(app, ["labels", "--db", str(store.path), "--unit", "NOPE", "--out", str(out)])
+    assert bad.exit_code == 1 and "NOPE" in bad.output and "Traceback" not in bad.output

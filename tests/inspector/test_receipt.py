@@ -127,3 +127,36 @@ def test_unknown_and_unsigned_inspections(store: Store) -> None:
         assert verify_receipt(session, make_receipt(draft.id, "a" * 64, "INS-001").text()).status == NOT_SIGNED
         with pytest.raises(ReceiptError):
             receipt_for(session, draft)
+
+
+def run_cli(*args: str) -> tuple[int, str]:
+    from typer.testing import CliRunner
+
+    from inspector.cli import app
+
+    result = CliRunner().invoke(app, list(args))
+    return result.exit_code, " ".join(result.output.split())  # rich wraps long lines
+
+
+def test_inspector_verify_says_match_then_mismatch_after_a_raw_edit(store: Store) -> None:
+    world = build_world(store)
+    target = world.inspections[1]
+    with store.session() as session:
+        inspection = session.get(Inspection, target)
+        assert inspection is not None
+        text = receipt_for(session, inspection).text()
+    store.close()
+    code, output = run_cli("verify", text, "--db", str(store.path), "--lang", "en")
+    assert code == 0 and "MATCH" in output and "INS-001" in output
+    with sqlite3.connect(store.path) as raw:
+        raw.execute("UPDATE answer SET choice = 'yes' WHERE inspection_id = ? AND choice = 'no'", (target.hex,))
+    code, output = run_cli("verify", text, "--db", str(store.path), "--lang", "zh")
+    assert code == 1 and "不一致" in output and str(target) in output
+
+
+def test_inspector_verify_refuses_a_non_receipt_without_a_traceback(store: Store) -> None:
+    store.close()
+    code, output = run_cli("verify", "INSP1:CP:CAST-01:ABCD", "--db", str(store.path), "--lang", "en")
+    assert code == 1 and "not an inspection receipt" in output and "Traceback" not in output
+    code, output = run_cli("verify", "--db", str(store.path), "--lang", "en")
+    assert code == 2 and "--chain" in output

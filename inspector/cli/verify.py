@@ -1,0 +1,97 @@
+"""``inspector verify RECEIPT`` and ``inspector verify --chain``: is the signed record still what was signed?"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from sqlmodel import Session
+
+import inspector.messages.reports  # noqa: F401  (registers the texts)
+from inspector.cli.common import DbOption, console, err_console, fail, open_db
+from inspector.cli.report_lang import LangOption, resolve_lang
+from inspector.i18n import t
+from inspector.integrity import check_integrity
+from inspector.receipt import MATCH, ReceiptError, verify_receipt
+
+
+def verify_command(
+    receipt: Annotated[
+        str | None, typer.Argument(help="The receipt text (what its QR code decodes to).", show_default=False)
+    ] = None,
+    chain: Annotated[
+        bool, typer.Option("--chain", help="Verify the whole audit chain and every signed record.")
+    ] = False,
+    db: DbOption = None,
+    lang: LangOption = None,
+) -> None:
+    """Check a receipt against the stored inspection, or walk the audit chain; exit 1 when anything does not hold."""
+    language = resolve_lang(lang)
+    if receipt is None and not chain:
+        fail(t("verify.need_receipt", language), code=2)
+    store = open_db(db)
+    try:
+        with store.session() as session:
+            ok = True
+            if receipt is not None:
+                ok = _verify_receipt(session, receipt, language) and ok
+            if chain:
+                ok = _verify_chain(session, language) and ok
+    finally:
+        store.close()
+    if not ok:
+        raise typer.Exit(1)
+
+
+def _verify_receipt(session: Session, text: str, lang: str) -> bool:
+    try:
+        check = verify_receipt(session, text)
+    except ReceiptError as exc:
+        err_console.print("[bold red]✘[/] " + t(f"receipt.error.{exc.code}", lang, text=text.strip()[:80]))
+        return False
+    receipt = check.receipt
+    values = {
+        "id": receipt.inspection_id,
+        "signer": check.signer_code or "—",
+        "receipt_signer": receipt.signer_code,
+        "signed_at": check.signed_at.strftime("%Y-%m-%d %H:%M UTC") if check.signed_at else "—",
+        "score": f"{check.score_percent:.1f}" if check.score_percent is not None else "—",
+        "grade": t(f"grade.{check.grade}", lang) if check.grade else "—",
+        "receipt": receipt.hash_prefix[:16],
+        "current": (check.current_hash or "")[:16],
+        "stored": (check.stored_hash or "")[:16],
+    }
+    message = t(f"receipt.{check.status}", lang, **values)
+    if check.status == MATCH:
+        console.print(f"[bold green]✔[/] {message}")
+        if check.superseded_by_id is not None:
+            console.print(t("receipt.superseded", lang, id=check.superseded_by_id))
+        return True
+    err_console.print(f"[bold red]✘[/] {message}")
+    return False
+
+
+def _verify_chain(session: Session, lang: str) -> bool:
+    report = check_integrity(session)
+    if report.ok:
+        console.print(
+            "[bold green]✔[/] " + t("chain.ok", lang, entries=report.chain.entries, signed=report.signed_checked)
+        )
+        return True
+    if not report.chain.ok:
+        chain_report = report.chain
+        where = t("chain.broken_id", lang, id=chain_report.broken_id) if chain_report.broken_id else ""
+        reason = t(f"chain.{chain_report.problem}", lang)
+        err_console.print(
+            "[bold red]✘[/] " + t("chain.broken", lang, seq=chain_report.broken_seq, where=where, reason=reason)
+        )
+    for problem in report.problems:
+        reason = t(
+            f"chain.{problem.problem}",
+            lang,
+            stored=(problem.stored_hash or "—")[:16],
+            current=problem.current_hash[:16],
+            chained=(problem.chained_hash or "—")[:16],
+        )
+        err_console.print("[bold red]✘[/] " + t("chain.signed_problem", lang, id=problem.inspection_id, reason=reason))
+    return False

@@ -1,0 +1,245 @@
+"""Reports: the right figures, Chinese text that survives into the PDF, workbooks and CSV files Excel reads."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+import subprocess
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+import zxingcpp
+from openpyxl import load_workbook
+from PIL import Image
+from pypdf import PdfReader
+from typer.testing import CliRunner
+
+from inspector.cli import app
+from inspector.reports import fonts
+from inspector.reports.campaign import campaign_summary
+from inspector.reports.commendation import commendation_list
+from inspector.reports.inspection import find_inspection_id, latest_inspection_id, load_inspection_report
+from inspector.reports.pdf import write_commendation_pdf, write_inspection_pdf, write_summary_pdf
+from inspector.reports.tables import Table, write_csv, write_xlsx
+from inspector.store import Store
+from tests.inspector.records_world import TODAY, World, build_world
+
+
+@pytest.fixture
+def world(store: Store) -> World:
+    return build_world(store)
+
+
+def pdf_text(path: Path) -> str:
+    return "".join(page.extract_text() for page in PdfReader(path).pages)
+
+
+def test_inspection_report_lists_every_item_finding_and_signature(store: Store, world: World) -> None:
+    with store.session() as session:
+        report = load_inspection_report(session, world.inspections[2], "zh")
+    assert (report.workshop, report.checkpoint, report.team) == ("挤压车间", "一号挤压机 (EXTR-01)", "挤压甲班")
+    assert (report.inspector, report.leader) == ("李明", "王强")
+    assert (report.score_percent, report.grade_text()) == (73.3, "合格")
+    assert [(i.code, i.answer, i.earned) for i in report.items] == [
+        ("C1", "不适用", None),
+        ("C2", "不适用", None),
+        ("G1", "否 · 2 处", 6.0),
+        ("G2", "3 / 5", 6.0),
+        ("G3", "是", 10.0),
+    ]
+    assert [(f.grade, f.deadline, f.order_status) for f in report.findings] == [
+        ("一般隐患", date(2022, 6, 17), "已销号"),
+        ("一般隐患", date(2022, 6, 20), "待整改"),
+    ]
+    assert report.findings[0].photo_paths == ["/photos/EXTR-01-10.jpg"]
+    assert report.receipt is not None and report.receipt.startswith("INSR1:")
+
+
+@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="needs poppler-utils (.ci/install-system-deps)")
+def test_inspection_pdf_has_the_chinese_text_and_a_scannable_receipt(
+    store: Store, world: World, tmp_path: Path
+) -> None:
+    with store.session() as session:
+        report = load_inspection_report(session, world.inspections[2], "zh")
+    out = tmp_path / "inspection.pdf"
+    write_inspection_pdf(report, out)
+    text = pdf_text(out)
+    for expected in ("检查报告", "挤压车间", "一号挤压机", "挤压甲班", "李明", "王强", "消防通道畅通", "否 · 2 处"):
+        assert expected in text
+    assert "/photos/EXTR-01-10.jpg" in text and "2022-06-20" in text
+    subprocess.run(["pdftoppm", "-r", "150", "-png", str(out), str(tmp_path / "page")], check=True)
+    found = [r.text for page in sorted(tmp_path.glob("page-*.png")) for r in zxingcpp.read_barcodes(Image.open(page))]
+    assert found == [report.receipt]
+
+
+def test_inspection_report_in_english(store: Store, world: World, tmp_path: Path) -> None:
+    with store.session() as session:
+        report = load_inspection_report(session, world.inspections[1], "en")
+    out = tmp_path / "inspection-en.pdf"
+    write_inspection_pdf(report, out)
+    text = pdf_text(out)
+    assert "Inspection report" in text and "Casting workshop" in text and "Vetoed" in text
+    assert "No emergency water" in text
+
+
+def test_campaign_summary_figures(store: Store, world: World) -> None:
+    with store.session() as session:
+        summary = campaign_summary(session, "SPM-2022", today=TODAY, lang="zh")
+    assert (summary.inspections, summary.average, summary.hazards, summary.overdue) == (5, 82.2, 4, 3)
+    assert summary.coverage.rows == [
+        ["一分厂", "熔铸车间", 2, 2, 2, 88.0, date(2022, 6, 6)],
+        ["一分厂", "挤压车间", 3, 2, 2, 84.2, date(2022, 6, 24)],
+        ["二分厂", "氧化车间", 2, 1, 1, 66.7, date(2022, 6, 17)],
+    ]
+    assert summary.hazards_by_grade.rows == [
+        ["一般隐患", 3, 1, 2, 2],
+        ["较大隐患", 0, 0, 0, 0],
+        ["重大隐患", 1, 0, 1, 1],
+        ["合计", 4, 1, 3, 3],
+    ]
+    assert [row[2] for row in summary.overdue_orders.rows] == [
+        "挤压机护栏缺失 Guard rail missing at press 1",
+        "未戴防酸手套 Acid gloves not worn",
+        "深井铸造无应急水源 No emergency water for the DC pit",
+    ]
+    assert [row[4] for row in summary.overdue_orders.rows] == [8, 4, 2]
+    assert ["班组", "挤压乙班", 1, 95.0, 95.0, 95.0] in summary.scores.rows
+    assert [(p.week, p.count) for p in summary.trend] == [
+        (date(2022, 5, 30), 1),
+        (date(2022, 6, 6), 2),
+        (date(2022, 6, 13), 1),
+        (date(2022, 6, 20), 1),
+    ]
+    assert summary.hazards_by_workshop[0] == ("熔铸车间", {"general": 0, "significant": 0, "major": 1})
+
+
+def test_summary_pdf_xlsx_and_csv(store: Store, world: World, tmp_path: Path) -> None:
+    with store.session() as session:
+        summary = campaign_summary(session, "SPM-2022", today=TODAY, lang="zh")
+    write_summary_pdf(summary, tmp_path / "summary.pdf")
+    text = pdf_text(tmp_path / "summary.pdf")
+    for expected in (
+        "第二十一届安全生产月",
+        "熔铸车间",
+        "氧化车间",
+        "挤压乙班",
+        "得分趋势",
+        "各车间隐患数量",
+        "逾期未整改",
+    ):
+        assert expected in text
+    write_xlsx(summary.tables(), tmp_path / "summary.xlsx")
+    book = load_workbook(tmp_path / "summary.xlsx")
+    assert book.sheetnames == [
+        "车间覆盖情况",
+        "各级得分",
+        "隐患分级统计",
+        "整改状态",
+        "逾期未整改",
+        "得分趋势（按周平均）",
+    ]
+    coverage = [list(row) for row in book["车间覆盖情况"].iter_rows(values_only=True)]
+    assert coverage[0] == ["单位", "车间", "检查点数", "已检查点数", "检查次数", "平均分", "最近检查"]
+    assert [row[:6] for row in coverage[1:]] == [
+        ["一分厂", "熔铸车间", 2, 2, 2, 88],
+        ["一分厂", "挤压车间", 3, 2, 2, 84.2],
+        ["二分厂", "氧化车间", 2, 1, 1, 66.7],
+    ]
+    assert book["逾期未整改"].max_row == 4
+    write_csv(summary.tables(), tmp_path / "summary.csv")
+    raw = (tmp_path / "summary.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(raw.decode("utf-8-sig").splitlines()))
+    assert rows[0] == ["车间覆盖情况"] and rows[2] == ["一分厂", "熔铸车间", "2", "2", "2", "88", "2022-06-06"]
+
+
+def test_a_single_table_csv_is_just_the_table(tmp_path: Path) -> None:
+    write_csv([Table("t", "标题", ["名称", "数量"], [["熔铸甲班", 3], ["挤压乙班", None]])], tmp_path / "t.csv")
+    assert (tmp_path / "t.csv").read_text(encoding="utf-8-sig").splitlines() == ["名称,数量", "熔铸甲班,3", "挤压乙班,"]
+
+
+def test_commendation_list_takes_the_final_decisions_in_rank_order(store: Store, world: World, tmp_path: Path) -> None:
+    with store.session() as session:
+        listing = commendation_list(session, "SPM-2022", lang="zh")
+    assert listing.final
+    assert [(r.award, r.rank, r.subject, r.belongs) for r in listing.rows] == [
+        ("先进班组", 1, "熔铸甲班", "一分厂 · 熔铸车间"),
+        ("先进班组", 2, "挤压乙班", "一分厂 · 挤压车间"),
+    ]
+    write_commendation_pdf(listing, tmp_path / "commendation.pdf")
+    text = pdf_text(tmp_path / "commendation.pdf")
+    assert "表彰名单" in text and "熔铸甲班" in text and "挤压乙班" in text and "氧化甲班" not in text
+    write_xlsx(listing.tables(), tmp_path / "commendation.xlsx")
+    rows = list(load_workbook(tmp_path / "commendation.xlsx").active.iter_rows(values_only=True))
+    assert [row[:3] for row in rows] == [
+        ("奖项", "名次", "表彰对象"),
+        ("先进班组", 1, "熔铸甲班"),
+        ("先进班组", 2, "挤压乙班"),
+    ]
+
+
+@pytest.fixture
+def builtin_cid_font(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Pretend the system has no CJK font file: PDFs fall back to reportlab's built-in STSong-Light."""
+    fonts.pdf_font.cache_clear()
+    monkeypatch.setattr(fonts, "candidate_font_files", list)
+    yield
+    fonts.pdf_font.cache_clear()
+
+
+def test_without_a_cjk_font_file_the_builtin_cid_font_still_gives_chinese_text(
+    store: Store, world: World, tmp_path: Path, builtin_cid_font: None
+) -> None:
+    assert fonts.pdf_font() == fonts.CID_FONT
+    with store.session() as session:
+        listing = commendation_list(session, "SPM-2022", lang="zh")
+    write_commendation_pdf(listing, tmp_path / "cid.pdf")
+    assert "熔铸甲班" in pdf_text(tmp_path / "cid.pdf")
+
+
+def test_inspection_ids_by_prefix_and_latest(store: Store, world: World) -> None:
+    with store.session() as session:
+        assert find_inspection_id(session, world.inspections[3].hex[:10]) == world.inspections[3]
+        assert find_inspection_id(session, str(world.inspections[0])) == world.inspections[0]
+        assert latest_inspection_id(session) == world.inspections[-1]
+        with pytest.raises(Exception, match="not an inspection id"):
+            find_inspection_id(session, "xyz")
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(app, list(args))
+    return result.exit_code, " ".join(result.output.split())
+
+
+def test_export_commands(store: Store, world: World, tmp_path: Path) -> None:
+    store.close()
+    db = str(store.path)
+    code, output = run("export", "inspection", "--latest", "--db", db, "--out", str(tmp_path / "i.pdf"), "--lang", "zh")
+    assert code == 0, output
+    assert "叉车充电区" in pdf_text(tmp_path / "i.pdf")
+    code, output = run(
+        "export",
+        "summary",
+        "--campaign",
+        "SPM-2022",
+        "--as-of",
+        "2022-06-28",
+        "--db",
+        db,
+        "--out",
+        str(tmp_path / "s.xlsx"),
+        "--lang",
+        "en",
+    )
+    assert code == 0, output
+    assert load_workbook(tmp_path / "s.xlsx").sheetnames[0] == "Coverage of workshops"
+    code, output = run("export", "commendation", "--campaign", "SPM-2022", "--db", db, "--out", str(tmp_path / "c.csv"))
+    assert code == 0 and (tmp_path / "c.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+    code, output = run("export", "summary", "--campaign", "NOPE", "--db", db, "--out", str(tmp_path / "x.pdf"))
+    assert code == 1 and "NOPE" in output and "SPM-2022" in output and "Traceback" not in output
+    code, output = run("export", "summary", "--campaign", "SPM-2022", "--db", db, "--out", str(tmp_path / "x.doc"))
+    assert code == 1 and ".xlsx" in output
+    code, output = run("export", "inspection", "--db", db, "--out", str(tmp_path / "i.pdf"), "--lang", "en")
+    assert code == 2 and "--latest" in output
