@@ -14,9 +14,12 @@ import typer
 
 from inspector.cli.common import DbOption, console, fail
 from inspector.cli.demo import demo_command
+from inspector.cli.export import export_app
+from inspector.cli.labels import labels_command
 from inspector.cli.server import server_app
 from inspector.cli.sync import sync_app
 from inspector.cli.template import template_app
+from inspector.cli.verify import verify_command
 from inspector.errors import InspectorError
 
 app = typer.Typer(
@@ -31,6 +34,9 @@ app.command("demo")(demo_command)
 app.add_typer(template_app, name="template")
 app.add_typer(server_app, name="server")
 app.add_typer(sync_app, name="sync")
+app.command("labels")(labels_command)
+app.command("verify")(verify_command)
+app.add_typer(export_app, name="export")
 
 
 @app.callback(invoke_without_command=True)
