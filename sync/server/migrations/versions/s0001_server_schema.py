@@ -121,7 +121,7 @@ def upgrade() -> None:
     sa.Column('entity', sa.String(length=64), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('payload', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
-    sa.Column('deleted', sa.Boolean(), server_default=sa.text('0'), nullable=False),
+    sa.Column('deleted', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.Column('log_seq', sa.BigInteger(), nullable=False),
     sa.Column('scope', sa.String(length=16), nullable=False),
     sa.Column('owner_person_id', sa.Uuid(), nullable=True),

@@ -1,0 +1,233 @@
+"""Fixtures of the sync tests: a real PostgreSQL cluster per test worker, real uvicorn servers, enrolled devices.
+
+PostgreSQL 15 is started from /usr/lib/postgresql/15/bin as an unprivileged user (``nobody`` when the tests run as
+root) in a temporary directory, on a free port, with its socket in that directory. Each pytest-xdist worker gets
+its own cluster; each test its own database. In CI (``CI=true``) a missing PostgreSQL is a failure, not a skip.
+"""
+
+from __future__ import annotations
+
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import tempfile
+import threading
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+import uvicorn
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from inspector.store import Store, open_store
+from sync.client.engine import SyncEngine
+from sync.client.http import SyncClient
+from sync.protocol import DeviceRole
+from sync.server.app import create_app
+from sync.server.db import make_engine, migrate
+from sync.server.devices import create_enrolment, redeem
+from sync.server.settings import ServerSettings
+
+PG_BIN = Path("/usr/lib/postgresql/15/bin")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class PostgresCluster:
+    port: int
+    root: Path
+    user: str | None
+
+    def url(self, database: str = "postgres") -> str:
+        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{database}"
+
+    def create_database(self) -> str:
+        name = "t_" + uuid.uuid4().hex[:12]
+        engine = sa.create_engine(self.url(), isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+        engine.dispose()
+        return self.url(name)
+
+
+def _as_user(user: str | None, argv: list[str]) -> list[str]:
+    return ["runuser", "-u", user, "--", *argv] if user else argv
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresCluster]:
+    """A PostgreSQL 15 cluster for this test worker."""
+    if not (PG_BIN / "postgres").exists():
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"PostgreSQL 15 is required in CI but {PG_BIN} is missing (.ci/install-system-deps installs it)")
+        pytest.skip(f"PostgreSQL 15 not installed under {PG_BIN}")
+    user = None
+    if os.geteuid() == 0:  # PostgreSQL refuses to run as root
+        user = "nobody"
+        pwd.getpwnam(user)
+    root = Path(tempfile.mkdtemp(prefix="inspector-pg-"))
+    data, sockets = root / "data", root / "sock"
+    data.mkdir()
+    sockets.mkdir()
+    if user:
+        for path in (root, data, sockets):
+            shutil.chown(path, user=user)
+    env = {**os.environ, "LC_ALL": "C.UTF-8", "LANG": "C.UTF-8"}
+    subprocess.run(
+        _as_user(user, [str(PG_BIN / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"]),
+        check=True,
+        capture_output=True,
+        env=env,
+    )
+    port = free_port()
+    options = f"-p {port} -k {sockets} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200 -c shared_buffers=64MB"
+    subprocess.run(
+        _as_user(user, [str(PG_BIN / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(root / "log"), "-w", "-t", "60", "start"]),
+        check=True,
+        capture_output=True,
+        env=env,
+    )
+    try:
+        yield PostgresCluster(port=port, root=root, user=user)
+    finally:
+        subprocess.run(_as_user(user, [str(PG_BIN / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]), capture_output=True, env=env)
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh, empty server database on SQLite and on PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'server.db'}"
+    cluster: PostgresCluster = request.getfixturevalue("postgres")
+    return cluster.create_database()
+
+
+@pytest.fixture
+def pg_url(postgres: PostgresCluster) -> str:
+    """A fresh PostgreSQL database (for tests that need real concurrency)."""
+    return postgres.create_database()
+
+
+@dataclass
+class RunningServer:
+    """A server under real uvicorn on 127.0.0.1 in a thread."""
+
+    settings: ServerSettings
+    engine: Engine
+    port: int = 0
+    server: uvicorn.Server | None = None
+    thread: threading.Thread | None = None
+    tokens: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        self.port = self.port or free_port()
+        config = uvicorn.Config(create_app(self.settings, engine=self.engine), host="127.0.0.1", port=self.port, log_level="warning", lifespan="off")
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.thread.start()
+        started = threading.Event()
+        for _ in range(2000):  # wait for uvicorn's own "started" flag, not a fixed sleep
+            if self.server.started:
+                started.set()
+                break
+            if not self.thread.is_alive():
+                break
+            started.wait(0.005)
+        assert self.server.started, "uvicorn did not start"
+
+    def stop(self) -> None:
+        if self.server is not None and self.thread is not None:
+            self.server.should_exit = True
+            self.thread.join(timeout=30)
+
+    def enroll(self, name: str, role: DeviceRole, person_code: str | None = None) -> str:
+        """A device token (created straight in the database, as `inspector server enroll` + redeem do)."""
+        with Session(self.engine) as session:
+            enrolment = create_enrolment(session, name=name, role=role, person_code=person_code, hours=1)
+            token = redeem(session, code=enrolment.code, label=name, days=30)
+            session.commit()
+        self.tokens[name] = token.token
+        return token.token
+
+    def client(self, token: str | None = None, **kwargs: object) -> SyncClient:
+        kwargs.setdefault("attempts", 2)
+        kwargs.setdefault("max_wait", 0.2)
+        return SyncClient(self.url, token, **kwargs)  # type: ignore[arg-type]
+
+
+def start_server(url: str, **settings: object) -> RunningServer:
+    config = ServerSettings(database_url=url, **settings)  # type: ignore[arg-type]
+    engine = make_engine(config.database_url)
+    migrate(engine)
+    running = RunningServer(settings=config, engine=engine)
+    running.start()
+    return running
+
+
+@pytest.fixture
+def server(database_url: str) -> Iterator[RunningServer]:
+    """A migrated server on a fresh database, running under uvicorn (SQLite and PostgreSQL)."""
+    running = start_server(database_url)
+    yield running
+    running.stop()
+    running.engine.dispose()
+
+
+@pytest.fixture
+def pg_server(pg_url: str) -> Iterator[RunningServer]:
+    running = start_server(pg_url)
+    yield running
+    running.stop()
+    running.engine.dispose()
+
+
+@dataclass
+class Laptop:
+    """A laptop: its own database, its own data folder, a token."""
+
+    store: Store
+    client: SyncClient
+    attachments: Path
+
+    def engine(self, **kwargs: object) -> SyncEngine:
+        return SyncEngine(self.store, self.client, attachment_dir=self.attachments, **kwargs)  # type: ignore[arg-type]
+
+    def sync(self) -> object:
+        return self.engine().run()
+
+    def close(self) -> None:
+        self.client.close()
+        self.store.close()
+
+
+@pytest.fixture
+def laptops(tmp_path: Path) -> Iterator[list[Laptop]]:
+    """Laptops created by the test (closed at the end)."""
+    made: list[Laptop] = []
+    yield made
+    for laptop in made:
+        laptop.close()
+
+
+def make_laptop(tmp_path: Path, name: str, server: RunningServer, token: str, made: list[Laptop]) -> Laptop:
+    folder = tmp_path / name
+    folder.mkdir(parents=True, exist_ok=True)
+    laptop = Laptop(open_store(folder / "inspector.db"), server.client(token), folder / "attachments")
+    made.append(laptop)
+    return laptop
