@@ -168,6 +168,12 @@ def is_heading_number(value: object) -> bool:
     return bool(_HEADING.fullmatch(text) or _HEADING_PAREN.fullmatch(text))
 
 
+def starts_with_heading_number(value: object) -> bool:
+    """Whether a cell reads like a numbered heading with its title: ``一、整理``, ``第二部分 电气``, ``（三）消防``."""
+    text = _normalise(cell_text(value))
+    return bool(_HEADING_PREFIX.match(text) or _HEADING_PAREN.match(text)) and bool(strip_heading_number(text))
+
+
 def item_number(value: object) -> str:
     """The code an item's number gives: ``1`` → ``1``, ``1.1`` → ``1.1``, ``(1)``/``1、``/``①`` → ``1``."""
     text = _normalise(cell_text(value))

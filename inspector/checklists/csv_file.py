@@ -46,7 +46,7 @@ def decode_csv(raw: bytes, file: str, result: ReadResult) -> str | None:
             line.decode("gb18030")
             gbk_line = gbk_line or number
         except UnicodeDecodeError:
-            result.problems.append(problem(file, "csv.bad_encoding", row=number))
+            result.problems.append(problem(file, "csv.bad_encoding", row=number, line=number))
             return None
     if utf8_line is not None and gbk_line is not None:
         result.problems.append(

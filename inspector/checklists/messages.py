@@ -64,8 +64,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "save the whole file in one encoding (UTF-8)",
     ),
     "csv.bad_encoding": (
-        "第 {row} 行既不是 UTF-8 也不是 GBK/GB18030 编码；请另存为 UTF-8",
-        "line {row} is neither UTF-8 nor GBK/GB18030; save the file as UTF-8",
+        "第 {line} 行既不是 UTF-8 也不是 GBK/GB18030 编码；请另存为 UTF-8",
+        "line {line} is neither UTF-8 nor GBK/GB18030; save the file as UTF-8",
     ),
     "csv.bad_csv": ("不是有效的 CSV：{reason}", "not valid CSV: {reason}"),
     # Spreadsheets.
@@ -133,6 +133,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "xlsform.skipped_type": (
         "{type} 类型的题目“{name}”无法成为检查项，已跳过",
         "question '{name}' of type {type} cannot be a checklist item; skipped",
+    ),
+    "xlsform.unknown_type": (
+        "题目“{name}”的类型 {type} 不是 XLSForm 类型；请检查拼写（如 select_one、integer、text、image）",
+        "question '{name}' has type {type}, which is not an XLSForm type; check the spelling "
+        "(select_one, integer, text, image, …)",
     ),
     "xlsform.skipped_note": (
         "说明（note）“{name}”不是检查项，已跳过：{label}",

@@ -39,7 +39,7 @@ def read_checklist(path: Path, meta: ChecklistMeta | None = None) -> ReadResult:
             result.problems.append(problem(file, "file.empty"))
             return result
         if size > MAX_FILE_BYTES:
-            result.problems.append(problem(file, "file.too_big", size=size // 2**20, limit=MAX_FILE_BYTES // 2**20))
+            result.problems.append(problem(file, "file.too_big", size=_mib(size), limit=_mib(MAX_FILE_BYTES)))
             return result
         raw = path.read_bytes()
     except OSError as exc:
@@ -61,3 +61,8 @@ def read_checklist(path: Path, meta: ChecklistMeta | None = None) -> ReadResult:
         return result
     result.problems.append(problem(file, "file.unknown_format", suffix=suffix or "(no extension)"))
     return result
+
+
+def _mib(size: int) -> str:
+    """``20971520`` → ``"20"``, ``1536`` → ``"0.00146"``: sizes in MiB without false precision."""
+    return f"{size / 2**20:.3g}"

@@ -46,7 +46,9 @@ def load_workbook(raw: bytes, file: str, result: ReadResult) -> Any | None:
             unpacked = sum(info.file_size for info in archive.infolist())
             if unpacked > MAX_UNPACKED_BYTES:
                 result.problems.append(
-                    problem(file, "file.zip_bomb", size=unpacked // 2**20, limit=MAX_UNPACKED_BYTES // 2**20)
+                    problem(
+                        file, "file.zip_bomb", size=f"{unpacked / 2**20:.3g}", limit=f"{MAX_UNPACKED_BYTES / 2**20:.3g}"
+                    )
                 )
                 return None
             bad = archive.testzip()

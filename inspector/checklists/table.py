@@ -22,6 +22,7 @@ from inspector.checklists.cells import (
     parse_kind,
     parse_limits,
     parse_number,
+    starts_with_heading_number,
     strip_heading_number,
 )
 from inspector.checklists.columns import Column, Header, column_letter, find_header, settle_languages
@@ -128,6 +129,7 @@ def read_table(table: Table, file: str, result: ReadResult, section_offset: int)
         heading_title = _heading_of(row)
         if heading_title is not None:
             current = _section(outcome, sections_by_title, heading_title, row, section_offset)
+            _weight(current, row, file, result)
             continue
         category = (row.text("section", "zh"), row.text("section", "en"))
         if any(category):
@@ -167,19 +169,24 @@ def _split_title(text: str) -> tuple[str, str]:
 
 
 def _heading_of(row: _Row) -> tuple[str, str] | None:
-    """A section heading row: a heading number (一、) without points, or one value alone on the row.
+    """A section heading row, or ``None`` for an item row.
 
-    A value merged across the row, or alone in the number or category column, is a heading; a value alone in
-    the item-text column is an item without the optional fields.
+    Headings: a heading number (``一``) beside a title in the text column; a numbered title (``一、整理``) in the
+    number column with no item text; a value merged across the row; a value alone outside the item columns.
+    A section weight may stand on the heading row.
     """
     if row.text("points"):
         return None
-    if is_heading_number(row.raw(row.header.get("number"))):
-        zh, en = row.text("text", "zh"), row.text("text", "en")
-        if zh or en:
-            return strip_heading_number(zh), strip_heading_number(en)
-    filled = [(index, cell_text(c)) for index, c in enumerate(row.cells) if cell_text(c)]
-    if len({value for _, value in filled}) != 1:
+    number = row.raw(row.header.get("number"))
+    zh, en = row.text("text", "zh"), row.text("text", "en")
+    if is_heading_number(number) and (zh or en):
+        return strip_heading_number(zh), strip_heading_number(en)
+    if not (zh or en) and starts_with_heading_number(number):
+        return _split_title(cell_text(number))
+    weight = row.header.get("weight")
+    skip = {weight.index} if weight else set()
+    filled = [(i, cell_text(c)) for i, c in enumerate(row.cells) if cell_text(c) and i not in skip]
+    if not filled or len({value for _, value in filled}) != 1:
         return None
     value = filled[0][1]
     if len(filled) >= 2:

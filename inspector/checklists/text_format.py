@@ -24,6 +24,7 @@ Layout (every field is described in ``docs/checklist-files.md``)::
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -66,7 +67,9 @@ def read_text_checklist(path: Path, raw: bytes, meta: ChecklistMeta | None = Non
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
-            result.problems.append(problem(file, "text.bad_toml", row=getattr(exc, "lineno", None), reason=str(exc)))
+            found = re.search(r"at line (\d+), column (\d+)", str(exc))
+            row, column = (int(found.group(1)), found.group(2)) if found else (None, None)
+            result.problems.append(problem(file, "text.bad_toml", row=row, column=column, reason=str(exc)))
             return result
     if not isinstance(data, dict) or not data:
         result.problems.append(problem(file, "text.not_checklist"))

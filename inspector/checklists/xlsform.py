@@ -235,7 +235,12 @@ class _Walk:
             return ItemKind.TEXT
         if kind == "photo":
             return ItemKind.PHOTO
-        self.skipped("xlsform.skipped_type", row, "type", name=name, type=_type_name(kind))
+        if kind in _KNOWN_TYPES:
+            self.skipped("xlsform.skipped_type", row, "type", name=name, type=_type_name(kind))
+        else:  # ODK would refuse the form too: a typo, not a construct to skip
+            self.result.problems.append(
+                problem(self.file, "xlsform.unknown_type", sheet=SURVEY, row=row, column="type", name=name, type=kind)
+            )
         return None
 
     def apply_custom(self, raw: dict[str, Any], data: dict[str, Any], columns: dict[str, str], row: int | None) -> bool:
@@ -270,6 +275,27 @@ class _Walk:
             if per_occurrence is not None:
                 data["deduction_per_occurrence"] = per_occurrence
         return ok
+
+
+def _known_types() -> frozenset[str]:
+    from pyxform.question_type_dictionary import QUESTION_TYPE_DICT
+
+    dealiased = {str(entry.get("type", "")) for entry in QUESTION_TYPE_DICT.values() if isinstance(entry, dict)}
+    return (
+        frozenset(QUESTION_TYPE_DICT)
+        | dealiased
+        | {
+            "select one",
+            "select all that apply",
+            "select one from file",
+            "select all that apply from file",
+            "rank",
+            "range",
+        }
+    )
+
+
+_KNOWN_TYPES = _known_types()
 
 
 def _count(node: dict[str, Any]) -> int:
