@@ -367,7 +367,9 @@ class BatchApplier:
 
     def _fast_forward(self, existing: Row, base: int | None) -> bool:
         if base is None:
-            return False  # a "new" record whose id already exists with another content
+            # Made as new on the device: fine only if every version so far came from this same device (created and
+            # edited offline before its first sync); otherwise the same id was made elsewhere with another content.
+            return existing.last_device_id == self.actor.device_id and existing.streak_base == 0
         if base >= existing.version:
             return True  # current, or the server lost versions (restored from a backup)
         # Every version since ``base`` was made by this same device: its later change already includes them.
