@@ -136,12 +136,13 @@ def item_points(rule: ItemRule) -> float:
 def _failure_deduction(rule: ItemRule, points: float, occurrences: int) -> float:
     if rule.deduction_per_occurrence is None:
         return points
-    return min(points, max(1, occurrences) * rule.deduction_per_occurrence)
+    # A deduction is never negative (it would add points) and never more than the item is worth.
+    return min(points, max(1, occurrences) * max(0.0, rule.deduction_per_occurrence))
 
 
 def score_item(rule: ItemRule, answer: AnswerValue | None) -> ItemResult:
     """Score one item. Unanswered items count neither way; N/A items leave the denominator."""
-    points = item_points(rule)
+    points = max(0.0, item_points(rule))
     if answer is None or not answer.is_answered(rule.kind):
         return ItemResult(rule.code, rule.section, False, False, 0.0, 0.0, False)
     if answer.not_applicable:
@@ -170,7 +171,9 @@ def grade_for(percent: float | None, bands: Sequence[Sequence[object]], vetoed: 
         return VETO_GRADE
     if percent is None:
         return None
-    for threshold, grade in bands:
+    # Highest threshold first, whatever order the sheet lists its bands in.
+    ordered = sorted(bands, key=lambda band: float(band[0]), reverse=True)  # type: ignore[arg-type]
+    for threshold, grade in ordered:
         if percent >= float(threshold):  # type: ignore[arg-type]
             return str(grade)
     return FAIL_GRADE
