@@ -12,16 +12,19 @@ import hashlib
 import os
 import signal
 import uuid
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
 from inspector.local_settings import get_setting, set_setting
-from inspector.models import SCHEMA_VERSION, SYNCED_MODELS, OutboxEntry, utcnow
+from inspector.models import SCHEMA_VERSION, SYNCED_MODELS, OutboxEntry, SyncedRecord, utcnow
 from inspector.models.enums import OutboxStatus
 from inspector.store import Store, StoreSession
 from sync.client.http import SyncClient, SyncError
@@ -341,27 +344,64 @@ class SyncEngine:
                     )
                 ).all()
             )
-            for rec in records:
-                model = SYNCED_MODELS.get(rec.entity)
-                if model is None or rec.id in pending:
-                    continue  # a kind this client does not know yet / a local change not pushed yet wins locally
-                existing = session.get(model, rec.id)
-                if rec.deleted:
-                    if existing is not None:
-                        session.delete(existing)
-                else:
-                    data = _localise(rec.entity, dict(rec.payload), paths)
-                    data["server_version"] = rec.version
-                    fresh = model.model_validate(data)
-                    if existing is None:
-                        session.add(fresh)
-                    else:
-                        for name in model.model_fields:
-                            setattr(existing, name, getattr(fresh, name))
-                        session.add(existing)
-                report.pulled += 1
+            with session.no_autoflush:
+                for rec in records:
+                    model = SYNCED_MODELS.get(rec.entity)
+                    if model is None or rec.id in pending:
+                        continue  # a kind this client does not know yet / a local change not pushed yet wins locally
+                    try:
+                        with session.begin_nested():
+                            self._store_record(session, model, rec, paths)
+                    except IntegrityError:
+                        # A local record holds the same key (e.g. a person code made offline). If the server already
+                        # answered for it (kept as a conflict or rejected), its value is safe there: the server's wins.
+                        with session.begin_nested():
+                            if not self._drop_local_duplicates(session, model, rec):
+                                report.errors.append(f"{rec.entity} {rec.id}: kept the local record with the same key")
+                                continue
+                            self._store_record(session, model, rec, paths)
+                    report.pulled += 1
             set_setting(session, CURSOR_KEY, cursor)
             session.commit()
+
+    def _store_record(self, session: StoreSession, model: type[SyncedRecord], rec: PulledRecord, paths: dict[str, str]) -> None:
+        existing = session.get(model, rec.id)
+        if rec.deleted:
+            if existing is not None:
+                session.delete(existing)
+        else:
+            data = _localise(rec.entity, dict(rec.payload), paths)
+            data["server_version"] = rec.version
+            fresh = model.model_validate(data)
+            if existing is None:
+                session.add(fresh)
+            else:
+                for name in model.model_fields:
+                    setattr(existing, name, getattr(fresh, name))
+                session.add(existing)
+        session.flush()
+
+    def _drop_local_duplicates(self, session: StoreSession, model: type[SyncedRecord], rec: PulledRecord) -> bool:
+        table = model.__table__  # type: ignore[attr-defined]
+        sets = [tuple(c.name for c in k.columns) for k in table.constraints if isinstance(k, sa.UniqueConstraint)]
+        sets += [(c.name,) for c in table.columns if c.unique and not c.primary_key]
+        clashing = []
+        for names in dict.fromkeys(sets):
+            values = [rec.payload.get(n) for n in names]
+            if any(v is None for v in values):
+                continue
+            query = select(model).where(*[getattr(model, n) == _column_value(table.c[n], v) for n, v in zip(names, values, strict=True)])
+            clashing += [row for row in session.exec(query).all() if row.id != rec.id]
+        for row in clashing:
+            waiting = session.exec(
+                select(OutboxEntry.seq).where(OutboxEntry.entity_id == row.id, OutboxEntry.status == OutboxStatus.PENDING)
+            ).first()
+            if waiting is not None:
+                return False
+        for row in clashing:
+            session.delete(row)
+        session.flush()
+        return bool(clashing)
 
     @contextmanager
     def _remote_session(self) -> Iterator[StoreSession]:
@@ -381,6 +421,13 @@ class SyncEngine:
             finally:
                 conn.rollback()
                 raw.execute("PRAGMA foreign_keys=ON")
+
+
+def _column_value(column: sa.Column[Any], value: Any) -> Any:
+    """A JSON value as the column's Python type (UUIDs arrive as strings)."""
+    if isinstance(column.type, sa.Uuid) and isinstance(value, str):
+        return uuid.UUID(value)
+    return value
 
 
 def _localise(entity: str, payload: dict[str, Any], paths: dict[str, str]) -> dict[str, Any]:

@@ -68,7 +68,7 @@ def natural_keys(entity: str, payload: dict[str, Any]) -> list[str]:
         if column.unique and not column.primary_key:
             sets.append((column.name,))
     keys = []
-    for names in sets:
+    for names in dict.fromkeys(sets):  # a unique column also shows up as a constraint: count it once
         values = [payload.get(n) for n in names]
         if any(v is None for v in values):
             continue  # NULLs never collide
