@@ -61,6 +61,9 @@ def store_checklist(
         rule_version=spec.rule_version,
     )
     session.add(version)
+    # Parents are flushed before their children: the tables declare no ORM relationships to order the inserts,
+    # and SQLite's deferred foreign keys only hold inside a transaction the driver has already begun.
+    session.flush()
     position = 0
     for s_index, section_spec in enumerate(spec.sections):
         section = TemplateSection(
@@ -73,6 +76,7 @@ def store_checklist(
             weight=section_spec.weight,
         )
         session.add(section)
+        session.flush()
         for item_spec in section_spec.items:
             session.add(
                 TemplateItem(

@@ -259,7 +259,14 @@ class _Walk:
                         if scale is not None:
                             data["max_score"] = scale
                     elif field in ("basis", "method", "deduction_rule"):
-                        lang = language_of(language or "default", value) or "zh"
+                        if language:
+                            found = language_of(language, value)
+                            if found is None:
+                                self.unused_languages.add(language)
+                                continue
+                            lang = found
+                        else:  # no ::language suffix: a Chinese heading or Chinese text means Chinese
+                            lang = "zh" if has_cjk(header) or has_cjk(value) else "en"
                         data[f"{field}_{lang}"] = value
                     elif field == "unit":
                         data["unit"] = value

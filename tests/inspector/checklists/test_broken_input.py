@@ -14,7 +14,7 @@ import pytest
 from inspector.checklists import reader, spreadsheet
 from inspector.checklists.reader import read_checklist
 from inspector.checklists.spec import Problem
-from tests.inspector.checklists.workbooks import SAFETY_ROWS, YES_NO_CHOICES, write_xlsform, write_xlsx
+from tests.inspector.checklists.workbooks import SAFETY_ROWS, YES_NO_CHOICES, Rows, write_xlsform, write_xlsx
 
 HEADER = ["序号", "检查项目", "检查内容", "分值", "扣分标准"]
 
@@ -54,11 +54,11 @@ def _text(name: str, content: str | bytes) -> Callable[[Path], Path]:
     return make
 
 
-def _sheet(rows: list[list[object]], *, name: str = "检查表") -> Callable[[Path], Path]:
+def _sheet(rows: Rows, *, name: str = "检查表") -> Callable[[Path], Path]:
     return lambda folder: write_xlsx(folder / "sheet.xlsx", {name: rows})
 
 
-def _form(survey: list[list[object]], choices: list[list[object]] | None = None) -> Callable[[Path], Path]:
+def _form(survey: Rows, choices: Rows | None = None) -> Callable[[Path], Path]:
     return lambda folder: write_xlsform(folder / "form.xlsx", survey, choices or list(YES_NO_CHOICES))
 
 
