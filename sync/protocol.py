@@ -122,6 +122,7 @@ class PullResponse(Wire):
     cursor: str = Field(description="Opaque: store it with the page, send it back unchanged.")
     more: bool
     epoch: str
+    high_water: int = Field(default=0, description="The server-wide change sequence committed when the page was read.")
 
 
 class Health(Wire):

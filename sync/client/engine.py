@@ -327,14 +327,16 @@ class SyncEngine:
                 for ref in rec.attachments:
                     if not rec.deleted:
                         paths[ref.path] = self._download(ref, report)
-            self._store_page(page.records, page.cursor, paths, report)
+            self._store_page(page.records, page.cursor, paths, report, page.high_water)
             crash_point("after_pull_commit")
             cursor = page.cursor
             self.progress("pull", report.pulled, None)
             if not page.more:
                 return
 
-    def _store_page(self, records: list[PulledRecord], cursor: str, paths: dict[str, str], report: SyncReport) -> None:
+    def _store_page(
+        self, records: list[PulledRecord], cursor: str, paths: dict[str, str], report: SyncReport, high_water: int
+    ) -> None:
         with self._remote_session() as session:
             ids = [r.id for r in records]
             pending = set(
@@ -362,6 +364,7 @@ class SyncEngine:
                             self._store_record(session, model, rec, paths)
                     report.pulled += 1
             set_setting(session, CURSOR_KEY, cursor)
+            set_setting(session, HIGH_WATER_KEY, str(max(high_water, self._high_water(session))))
             session.commit()
 
     def _store_record(self, session: StoreSession, model: type[SyncedRecord], rec: PulledRecord, paths: dict[str, str]) -> None:

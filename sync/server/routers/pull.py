@@ -92,4 +92,4 @@ def pull(
         )
         for row in rows
     ]
-    return PullResponse(records=records, cursor=encode_cursor(epoch, last, actor), more=more, epoch=epoch)
+    return PullResponse(records=records, cursor=encode_cursor(epoch, last, actor), more=more, epoch=epoch, high_water=hw)
