@@ -120,13 +120,14 @@ def read_table(table: Table, file: str, result: ReadResult, section_offset: int)
             )
         )
     outcome = TableOutcome(header=header, title=_title_above(table.rows[: header.row - 1]))
+    parents = _parent_numbers(body, header)
     sections_by_title: dict[str, DraftSection] = {}
     current: DraftSection | None = None
     for offset, cells in enumerate(body):
         row = _Row(table, header, header.row + 1 + offset, cells)
         if row.is_empty() or _is_total(row):
             continue
-        heading_title = _heading_of(row)
+        heading_title = _heading_of(row, parents)
         if heading_title is not None:
             current = _section(outcome, sections_by_title, heading_title, row, section_offset)
             _weight(current, row, file, result)
@@ -144,6 +145,15 @@ def read_table(table: Table, file: str, result: ReadResult, section_offset: int)
         if item is not None:
             current.items.append(item)
     return outcome
+
+
+def _parent_numbers(body: Sequence[Sequence[object]], header: Header) -> set[str]:
+    """Numbers that have sub-numbers below them: ``1`` when ``1.1`` exists."""
+    column = header.get("number")
+    if column is None:
+        return set()
+    numbers = {item_number(cells[column.index]) for cells in body if column.index < len(cells)}
+    return {n.rsplit(".", 1)[0] for n in numbers if "." in n} & numbers
 
 
 def _title_above(rows: Sequence[Sequence[object]]) -> str:
@@ -168,18 +178,17 @@ def _split_title(text: str) -> tuple[str, str]:
     return (title, "") if has_cjk(title) else ("", title)
 
 
-def _heading_of(row: _Row) -> tuple[str, str] | None:
+def _heading_of(row: _Row, parents: set[str]) -> tuple[str, str] | None:
     """A section heading row, or ``None`` for an item row.
 
     Headings: a heading number (``一``) beside a title in the text column; a numbered title (``一、整理``) in the
     number column with no item text; a value merged across the row; a value alone outside the item columns.
-    A section weight may stand on the heading row.
+    A number whose sub-numbers appear below it (``1`` above ``1.1``, ``1.2``) is a heading too. Points on a heading
+    row are the section's subtotal and are not an item; a section weight may stand on the heading row.
     """
-    if row.text("points"):
-        return None
     number = row.raw(row.header.get("number"))
     zh, en = row.text("text", "zh"), row.text("text", "en")
-    if is_heading_number(number) and (zh or en):
+    if (zh or en) and (is_heading_number(number) or item_number(number) in parents):
         return strip_heading_number(zh), strip_heading_number(en)
     if not (zh or en) and starts_with_heading_number(number):
         return _split_title(cell_text(number))
@@ -189,8 +198,12 @@ def _heading_of(row: _Row) -> tuple[str, str] | None:
     if not filled or len({value for _, value in filled}) != 1:
         return None
     value = filled[0][1]
-    if len(filled) >= 2:
-        return _split_title(value)
+    number_column = row.header.get("number")
+    starts = {0, number_column.index if number_column else 0}
+    if len(filled) >= 2 and any(index in starts for index, _ in filled):
+        return _split_title(value)  # merged across the row from its first column
+    if row.text("points"):
+        return None
     fields = {column.field for column in row.header.columns if column.index == filled[0][0]}
     if "section" in fields:
         return None  # a category cell with no item beside it: the category row itself, handled by the caller

@@ -282,3 +282,79 @@ def test_same_checklist_from_xlsx_and_csv_hashes_the_same(tmp_path: Path) -> Non
     from_xlsx = _spec(read_checklist(write_xlsx(tmp_path / "same.xlsx", {"表": rows}), meta))
     from_csv = _spec(read_checklist(_csv(tmp_path / "same.csv", rows, "gbk"), meta))
     assert from_xlsx.content_hash() == from_csv.content_hash()
+
+
+def test_heading_rows_with_subtotals_and_dotted_numbering(tmp_path: Path) -> None:
+    rows: Rows = [
+        ["序号", "检查内容", "分值", "扣分标准"],
+        ["一", "熔铸作业", 15, None],
+        ["1", "应急水源", 10, "无应急水源不得分"],
+        ["2", "液位报警", 5, "每处扣2分"],
+        ["二、消防", None, 8, None],
+        ["3", "灭火器", 8, "每处扣1分"],
+    ]
+    dotted: Rows = [
+        ["No.", "Item", "Points"],
+        ["1", "Casting", None],
+        ["1.1", "Emergency water source", 10],
+        ["1.2", "Launder level alarm", 5],
+        ["2", "Fire", None],
+        ["2.1", "Extinguishers in date", 5],
+    ]
+    meta = ChecklistMeta(code="H")
+    spec = _spec(read_checklist(write_xlsx(tmp_path / "h.xlsx", {"表": rows}), meta))
+    assert [(s.title_zh, [i.code for i in s.items]) for s in spec.sections] == [
+        ("熔铸作业", ["1", "2"]),
+        ("消防", ["3"]),
+    ]
+    assert spec.points_total == 23, "the subtotal on a heading row is not an item"
+    english = _spec(read_checklist(write_xlsx(tmp_path / "d.xlsx", {"Sheet": dotted}), meta))
+    assert [(s.title_en, [i.code for i in s.items]) for s in english.sections] == [
+        ("Casting", ["1.1", "1.2"]),
+        ("Fire", ["2.1"]),
+    ]
+
+
+def test_heading_merged_across_the_row(tmp_path: Path) -> None:
+    rows: Rows = [
+        ["序号", "检查内容", "分值"],
+        ["一、熔铸作业"],
+        [1, "应急水源", 10],
+        ["二、挤压作业"],
+        [2, "安全光栅", 5],
+    ]
+    path = write_xlsx(tmp_path / "m.xlsx", {"表": rows}, {"表": ["A2:C2", "A4:C4"]})
+    spec = _spec(read_checklist(path, ChecklistMeta(code="M")))
+    assert [(s.title_zh, len(s.items)) for s in spec.sections] == [("熔铸作业", 1), ("挤压作业", 1)]
+
+
+def test_meta_sheet_as_a_header_row_with_grade_bands(tmp_path: Path) -> None:
+    meta: Rows = [
+        ["code", "name_zh", "name_en", "category", "grade_bands", "rule_version"],
+        ["Q-1", "质量检查表", "Quality checklist", "质量", "90=优秀; 80=良好; 60=合格", "2"],
+    ]
+    path = write_xlsx(tmp_path / "q.xlsx", {"meta": meta, "表": [["序号", "检查内容"], [1, "首件检验"]]})
+    spec = _spec(read_checklist(path))
+    assert (spec.code, spec.name_zh, spec.name_en, spec.category, spec.rule_version) == (
+        "Q-1",
+        "质量检查表",
+        "Quality checklist",
+        "quality",
+        "2",
+    )
+    assert spec.grade_bands == [(90, "excellent"), (80, "good"), (60, "pass")]
+
+
+def test_hidden_sheets_are_skipped_and_reported(tmp_path: Path) -> None:
+    path = write_xlsx(
+        tmp_path / "hidden.xlsx",
+        {"表": [["序号", "检查内容"], [1, "首件检验"]], "旧版": [["序号", "检查内容"], [1, "旧的检查项"]]},
+    )
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(path)
+    workbook["旧版"].sheet_state = "hidden"
+    workbook.save(path)
+    result = read_checklist(path, ChecklistMeta(code="HID"))
+    assert [i.text_zh for i in _spec(result).items] == ["首件检验"]
+    assert [(p.sheet, p.message) for p in result.skipped] == [("旧版", "hidden sheet; skipped")]
