@@ -1,0 +1,512 @@
+"""Inspections from start to sign-off: start (freezing the template version), answers, findings, acknowledgement,
+sign-off with the stored score, and amendments of signed inspections.
+
+Every function takes the caller's session and leaves the commit to it, so one answer is one transaction (the app
+commits after each call: autosave). A signed inspection is immutable: every edit raises :class:`RuleViolation`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from sqlmodel import Session, col, select
+
+from inspector.audit import append_entry
+from inspector.errors import NotFoundError, RuleViolation
+from inspector.models import (
+    Answer,
+    CampaignChecklist,
+    Checkpoint,
+    Choice,
+    Finding,
+    HazardGrade,
+    Inspection,
+    InspectionStatus,
+    ItemKind,
+    OrderStatus,
+    Person,
+    RectificationEvent,
+    RectificationOrder,
+    Role,
+    TemplateItem,
+    TemplateVersion,
+    Workshop,
+    utcnow,
+)
+from inspector.scoring import AnswerValue, ItemRule, ScoreResult, score_inspection
+from inspector.signing import inspection_hash
+from inspector.walk_views import AnswerView, WalkData
+
+#: Days to put a finding right, by grade (general 7, significant 15, major 30).
+DEADLINE_DAYS = {HazardGrade.GENERAL: 7, HazardGrade.SIGNIFICANT: 15, HazardGrade.MAJOR: 30}
+
+
+@dataclass(frozen=True)
+class AnswerInput:
+    """What the inspector entered for one item. ``note=None`` keeps the stored note."""
+
+    choice: str | None = None
+    score: int | None = None
+    measurement: float | None = None
+    text: str = ""
+    photo_path: str = ""
+    occurrences: int = 1
+    note: str | None = None
+
+
+def _now(now: datetime | None) -> datetime:
+    return now if now is not None else utcnow()
+
+
+def get_inspection(session: Session, inspection_id: uuid.UUID) -> Inspection:
+    """The inspection with ``inspection_id`` or :class:`NotFoundError`."""
+    inspection = session.get(Inspection, inspection_id)
+    if inspection is None:
+        raise NotFoundError("E_INSPECTION_NOT_FOUND", f"No inspection with id {inspection_id}.")
+    return inspection
+
+
+def ensure_editable(inspection: Inspection) -> None:
+    """Refuse any change to a signed inspection."""
+    if inspection.status == InspectionStatus.SIGNED:
+        raise RuleViolation(
+            "E_INSPECTION_SIGNED",
+            f"Inspection {inspection.id} is signed and locked; correct it with an amendment.",
+        )
+
+
+def _version_of_campaign(session: Session, campaign_id: uuid.UUID, version_id: uuid.UUID) -> TemplateVersion:
+    link = session.exec(
+        select(CampaignChecklist).where(
+            CampaignChecklist.campaign_id == campaign_id, CampaignChecklist.template_version_id == version_id
+        )
+    ).first()
+    version = session.get(TemplateVersion, version_id)
+    if link is None or version is None:
+        raise RuleViolation(
+            "E_VERSION_NOT_IN_CAMPAIGN", f"Checklist version {version_id} is not used by this campaign."
+        )
+    return version
+
+
+def find_draft(
+    session: Session,
+    *,
+    campaign_id: uuid.UUID,
+    inspector_id: uuid.UUID,
+    template_version_id: uuid.UUID,
+    checkpoint_id: uuid.UUID | None,
+    workshop_id: uuid.UUID,
+) -> Inspection | None:
+    """The inspector's unsigned inspection of this place with this checklist (not an amendment), if any."""
+    query = select(Inspection).where(
+        Inspection.campaign_id == campaign_id,
+        Inspection.inspector_id == inspector_id,
+        Inspection.template_version_id == template_version_id,
+        Inspection.workshop_id == workshop_id,
+        Inspection.status == InspectionStatus.DRAFT,
+        col(Inspection.amends_id).is_(None),
+    )
+    if checkpoint_id is None:
+        query = query.where(col(Inspection.checkpoint_id).is_(None))
+    else:
+        query = query.where(Inspection.checkpoint_id == checkpoint_id)
+    return session.exec(query.order_by(col(Inspection.started_at).desc())).first()
+
+
+def start_inspection(
+    session: Session,
+    *,
+    campaign_id: uuid.UUID,
+    template_version_id: uuid.UUID,
+    inspector_id: uuid.UUID,
+    checkpoint_id: uuid.UUID | None = None,
+    workshop_id: uuid.UUID | None = None,
+    now: datetime | None = None,
+) -> tuple[Inspection, bool]:
+    """Start an inspection of a checkpoint (or a whole workshop), or resume the draft already open for it.
+
+    Returns ``(inspection, created)``. Starting freezes the template version: from now on it is never edited.
+    """
+    inspector = session.get(Person, inspector_id)
+    if inspector is None or not inspector.active:
+        raise NotFoundError("E_PERSON_NOT_FOUND", f"No active person with id {inspector_id} to inspect.")
+    version = _version_of_campaign(session, campaign_id, template_version_id)
+    team_id: uuid.UUID | None = None
+    if checkpoint_id is not None:
+        checkpoint = session.get(Checkpoint, checkpoint_id)
+        if checkpoint is None:
+            raise NotFoundError("E_CHECKPOINT_NOT_FOUND", f"No checkpoint with id {checkpoint_id}.")
+        workshop_id, team_id = checkpoint.workshop_id, checkpoint.team_id
+    if workshop_id is None or session.get(Workshop, workshop_id) is None:
+        raise NotFoundError("E_WORKSHOP_NOT_FOUND", "Name a checkpoint or a workshop to inspect.")
+    draft = find_draft(
+        session,
+        campaign_id=campaign_id,
+        inspector_id=inspector_id,
+        template_version_id=template_version_id,
+        checkpoint_id=checkpoint_id,
+        workshop_id=workshop_id,
+    )
+    if draft is not None:
+        return draft, False
+    if not version.frozen:
+        version.frozen = True
+        session.add(version)
+    inspection = Inspection(
+        campaign_id=campaign_id,
+        template_version_id=template_version_id,
+        workshop_id=workshop_id,
+        checkpoint_id=checkpoint_id,
+        team_id=team_id,
+        inspector_id=inspector_id,
+        started_at=_now(now),
+    )
+    session.add(inspection)
+    session.flush()
+    return inspection, True
+
+
+def _item(session: Session, inspection: Inspection, item_id: uuid.UUID) -> TemplateItem:
+    item = session.get(TemplateItem, item_id)
+    if item is None or item.version_id != inspection.template_version_id:
+        raise NotFoundError("E_ITEM_NOT_FOUND", f"Item {item_id} is not on this inspection's checklist.")
+    return item
+
+
+def _check_value(item: TemplateItem, value: AnswerInput) -> None:
+    where = f"item {item.code}"
+    if value.choice not in (None, Choice.YES, Choice.NO, Choice.NA):
+        raise RuleViolation("E_ANSWER_INVALID", f"{where}: unknown answer {value.choice!r} (yes, no or na).")
+    if value.choice in (Choice.YES, Choice.NO) and item.kind != ItemKind.YES_NO:
+        raise RuleViolation("E_ANSWER_INVALID", f"{where} is a {item.kind} item, not yes/no.")
+    if value.score is not None:
+        if item.kind != ItemKind.SCORE or item.max_score is None:
+            raise RuleViolation("E_ANSWER_INVALID", f"{where} is not a 0–N score item.")
+        if not 0 <= value.score <= item.max_score:
+            raise RuleViolation("E_ANSWER_INVALID", f"{where}: score {value.score} is outside 0–{item.max_score}.")
+    if value.measurement is not None and item.kind != ItemKind.MEASUREMENT:
+        raise RuleViolation("E_ANSWER_INVALID", f"{where} is not a measurement item.")
+    if value.occurrences < 1:
+        raise RuleViolation("E_ANSWER_INVALID", f"{where}: occurrences must be at least 1.")
+
+
+def save_answer(
+    session: Session,
+    *,
+    inspection_id: uuid.UUID,
+    item_id: uuid.UUID,
+    value: AnswerInput,
+    now: datetime | None = None,
+) -> Answer:
+    """Store the answer to one item (replacing the previous one) and remember the item as the current one."""
+    inspection = get_inspection(session, inspection_id)
+    ensure_editable(inspection)
+    item = _item(session, inspection, item_id)
+    _check_value(item, value)
+    answer = session.exec(
+        select(Answer).where(Answer.inspection_id == inspection_id, Answer.item_id == item_id)
+    ).first()
+    if answer is None:
+        answer = Answer(inspection_id=inspection_id, item_id=item_id)
+    answer.choice = value.choice
+    answer.score = value.score
+    answer.measurement = value.measurement
+    answer.text = value.text
+    answer.photo_path = value.photo_path
+    answer.occurrences = value.occurrences
+    if value.note is not None:
+        answer.note = value.note
+    answer.answered_at = _now(now)
+    session.add(answer)
+    if inspection.current_item_code != item.code:
+        inspection.current_item_code = item.code
+        session.add(inspection)
+    session.flush()
+    return answer
+
+
+def record_current_item(session: Session, *, inspection_id: uuid.UUID, item_code: str) -> None:
+    """Remember which item the inspector is on, so a draft reopens there."""
+    inspection = get_inspection(session, inspection_id)
+    if inspection.status == InspectionStatus.SIGNED or inspection.current_item_code == item_code:
+        return
+    inspection.current_item_code = item_code
+    session.add(inspection)
+    session.flush()
+
+
+def default_deadline(grade: str, today: date) -> date:
+    """The default rectification deadline of a finding of ``grade`` raised on ``today``."""
+    try:
+        days = DEADLINE_DAYS[HazardGrade(grade)]
+    except ValueError as exc:
+        raise RuleViolation(
+            "E_GRADE_INVALID", f"Unknown hazard grade {grade!r} (general, significant, major)."
+        ) from exc
+    return today + timedelta(days=days)
+
+
+def effective_grade(grade: str, *, always_major: bool) -> str:
+    """The grade a finding gets: an "always major" item forces a major hazard."""
+    return HazardGrade.MAJOR.value if always_major else HazardGrade(grade).value
+
+
+def save_finding(
+    session: Session,
+    *,
+    inspection_id: uuid.UUID,
+    item_id: uuid.UUID | None,
+    grade: str,
+    description: str,
+    team_id: uuid.UUID | None,
+    deadline: date | None,
+    photo_paths: list[str],
+    raised_by_id: uuid.UUID | None,
+    today: date,
+    finding_id: uuid.UUID | None = None,
+) -> Finding:
+    """Raise a hazard finding (or update ``finding_id``). Photos must exist; "always major" items force major."""
+    inspection = get_inspection(session, inspection_id)
+    ensure_editable(inspection)
+    always_major = False
+    if item_id is not None:
+        always_major = _item(session, inspection, item_id).always_major
+    if grade not in {g.value for g in HazardGrade}:
+        raise RuleViolation("E_GRADE_INVALID", f"Unknown hazard grade {grade!r} (general, significant, major).")
+    grade = effective_grade(grade, always_major=always_major)
+    description = description.strip()
+    if not description:
+        raise RuleViolation("E_FINDING_DESCRIPTION", "Describe the hazard: the description is empty.")
+    missing = [p for p in photo_paths if not Path(p).expanduser().is_file()]
+    if missing:
+        raise RuleViolation("E_PHOTO_MISSING", f"Evidence photo not found: {missing[0]}")
+    if deadline is None:
+        deadline = default_deadline(grade, today)
+    if deadline < today:
+        raise RuleViolation("E_DEADLINE_PAST", f"The deadline {deadline.isoformat()} is already past.")
+    finding = session.get(Finding, finding_id) if finding_id else None
+    if finding_id is not None and (finding is None or finding.inspection_id != inspection_id):
+        raise NotFoundError("E_FINDING_NOT_FOUND", f"No finding {finding_id} on this inspection.")
+    if finding is None:
+        finding = Finding(inspection_id=inspection_id, item_id=item_id, description=description, deadline=deadline)
+    finding.grade = grade
+    finding.description = description
+    finding.team_id = team_id if team_id is not None else inspection.team_id
+    finding.deadline = deadline
+    finding.photo_paths = [str(Path(p).expanduser()) for p in photo_paths]
+    finding.raised_by_id = raised_by_id
+    session.add(finding)
+    session.flush()
+    return finding
+
+
+def delete_finding(session: Session, *, inspection_id: uuid.UUID, finding_id: uuid.UUID) -> None:
+    """Withdraw a finding of a draft inspection."""
+    inspection = get_inspection(session, inspection_id)
+    ensure_editable(inspection)
+    finding = session.get(Finding, finding_id)
+    if finding is None or finding.inspection_id != inspection_id:
+        raise NotFoundError("E_FINDING_NOT_FOUND", f"No finding {finding_id} on this inspection.")
+    session.delete(finding)
+    session.flush()
+
+
+def acknowledge(
+    session: Session, *, inspection_id: uuid.UUID, leader_id: uuid.UUID, now: datetime | None = None
+) -> None:
+    """The team leader who walked with the inspector acknowledges the inspection and its findings."""
+    inspection = get_inspection(session, inspection_id)
+    ensure_editable(inspection)
+    leader = session.get(Person, leader_id)
+    if leader is None or not leader.active or leader.role != Role.TEAM_LEADER:
+        raise RuleViolation("E_NOT_TEAM_LEADER", "Only an active team leader can acknowledge an inspection.")
+    inspection.acknowledged_by_id = leader_id
+    inspection.acknowledged_at = _now(now)
+    session.add(inspection)
+    session.flush()
+
+
+def rules_and_answers(data: WalkData) -> tuple[list[ItemRule], dict[str, AnswerValue]]:
+    """The scoring engine's view of a loaded inspection (the same for the live score and the stored one)."""
+    rules = [
+        ItemRule(
+            code=item.code,
+            section=item.section_code,
+            kind=item.kind,
+            points=item.points,
+            deduction_per_occurrence=item.deduction_per_occurrence,
+            max_score=item.max_score,
+            lower_limit=item.lower_limit,
+            upper_limit=item.upper_limit,
+            required=item.required,
+            veto=item.veto,
+        )
+        for item in data.items
+    ]
+    return rules, {code: answer_value(a) for code, a in data.answers.items()}
+
+
+def answer_value(answer: AnswerView) -> AnswerValue:
+    return AnswerValue(
+        choice=answer.choice,
+        score=answer.score,
+        measurement=answer.measurement,
+        text=answer.text,
+        photo_path=answer.photo_path,
+        occurrences=answer.occurrences,
+    )
+
+
+def score_walk(data: WalkData) -> ScoreResult:
+    """Score a loaded inspection with its template version's weights, bands and rule version."""
+    rules, answers = rules_and_answers(data)
+    return score_inspection(
+        rules,
+        answers,
+        section_weights={s.code: s.weight for s in data.sections},
+        grade_bands=data.grade_bands,
+        template_rule_version=data.rule_version,
+    )
+
+
+@dataclass(frozen=True)
+class SignOffResult:
+    inspection_id: uuid.UUID
+    score: ScoreResult
+    content_hash: str
+    order_ids: list[uuid.UUID]
+
+
+def _create_orders(session: Session, inspection: Inspection, signer_id: uuid.UUID, at: datetime) -> list[uuid.UUID]:
+    findings = session.exec(select(Finding).where(Finding.inspection_id == inspection.id)).all()
+    order_ids: list[uuid.UUID] = []
+    for finding in findings:
+        team_id = finding.team_id or inspection.team_id
+        if team_id is None:
+            raise RuleViolation(
+                "E_FINDING_NO_TEAM", f"Finding “{finding.description[:40]}” names no responsible team; choose one."
+            )
+        order = RectificationOrder(
+            finding_id=finding.id,
+            team_id=team_id,
+            requirement=finding.description,
+            deadline=finding.deadline,
+            status=OrderStatus.OPEN,
+        )
+        session.add(order)
+        session.add(
+            RectificationEvent(
+                order_id=order.id, at=at, actor_id=signer_id, from_status=None, to_status=OrderStatus.OPEN
+            )
+        )
+        order_ids.append(order.id)
+    return order_ids
+
+
+def sign_off(
+    session: Session, *, inspection_id: uuid.UUID, signer_id: uuid.UUID, now: datetime | None = None
+) -> SignOffResult:
+    """Sign an inspection: refuse while required items are unanswered or nobody acknowledged it; store the score
+    with its rule version and the content hash; write the audit entry; issue a rectification order per finding.
+    Signing an amendment marks the original as superseded."""
+    from inspector.walk_queries import load_walk  # the loader builds the same view the screens score
+
+    inspection = get_inspection(session, inspection_id)
+    ensure_editable(inspection)
+    if signer_id != inspection.inspector_id:
+        raise RuleViolation("E_NOT_INSPECTOR", "Only the inspector who made the inspection can sign it off.")
+    if inspection.acknowledged_by_id is None:
+        raise RuleViolation("E_NOT_ACKNOWLEDGED", "The team leader has not acknowledged the inspection yet.")
+    data = load_walk(session, inspection_id)
+    result = score_walk(data)
+    if result.missing_required:
+        shown = ", ".join(result.missing_required[:8])
+        more = f" and {len(result.missing_required) - 8} more" if len(result.missing_required) > 8 else ""
+        raise RuleViolation("E_MISSING_REQUIRED", f"Required items not answered: {shown}{more}.")
+    at = _now(now)
+    inspection.status = InspectionStatus.SIGNED
+    inspection.signed_at = at
+    inspection.score_earned = result.earned
+    inspection.score_possible = result.possible
+    inspection.score_percent = result.percent
+    inspection.grade = result.grade
+    inspection.vetoed = result.vetoed
+    inspection.rule_version = result.rule_version
+    session.add(inspection)
+    session.flush()
+    content_hash = inspection_hash(session, inspection)
+    inspection.content_hash = content_hash
+    order_ids = _create_orders(session, inspection, signer_id, at)
+    payload: dict[str, object] = {
+        "content_hash": content_hash,
+        "percent": result.percent,
+        "grade": result.grade,
+        "vetoed": result.vetoed,
+        "rule_version": result.rule_version,
+    }
+    kind = "sign_off"
+    if inspection.amends_id is not None:
+        original = get_inspection(session, inspection.amends_id)
+        original.superseded_by_id = inspection.id
+        session.add(original)
+        payload.update(amends_id=str(original.id), reason=inspection.amendment_reason)
+        kind = "amendment"
+    append_entry(session, kind=kind, subject_id=inspection.id, actor_id=signer_id, payload=payload)
+    session.flush()
+    return SignOffResult(inspection.id, result, content_hash, order_ids)
+
+
+def start_amendment(
+    session: Session, *, original_id: uuid.UUID, inspector_id: uuid.UUID, reason: str, now: datetime | None = None
+) -> Inspection:
+    """Open a correction of a signed inspection: a new draft naming what it amends and why, with the original's
+    answers copied. The original stays as it was until the amendment is signed. Findings are not copied: the
+    original's orders stand; new findings go on the amendment."""
+    original = get_inspection(session, original_id)
+    if original.status != InspectionStatus.SIGNED:
+        raise RuleViolation("E_AMEND_DRAFT", "Only a signed inspection can be amended; edit the draft instead.")
+    if original.superseded_by_id is not None:
+        raise RuleViolation("E_AMEND_SUPERSEDED", "This inspection was already replaced by an amendment; amend that.")
+    reason = reason.strip()
+    if not reason:
+        raise RuleViolation("E_AMEND_REASON", "Say why the inspection is amended: the reason is empty.")
+    existing = session.exec(
+        select(Inspection).where(Inspection.amends_id == original_id, Inspection.status == InspectionStatus.DRAFT)
+    ).first()
+    if existing is not None:
+        return existing
+    amendment = Inspection(
+        campaign_id=original.campaign_id,
+        template_version_id=original.template_version_id,
+        workshop_id=original.workshop_id,
+        checkpoint_id=original.checkpoint_id,
+        team_id=original.team_id,
+        inspector_id=inspector_id,
+        started_at=_now(now),
+        current_item_code=original.current_item_code,
+        amends_id=original.id,
+        amendment_reason=reason,
+        note=original.note,
+    )
+    session.add(amendment)
+    for answer in session.exec(select(Answer).where(Answer.inspection_id == original_id)).all():
+        session.add(
+            Answer(
+                inspection_id=amendment.id,
+                item_id=answer.item_id,
+                choice=answer.choice,
+                score=answer.score,
+                measurement=answer.measurement,
+                text=answer.text,
+                photo_path=answer.photo_path,
+                occurrences=answer.occurrences,
+                note=answer.note,
+                answered_at=answer.answered_at,
+            )
+        )
+    session.flush()
+    return amendment

@@ -1,0 +1,116 @@
+"""What every screen of the app shares: bilingual bindings, database work in thread workers, and the one handler
+that turns a failed worker into a message for the user."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
+
+from textual.binding import Binding, BindingsMap, BindingType
+from textual.dom import DOMNode
+from textual.screen import ModalScreen, Screen
+from textual.worker import Worker, WorkerState
+
+from inspector.i18n import t
+
+if TYPE_CHECKING:
+    from inspector.store import StoreSession
+    from screens.app import InspectorApp
+
+R = TypeVar("R")
+ScreenResultType = TypeVar("ScreenResultType")
+
+
+def localize_bindings(node: DOMNode, lang: str) -> None:
+    """Rewrite the descriptions of ``node``'s bindings in ``lang``: a binding's id names its catalogue key
+    (``bind.<id>``), so the footer and the command palette follow the language."""
+    rebuilt: dict[str, list[Binding]] = {}
+    for key, bindings in node._bindings.key_to_bindings.items():
+        rebuilt[key] = [
+            replace(b, description=t(f"bind.{b.id}", lang))
+            if b.id
+            else replace(b, description=t("bind.app.palette", lang))
+            if b.action in ("command_palette", "app.command_palette")
+            else b
+            for b in bindings
+        ]
+    node._bindings = BindingsMap.from_keys(rebuilt)
+
+
+class LocalizedMixin:
+    """Screens and dialogs re-label themselves when the language changes (:meth:`apply_language`)."""
+
+    applied_lang: str | None = None
+
+    @property
+    def inspector(self) -> InspectorApp:
+        return cast("InspectorApp", cast(Any, self).app)
+
+    @property
+    def lang(self) -> str:
+        return self.inspector.lang
+
+    def tr(self, key: str, /, **values: object) -> str:
+        return t(key, self.lang, **values)
+
+    def apply_language(self) -> None:
+        """Set every visible text in the current language (screens extend it)."""
+        node = cast(DOMNode, self)
+        localize_bindings(node, self.lang)
+        self.applied_lang = self.lang
+        node.refresh_bindings()
+
+
+class InspectorScreen(LocalizedMixin, Screen[ScreenResultType]):
+    """A full screen of the app."""
+
+    def on_mount(self) -> None:
+        self.apply_language()
+        if self.inspector.store is not None:
+            self.store_ready()
+
+    def on_screen_resume(self) -> None:
+        if self.applied_lang != self.lang:
+            self.apply_language()
+
+    def store_ready(self) -> None:
+        """Called once the database is open (at mount when it already is): load the screen's data."""
+
+    def run_db(
+        self,
+        job: Callable[[StoreSession], R],
+        done: Callable[[R], None] | None = None,
+        *,
+        name: str = "read",
+        exclusive: bool = True,
+    ) -> Worker[R]:
+        """Run ``job`` in a session in a thread worker and hand its result to ``done`` on the UI thread.
+
+        Reads only: writes go through :meth:`InspectorApp.write`, which keeps them in order.
+        """
+        app = self.inspector
+
+        def work() -> R:
+            result = app.in_session(job, commit=False)
+            if done is not None:
+                app.call_from_thread(done, result)
+            return result
+
+        return self.run_worker(work, name=name, group=name, thread=True, exclusive=exclusive, exit_on_error=False)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR and event.worker.error is not None:
+            self.inspector.report_failure(event.worker.error)
+
+
+class InspectorDialog(LocalizedMixin, ModalScreen[ScreenResultType]):
+    """A modal dialog; Escape cancels (dismisses with ``None``)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "bind.dialog.cancel", id="dialog.cancel")]
+
+    def on_mount(self) -> None:
+        self.apply_language()
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

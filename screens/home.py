@@ -1,0 +1,238 @@
+"""Home: the active campaign, who is signed in, the inspector's workshops with progress, drafts to resume,
+orders waiting for verification, signed inspections, and the sync status."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
+
+from screens.base import InspectorScreen
+from screens.widgets.sync_status import SyncStatusLabel
+
+if TYPE_CHECKING:
+    from inspector.store import StoreSession
+    from inspector.walk_views import HomeData, PersonView
+
+
+def _home_data(session: StoreSession) -> HomeData:
+    from inspector.walk_queries import home_data
+
+    return home_data(session)
+
+
+class HomeScreen(InspectorScreen[None]):
+    """Where the inspector starts each walk."""
+
+    CSS_PATH = "home.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("s", "start", "bind.home.start", id="home.start"),
+        Binding("p", "sign_in", "bind.home.person", id="home.person"),
+        Binding("r", "refresh", "bind.home.refresh", id="home.refresh"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.data: HomeData | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header(icon="⛑")
+        with Horizontal(id="home-status"):
+            yield Static(id="home-campaign")
+            yield Static(id="home-person")
+            yield SyncStatusLabel(id="home-sync")
+        with TabbedContent(id="home-tabs"):
+            with TabPane("", id="tab-workshops"):
+                yield DataTable(id="workshops", cursor_type="row", zebra_stripes=True)
+            with TabPane("", id="tab-drafts"):
+                yield DataTable(id="drafts", cursor_type="row", zebra_stripes=True)
+            with TabPane("", id="tab-orders"):
+                yield DataTable(id="orders", cursor_type="row", zebra_stripes=True)
+            with TabPane("", id="tab-signed"):
+                yield DataTable(id="signed", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    # -- language --------------------------------------------------------------------------------------------
+
+    def apply_language(self) -> None:
+        super().apply_language()
+        self.sub_title = self.tr("home.title")
+        tabs = self.query_one("#home-tabs", TabbedContent)
+        for pane_id, key in (
+            ("tab-workshops", "home.tab.workshops"),
+            ("tab-drafts", "home.tab.drafts"),
+            ("tab-orders", "home.tab.orders"),
+            ("tab-signed", "home.tab.signed"),
+        ):
+            tabs.get_tab(pane_id).label = self.tr(key)
+        self._show_data()
+
+    # -- data -------------------------------------------------------------------------------------------------
+
+    def store_ready(self) -> None:
+        self.action_refresh()
+
+    def on_screen_resume(self) -> None:
+        super().on_screen_resume()
+        if self.inspector.store is not None:
+            self.action_refresh()
+
+    def action_refresh(self) -> None:
+        self.run_db(_home_data, self._loaded, name="home")
+
+    def _loaded(self, data: HomeData) -> None:
+        self.data = data
+        self.inspector.person = data.person
+        self.inspector.campaign = data.campaign
+        self._show_data()
+
+    def _show_data(self) -> None:
+        lang = self.lang
+        data = self.data
+        campaign = self.query_one("#home-campaign", Static)
+        who = self.query_one("#home-person", Static)
+        sync = self.query_one("#home-sync", SyncStatusLabel)
+        if data is None:
+            campaign.update(self.tr("app.loading"))
+            who.update("")
+            sync.show(None, lang)
+            for table_id in ("workshops", "drafts", "orders", "signed"):
+                self._columns(table_id)
+            return
+        if data.campaign is not None:
+            campaign.update(f"{self.tr('home.campaign')}: [b]{data.campaign.name(lang)}[/b] ({data.campaign.code})")
+        else:
+            campaign.update(f"{self.tr('home.campaign')}: {self.tr('home.no_campaign')}")
+        who.update(
+            f"{self.tr('home.person')}: [b]{data.person.name(lang)}[/b]"
+            if data.person
+            else f"{self.tr('home.person')}: [reverse] {self.tr('home.nobody')} [/reverse]"
+        )
+        sync.show(data.sync, lang)
+        self._fill_workshops(data)
+        self._fill_drafts(data)
+        self._fill_orders(data)
+        self._fill_signed(data)
+
+    def _columns(self, table_id: str) -> DataTable[str]:
+        keys = {
+            "workshops": ("home.col.unit", "home.col.workshop", "home.col.progress", "home.col.drafts"),
+            "drafts": (
+                "home.col.place",
+                "home.col.checklist",
+                "home.col.answered",
+                "home.col.at_item",
+                "home.col.started",
+            ),
+            "orders": ("home.col.team", "home.col.requirement", "home.col.deadline", "home.col.status"),
+            "signed": ("home.col.place", "home.col.signed", "home.col.score", "home.col.grade"),
+        }[table_id]
+        table: DataTable[str] = self.query_one(f"#{table_id}", DataTable)
+        table.clear(columns=True)
+        for key in keys:
+            table.add_column(self.tr(key), key=key)
+        return table
+
+    def _fill_workshops(self, data: HomeData) -> None:
+        table = self._columns("workshops")
+        for w in data.workshops:
+            table.add_row(
+                w.unit_code, w.name(self.lang), f"{w.inspected}/{w.checkpoints}", str(w.drafts), key=str(w.id)
+            )
+
+    def _fill_drafts(self, data: HomeData) -> None:
+        table = self._columns("drafts")
+        for d in data.drafts:
+            pct = round(d.answered / d.total * 100) if d.total else 0
+            place = d.place(self.lang) + (self.tr("home.amendment") if d.is_amendment else "")
+            table.add_row(
+                place,
+                d.template(self.lang),
+                f"{d.answered}/{d.total} {pct}%",
+                d.current_item_code or "—",
+                self.inspector.format_time(d.started_at),
+                key=str(d.inspection_id),
+            )
+
+    def _fill_orders(self, data: HomeData) -> None:
+        table = self._columns("orders")
+        for o in data.orders:
+            requirement = o.requirement if len(o.requirement) <= 40 else o.requirement[:39] + "…"
+            table.add_row(
+                o.team(self.lang), requirement, o.deadline.isoformat(), self.tr(f"order.{o.status}"), key=str(o.id)
+            )
+
+    def _fill_signed(self, data: HomeData) -> None:
+        table = self._columns("signed")
+        for s in data.signed:
+            score = f"{s.percent:.1f}" if s.percent is not None else "—"
+            grade = self.tr(f"grade.{s.grade}") if s.grade else "—"
+            if s.superseded:
+                grade += f" ({self.tr('home.superseded')})"
+            table.add_row(
+                s.place(self.lang), self.inspector.format_time(s.signed_at), score, grade, key=str(s.inspection_id)
+            )
+
+    # -- actions ----------------------------------------------------------------------------------------------
+
+    def action_sign_in(self) -> None:
+        from inspector.models.enums import Role
+        from screens.dialogs.picker import PickerDialog, PickerOption
+
+        def people(session: StoreSession) -> list[PersonView]:
+            from inspector.walk_queries import people as roster
+
+            return roster(session, roles=(Role.INSPECTOR, Role.SUPERVISOR))
+
+        def chosen(person_id: str | None) -> None:
+            if person_id is None:
+                return
+            from inspector.walk_queries import SETTING_PERSON
+
+            self.inspector.remember(SETTING_PERSON, person_id)
+            self.inspector.write(lambda _s: None, lambda _r: self.action_refresh())
+
+        def show(roster: list[PersonView]) -> None:
+            options = [
+                PickerOption(
+                    str(p.id),
+                    f"{p.name(self.lang)}  [dim]{p.code} · {self.tr(f'role.{p.role}')}[/dim]",
+                    f"{p.code} {p.name_zh} {p.name_en}".lower(),
+                )
+                for p in roster
+            ]
+            self.app.push_screen(PickerDialog("pick.person", options), chosen)
+
+        self.run_db(people, show, name="roster")
+
+    def action_start(self) -> None:
+        from screens.start_flow import pick_place
+
+        pick_place(self.inspector)
+
+    @on(DataTable.RowSelected, "#drafts")
+    def _resume(self, event: DataTable.RowSelected) -> None:
+        from screens.start_flow import open_inspection
+
+        if event.row_key.value:
+            open_inspection(self.inspector, event.row_key.value)
+
+    @on(DataTable.RowSelected, "#signed")
+    def _open_signed(self, event: DataTable.RowSelected) -> None:
+        from screens.start_flow import open_review
+
+        if event.row_key.value:
+            open_review(self.inspector, event.row_key.value)
+
+    @on(DataTable.RowSelected, "#workshops")
+    def _start_in_workshop(self, event: DataTable.RowSelected) -> None:
+        from screens.start_flow import pick_place
+
+        if self.data is None or event.row_key.value is None:
+            return
+        workshop = next((w for w in self.data.workshops if str(w.id) == event.row_key.value), None)
+        pick_place(self.inspector, initial_filter=workshop.code.lower() if workshop else "")

@@ -1,0 +1,176 @@
+"""Starting (or resuming) an inspection: from the filterable picker, from a scanned label, or from a draft.
+
+Shared by the home screen, the app-level scanner and the command palette, so every path behaves the same.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeVar
+
+from inspector.i18n import t
+
+if TYPE_CHECKING:
+    from inspector.store import StoreSession
+    from inspector.walk_views import CheckpointView, Named
+    from screens.app import InspectorApp
+
+R = TypeVar("R")
+
+
+def read(app: InspectorApp, job: Callable[[StoreSession], R], done: Callable[[R], None], name: str) -> None:
+    """Run a read in a thread worker owned by the app; failures reach the app's one failure handler."""
+
+    def work() -> None:
+        result = app.in_session(job, commit=False)
+        app.call_from_thread(done, result)
+
+    app.run_worker(work, name=name, group=name, thread=True, exclusive=True, exit_on_error=False)
+
+
+def _ready(app: InspectorApp) -> bool:
+    if app.store is None:
+        app.notify(t("app.not_ready", app.lang), severity="warning")
+        return False
+    if app.person is None:
+        app.notify(t("scan.need_person", app.lang), severity="warning", timeout=6)
+        return False
+    if app.campaign is None:
+        app.notify(t("scan.need_campaign", app.lang), severity="warning", timeout=6)
+        return False
+    return True
+
+
+def pick_place(app: InspectorApp, *, initial_filter: str = "") -> None:
+    """Show the filterable list of checkpoints and workshops; start the chosen one."""
+    if not _ready(app):
+        return
+    assert app.campaign is not None
+    campaign_id = app.campaign.id
+
+    def places(session: StoreSession) -> list[CheckpointView]:
+        from inspector.walk_queries import start_places
+
+        return start_places(session, campaign_id=campaign_id)
+
+    def show(found: list[CheckpointView]) -> None:
+        from screens.dialogs.picker import PickerDialog, PickerOption
+
+        lang = app.lang
+        by_key = {str(p.id): p for p in found}
+        options = []
+        for p in found:
+            tag = (
+                t("pick.workshop_whole", lang) if p.is_workshop else (t("pick.inspected", lang) if p.inspected else "")
+            )
+            label = f"{p.place(lang)}  [dim]{p.code}{' · ' + tag if tag else ''}[/dim]"
+            options.append(PickerOption(str(p.id), label, p.search_text()))
+
+        def chosen(key: str | None) -> None:
+            if key is not None and key in by_key:
+                start(app, by_key[key])
+
+        app.push_screen(PickerDialog("pick.place", options, initial_filter=initial_filter), chosen)
+
+    read(app, places, show, "places")
+
+
+def open_label(app: InspectorApp, kind: str, code: str) -> None:
+    """A scanned label: find its place and start (or resume) its inspection; unknown codes change nothing."""
+    if not _ready(app):
+        return
+
+    def find(session: StoreSession) -> CheckpointView | str:
+        from inspector.errors import NotFoundError
+        from inspector.walk_queries import place_for_label
+
+        try:
+            return place_for_label(session, kind=kind, code=code)
+        except NotFoundError as exc:
+            return exc.message
+
+    def found(place: CheckpointView | str) -> None:
+        if isinstance(place, str):
+            app.notify(t("scan.unknown", app.lang, reason=place), severity="error", timeout=8)
+        else:
+            start(app, place)
+
+    read(app, find, found, "label")
+
+
+def start(app: InspectorApp, place: CheckpointView) -> None:
+    """Choose the campaign's checklist (asking when it has several) and open the inspection of ``place``."""
+    if not _ready(app):
+        return
+    assert app.campaign is not None and app.person is not None
+    campaign_id, person_id = app.campaign.id, app.person.id
+
+    def checklists(session: StoreSession) -> list[Named]:
+        from inspector.walk_queries import campaign_checklists
+
+        return campaign_checklists(session, campaign_id=campaign_id)
+
+    def begin(version_id: uuid.UUID) -> None:
+        from inspector.inspections import start_inspection
+
+        now = app.clock()
+
+        def job(session: StoreSession) -> uuid.UUID:
+            inspection, _created = start_inspection(
+                session,
+                campaign_id=campaign_id,
+                template_version_id=version_id,
+                inspector_id=person_id,
+                checkpoint_id=None if place.is_workshop else place.id,
+                workshop_id=place.workshop_id,
+                now=now,
+            )
+            return inspection.id
+
+        app.write(job, lambda inspection_id: open_inspection(app, str(inspection_id)))
+
+    def choose(found: list[Named]) -> None:
+        if not found:
+            app.notify(t("pick.no_checklist", app.lang), severity="error")
+            return
+        if len(found) == 1:
+            begin(found[0].id)
+            return
+        from screens.dialogs.picker import PickerDialog, PickerOption
+
+        options = [
+            PickerOption(
+                str(n.id), f"{n.name(app.lang)}  [dim]{n.code}[/dim]", f"{n.code} {n.name_zh} {n.name_en}".lower()
+            )
+            for n in found
+        ]
+        app.push_screen(
+            PickerDialog("pick.checklist", options),
+            lambda key: begin(uuid.UUID(key)) if key else None,
+        )
+
+    read(app, checklists, choose, "checklists")
+
+
+def _to_home(app: InspectorApp) -> None:
+    if app.current_mode != "inspect":
+        app.switch_mode("inspect")
+    while len(app.screen_stack) > 1:
+        app.pop_screen()
+
+
+def open_inspection(app: InspectorApp, inspection_id: str) -> None:
+    """Open the walk of an inspection (a draft reopens at the item it was left on)."""
+    from screens.walk import WalkScreen
+
+    _to_home(app)
+    app.push_screen(WalkScreen(uuid.UUID(inspection_id)))
+
+
+def open_review(app: InspectorApp, inspection_id: str) -> None:
+    """Open the review of an inspection (read-only once signed)."""
+    from screens.review import ReviewScreen
+
+    _to_home(app)
+    app.push_screen(ReviewScreen(uuid.UUID(inspection_id)))
