@@ -49,24 +49,27 @@ class BodyLimit:
                 await _send_error(send, errors.E_TOO_LARGE, f"The request is larger than {self.limit} bytes.")
                 return
         received = 0
+        refused = False
 
         async def limited() -> Message:
-            nonlocal received
+            nonlocal received, refused
+            if refused:
+                return {"type": "http.disconnect"}
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.limit:
-                    raise _TooLarge
+                    # Answer 413 at once and tell the app the client left; whatever it answers is dropped.
+                    refused = True
+                    await _send_error(send, errors.E_TOO_LARGE, f"The request is larger than {self.limit} bytes.")
+                    return {"type": "http.disconnect"}
             return message
 
-        try:
-            await self.app(scope, limited, send)
-        except _TooLarge:
-            await _send_error(send, errors.E_TOO_LARGE, f"The request is larger than {self.limit} bytes.")
+        async def guarded_send(message: Message) -> None:
+            if not refused:
+                await send(message)
 
-
-class _TooLarge(Exception):
-    pass
+        await self.app(scope, limited, guarded_send)
 
 
 async def _send_error(send: Send, error: ErrorCode, message: str) -> None:

@@ -278,7 +278,7 @@ class BatchApplier:
         for chunk in _chunks(ids, 1000):
             query = sa.select(
                 a.change_id, a.body_hash, a.status, a.version, a.code, a.message, a.conflict_id, a.device_id
-            ).where(a.change_id.in_(chunk))
+            ).where(a.device_id == self.actor.device_id, a.change_id.in_(chunk))
             for row in self.session.execute(query).mappings():
                 found[row["change_id"]] = dict(row)
         return found

@@ -102,8 +102,9 @@ record_key = sa.Table(
 applied_change = sa.Table(
     "applied_change",
     metadata,
+    # Keyed per device: another device sending the same change id can never answer for this device's change.
+    sa.Column("device_id", sa.Uuid, primary_key=True),
     sa.Column("change_id", sa.Uuid, primary_key=True),
-    sa.Column("device_id", sa.Uuid, nullable=False, index=True),
     sa.Column("seq", sa.BigInteger, nullable=False),
     sa.Column("entity_id", sa.Uuid, nullable=False),
     sa.Column("body_hash", sa.String(64), nullable=False),

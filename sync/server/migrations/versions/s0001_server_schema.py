@@ -37,10 +37,10 @@ def upgrade() -> None:
     sa.Column('conflict_id', sa.Uuid(), nullable=True),
     sa.Column('schema_version', sa.Integer(), nullable=False),
     sa.Column('received_at', sync.server.tables.UTCDateTime(timezone=True), nullable=False),
-    sa.PrimaryKeyConstraint('change_id')
+    sa.PrimaryKeyConstraint('device_id', 'change_id')
     )
     with op.batch_alter_table('applied_change', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_applied_change_device_id'), ['device_id'], unique=False)
+        pass
 
     op.create_table('attachment',
     sa.Column('sha256', sa.String(length=64), nullable=False),
@@ -188,7 +188,7 @@ def downgrade() -> None:
     op.drop_table('attachment_chunk')
     op.drop_table('attachment')
     with op.batch_alter_table('applied_change', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_applied_change_device_id'))
+        pass
 
     op.drop_table('applied_change')
     # ### end Alembic commands ###
