@@ -200,7 +200,7 @@ def build_award_world(session: Session) -> AwardWorld:
                 team = Team(
                     id=stable_id("aw", team_path),
                     workshop_id=workshop.id,
-                    code=f"{u}{w}{tm}",
+                    code=tm,
                     name_zh=f"{u}{w}{tm}班",
                     name_en=f"{u}{w}{tm} team",
                 )

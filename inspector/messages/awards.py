@@ -1,0 +1,153 @@
+"""Texts of award rules, evaluations, sources, exports and quality imports (简体中文 / English)."""
+
+from __future__ import annotations
+
+from inspector.i18n import register
+
+register(
+    {
+        # rule files
+        "rules.text": ("规则文本", "rule text"),
+        "rules.toml_error": ("{file}：不是有效的 TOML：{reason}", "{file}: not valid TOML: {reason}"),
+        "rules.problem": ("{file}：{where}：{reason}", "{file}: {where}: {reason}"),
+        "rules.unreadable": ("无法读取 {file}：{reason}", "Cannot read {file}: {reason}"),
+        "rules.wrong_campaign": (
+            "规则文件属于活动 {file_campaign}，而不是 {campaign}",
+            "The rule file is for campaign {file_campaign}, not {campaign}",
+        ),
+        "rules.imported": (
+            "已导入 {code} 的评优规则第 {version} 版",
+            "Imported version {version} of the award rules of {code}",
+        ),
+        "rules.unchanged": (
+            "{code} 的评优规则未变（仍为第 {version} 版）",
+            "The award rules of {code} are unchanged (version {version})",
+        ),
+        "awards.no_campaign": (
+            "没有编码为 {code} 的活动（已有：{known}）",
+            "No campaign has the code {code!r} (known: {known}).",
+        ),
+        "awards.no_version": (
+            "活动 {code} 没有第 {version} 版评优规则",
+            "Campaign {code} has no award rules version {version}.",
+        ),
+        "awards.no_rules": (
+            "活动 {code} 还没有评优规则：请用 inspector awards rules import 文件 --campaign {code} 导入",
+            "Campaign {code} has no award rules yet: import a rule file with "
+            "`inspector awards rules import FILE --campaign {code}`.",
+        ),
+        "awards.no_decision": ("找不到评优决定 {id}", "No award decision {id}."),
+        "awards.already_final": ("该决定已定稿，不能再修改", "This decision is final and can no longer change."),
+        "awards.not_eligible": ("不符合条件的对象不能提名", "Only an eligible subject can be nominated."),
+        "awards.nothing_nominated": ("没有提名，无法定稿", "Nothing is nominated: there is no list to finalise."),
+        "awards.recorded": (
+            "已记录 {count} 项评优决定（规则第 {version} 版），其中符合条件 {eligible} 项",
+            "Recorded {count} award decisions (rules version {version}); {eligible} eligible",
+        ),
+        "awards.written": ("已写出 {path}", "Wrote {path}"),
+        "awards.as_of": ("评定日期", "As of"),
+        "awards.rules_version": ("规则版本", "Rules version"),
+        "awards.rules_packaged": ("随程序提供的规则文件", "the packaged rule file"),
+        "awards.rules_file": ("规则文件", "rule file"),
+        # levels
+        "level.team": ("班组", "Team"),
+        "level.workshop": ("车间（集体）", "Workshop (collective)"),
+        "level.unit": ("单位", "Unit"),
+        "level.innovation": ("创新项目", "Innovation project"),
+        # figures
+        "fig.inspection_count": ("检查次数", "Inspections"),
+        "fig.average_score": ("平均得分", "Average score"),
+        "fig.lowest_score": ("最低得分", "Lowest score"),
+        "fig.veto_events": ("否决项次数", "Veto events"),
+        "fig.hazards": ("隐患数", "Hazards"),
+        "fig.major_hazards": ("重大隐患数", "Major hazards"),
+        "fig.open_major_hazards": ("未销号重大隐患", "Open major hazards"),
+        "fig.overdue_orders": ("逾期整改", "Overdue orders"),
+        "fig.on_time_rectification_rate": ("按期整改率", "On-time rectification rate"),
+        "fig.first_pass_yield": ("一次合格率", "First-pass yield"),
+        "fig.defect_rate": ("不良率", "Defect rate"),
+        "fig.rework_rate": ("返工率", "Rework rate"),
+        "fig.complaints": ("客诉", "Complaints"),
+        "fig.six_s_score": ("6S得分", "6S score"),
+        "fig.innovation_projects": ("创新项目数", "Innovation projects"),
+        "fig.eligible_teams": ("达标班组数", "Eligible teams"),
+        "fig.eligible_workshops": ("达标车间数", "Eligible workshops"),
+        "fig.panel_score": ("评审得分", "Panel score"),
+        "fig.team_veto_events": ("所属班组否决项", "Team veto events"),
+        "fig.team_open_major_hazards": ("所属班组未销号重大隐患", "Team open major hazards"),
+        # explanation
+        "awards.met": ("达标", "met"),
+        "awards.not_met": ("未达标", "not met"),
+        "awards.eligible": ("符合", "eligible"),
+        "awards.not_eligible_short": ("不符合", "not eligible"),
+        "awards.no_figure": ("无数据", "no data"),
+        "awards.within_quota": ("名额内", "within quota"),
+        # export headers (bilingual in one cell: the conference list is read by both)
+        "col.award": ("奖项", "Award"),
+        "col.level": ("级别", "Level"),
+        "col.code": ("编码", "Code"),
+        "col.name": ("名称", "Name"),
+        "col.belongs": ("所属", "Belongs to"),
+        "col.eligible": ("是否符合", "Eligible"),
+        "col.rank": ("排名", "Rank"),
+        "col.within_quota": ("名额内", "Within quota"),
+        "col.criteria": ("评定依据", "Criteria"),
+        "col.nominated": ("提名", "Nominated"),
+        "col.final": ("定稿", "Final"),
+        "col.decided_at": ("决定时间", "Decided at"),
+        "yes": ("是", "yes"),
+        "no": ("否", "no"),
+        # sources (drill-down)
+        "src.counted": ("计入", "counted"),
+        "src.superseded": ("已被更正记录取代，不计入", "superseded by an amendment: not counted"),
+        "src.other_template": ("非计分检查表，不计入", "not a scoring checklist: not counted"),
+        "src.vetoed": ("一票否决", "veto"),
+        "src.on_time": ("按期销号", "closed on time"),
+        "src.late": ("逾期销号", "closed late"),
+        "src.overdue": ("逾期未销号", "overdue, not closed"),
+        "src.not_due": ("未到期", "not yet due"),
+        "src.closed_after": ("评定日后销号", "closed after the evaluation date"),
+        "src.open_major": ("重大隐患未销号", "major hazard still open"),
+        "src.closed": ("已销号", "closed"),
+        "src.quality": ("质量数据", "quality figures"),
+        "src.project": ("创新项目", "innovation project"),
+        "src.eligible_team": ("达标班组", "eligible team"),
+        "src.not_eligible_team": ("未达标班组", "team not eligible"),
+        "src.kind.inspection": ("检查", "Inspection"),
+        "src.kind.order": ("整改", "Order"),
+        "src.kind.quality": ("质量", "Quality"),
+        "src.kind.project": ("项目", "Project"),
+        "src.kind.subject": ("下属", "Member"),
+        # quality import
+        "qi.imported": (
+            "已导入 {figures} 条班组质量数据、{projects} 个创新项目（活动 {code}）",
+            "Imported {figures} team quality rows and {projects} innovation projects ({code})",
+        ),
+        "qi.unreadable": ("无法读取 {file}：{reason}", "Cannot read {file}: {reason}"),
+        "qi.format": ("{file}：只支持 .csv 和 .xlsx 文件", "{file}: only .csv and .xlsx files can be imported"),
+        "qi.no_header": (
+            "{file}：找不到表头（需要“班组”列以及质量或项目列）",
+            "{file}: no header row found (a team column plus quality or project columns)",
+        ),
+        "qi.row": ("{file} 第 {row} 行：{problem}", "{file} row {row}: {problem}"),
+        "qi.not_number": ("“{column}”的值“{value}”不是数字", "{column}: {value!r} is not a number"),
+        "qi.not_integer": ("“{column}”的值“{value}”不是整数", "{column}: {value!r} is not a whole number"),
+        "qi.out_of_range": ("“{column}”的值 {value} 超出 {low}–{high}", "{column}: {value} is outside {low}–{high}"),
+        "qi.no_team": ("缺少班组", "the team is missing"),
+        "qi.unknown_team": ("未知班组“{team}”", "unknown team {team!r}"),
+        "qi.ambiguous_team": (
+            "班组“{team}”不唯一（{matches}），请写成 单位/车间/班组",
+            "team {team!r} is ambiguous ({matches}); write it as UNIT/WORKSHOP/TEAM",
+        ),
+        "qi.duplicate": ("与第 {first} 行重复（同一班组）", "repeats row {first} (same team)"),
+        "qi.duplicate_project": ("项目编码与第 {first} 行重复", "project code repeats row {first}"),
+        "qi.no_project_title": ("缺少项目名称", "the project title is missing"),
+        "qi.no_project_code": ("缺少项目编码", "the project code is missing"),
+        "qi.bad_kind": (
+            "项目类型“{value}”无效（innovation 或 qc_circle）",
+            "project kind {value!r} is not innovation or qc_circle",
+        ),
+        "qi.nothing": ("{file}：没有数据行", "{file}: no data rows"),
+        "qi.failed": ("{count} 行有问题，未导入任何数据：", "{count} problem(s); nothing was imported:"),
+    }
+)
