@@ -229,6 +229,19 @@ def save_answer(
     return answer
 
 
+def clear_answer(session: Session, *, inspection_id: uuid.UUID, item_id: uuid.UUID) -> None:
+    """Take back the answer to one item (the item is unanswered again)."""
+    inspection = get_inspection(session, inspection_id)
+    ensure_editable(inspection)
+    _item(session, inspection, item_id)
+    answer = session.exec(
+        select(Answer).where(Answer.inspection_id == inspection_id, Answer.item_id == item_id)
+    ).first()
+    if answer is not None:
+        session.delete(answer)
+        session.flush()
+
+
 def record_current_item(session: Session, *, inspection_id: uuid.UUID, item_code: str) -> None:
     """Remember which item the inspector is on, so a draft reopens there."""
     inspection = get_inspection(session, inspection_id)
@@ -398,6 +411,7 @@ def _create_orders(session: Session, inspection: Inspection, signer_id: uuid.UUI
             status=OrderStatus.OPEN,
         )
         session.add(order)
+        session.flush()  # the order row first: the event's foreign key points at it
         session.add(
             RectificationEvent(
                 order_id=order.id, at=at, actor_id=signer_id, from_status=None, to_status=OrderStatus.OPEN

@@ -178,12 +178,11 @@ class InspectorApp(App[None]):
                 continue
             try:
                 result = self.in_session(job, commit=True)
+                if done is not None and not worker.is_cancelled:
+                    self.call_from_thread(done, result)
             except Exception as exc:
                 if not worker.is_cancelled:
                     self.call_from_thread(self.report_failure, exc)
-            else:
-                if done is not None and not worker.is_cancelled:
-                    self.call_from_thread(done, result)
             finally:
                 self._writes.task_done()
 

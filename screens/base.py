@@ -77,27 +77,12 @@ class InspectorScreen(LocalizedMixin, Screen[ScreenResultType]):
     def store_ready(self) -> None:
         """Called once the database is open (at mount when it already is): load the screen's data."""
 
-    def run_db(
-        self,
-        job: Callable[[StoreSession], R],
-        done: Callable[[R], None] | None = None,
-        *,
-        name: str = "read",
-        exclusive: bool = True,
-    ) -> Worker[R]:
-        """Run ``job`` in a session in a thread worker and hand its result to ``done`` on the UI thread.
+    def run_db(self, job: Callable[[StoreSession], R], done: Callable[[R], None] | None = None) -> None:
+        """Run ``job`` in a session on the app's database thread and hand its result to ``done`` on the UI thread.
 
-        Reads only: writes go through :meth:`InspectorApp.write`, which keeps them in order.
+        Reads go through the same ordered queue as writes, so a screen always reads what was saved before it.
         """
-        app = self.inspector
-
-        def work() -> R:
-            result = app.in_session(job, commit=False)
-            if done is not None:
-                app.call_from_thread(done, result)
-            return result
-
-        return self.run_worker(work, name=name, group=name, thread=True, exclusive=exclusive, exit_on_error=False)
+        self.inspector.write(job, done)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR and event.worker.error is not None:

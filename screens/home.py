@@ -82,7 +82,7 @@ class HomeScreen(InspectorScreen[None]):
             self.action_refresh()
 
     def action_refresh(self) -> None:
-        self.run_db(_home_data, self._loaded, name="home")
+        self.run_db(_home_data, self._loaded)
 
     def _loaded(self, data: HomeData) -> None:
         self.data = data
@@ -194,7 +194,7 @@ class HomeScreen(InspectorScreen[None]):
             from inspector.walk_queries import SETTING_PERSON
 
             self.inspector.remember(SETTING_PERSON, person_id)
-            self.inspector.write(lambda _s: None, lambda _r: self.action_refresh())
+            self.action_refresh()
 
         def show(roster: list[PersonView]) -> None:
             options = [
@@ -207,7 +207,7 @@ class HomeScreen(InspectorScreen[None]):
             ]
             self.app.push_screen(PickerDialog("pick.person", options), chosen)
 
-        self.run_db(people, show, name="roster")
+        self.run_db(people, show)
 
     def action_start(self) -> None:
         from screens.start_flow import pick_place

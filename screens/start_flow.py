@@ -19,14 +19,9 @@ if TYPE_CHECKING:
 R = TypeVar("R")
 
 
-def read(app: InspectorApp, job: Callable[[StoreSession], R], done: Callable[[R], None], name: str) -> None:
-    """Run a read in a thread worker owned by the app; failures reach the app's one failure handler."""
-
-    def work() -> None:
-        result = app.in_session(job, commit=False)
-        app.call_from_thread(done, result)
-
-    app.run_worker(work, name=name, group=name, thread=True, exclusive=True, exit_on_error=False)
+def read(app: InspectorApp, job: Callable[[StoreSession], R], done: Callable[[R], None]) -> None:
+    """Run a read on the app's database thread (after every write queued before it)."""
+    app.write(job, done)
 
 
 def _ready(app: InspectorApp) -> bool:
@@ -73,7 +68,7 @@ def pick_place(app: InspectorApp, *, initial_filter: str = "") -> None:
 
         app.push_screen(PickerDialog("pick.place", options, initial_filter=initial_filter), chosen)
 
-    read(app, places, show, "places")
+    read(app, places, show)
 
 
 def open_label(app: InspectorApp, kind: str, code: str) -> None:
@@ -96,7 +91,7 @@ def open_label(app: InspectorApp, kind: str, code: str) -> None:
         else:
             start(app, place)
 
-    read(app, find, found, "label")
+    read(app, find, found)
 
 
 def start(app: InspectorApp, place: CheckpointView) -> None:
@@ -150,7 +145,7 @@ def start(app: InspectorApp, place: CheckpointView) -> None:
             lambda key: begin(uuid.UUID(key)) if key else None,
         )
 
-    read(app, checklists, choose, "checklists")
+    read(app, checklists, choose)
 
 
 def _to_home(app: InspectorApp) -> None:
