@@ -12,6 +12,7 @@ from typing import Annotated
 
 import typer
 
+from inspector.cli.awards import awards_app, quality_app
 from inspector.cli.common import DbOption, console, fail
 from inspector.cli.demo import demo_command
 from inspector.cli.export import export_app
@@ -37,6 +38,8 @@ app.add_typer(sync_app, name="sync")
 app.command("labels")(labels_command)
 app.command("verify")(verify_command)
 app.add_typer(export_app, name="export")
+app.add_typer(awards_app, name="awards")
+app.add_typer(quality_app, name="quality")
 
 
 @app.callback(invoke_without_command=True)
