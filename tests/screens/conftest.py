@@ -1,0 +1,54 @@
+"""Fixtures for the app's tests: the sample group in a fresh database, the app built through the same factory as
+the command line with a fixed clock and time zone, and helpers that wait for the database thread (never sleep)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterator
+from datetime import UTC
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Input
+
+from inspector.store import Store
+from screens.app import InspectorApp, create_app
+from tests.screens.sample_group import FIXED_NOW, Sample, build_sample
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    """The app runs on asyncio (tests are marked ``pytest.mark.anyio``)."""
+    return "asyncio"
+
+
+@pytest.fixture
+def sample(store: Store) -> Sample:
+    """The small sample group, with its inspector signed in on this laptop."""
+    return build_sample(store)
+
+
+@pytest.fixture
+def make_app(store: Store) -> Iterator[Callable[..., InspectorApp]]:
+    """Build the app on the test's database (already open), in a fixed language, clock and time zone."""
+
+    def factory(lang: str = "zh") -> InspectorApp:
+        return create_app(store.path, lang, clock=lambda: FIXED_NOW, tz=UTC, store=store)
+
+    yield factory
+
+
+async def settle(pilot: Pilot[object]) -> None:
+    """Wait until every queued database job has run and its result has reached the screen."""
+    app = pilot.app
+    assert isinstance(app, InspectorApp)
+    for _ in range(4):
+        await asyncio.to_thread(app.wait_for_writes)
+        await pilot.pause()
+    for field in app.screen.query(Input):
+        field.cursor_blink = False
+
+
+async def type_text(pilot: Pilot[object], text: str) -> None:
+    """Type ``text`` key by key, the way a USB scanner or a person does."""
+    await pilot.press(*text)
