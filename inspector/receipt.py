@@ -198,3 +198,48 @@ def qr_matrix(
     code.add_data(text)
     code.make(fit=True)
     return [list(row) for row in code.get_matrix()]
+
+
+@dataclass(frozen=True)
+class ReceiptView:
+    """What the receipt dialog shows after sign-off: the receipt text and who/what/when, in both languages."""
+
+    text: str
+    inspection_id: uuid.UUID
+    place_zh: str
+    place_en: str
+    signer_zh: str
+    signer_en: str
+    signer_code: str
+    signed_at: datetime | None
+    score_percent: float | None
+    grade: str | None
+    hash_prefix: str
+
+
+def receipt_view(session: Session, inspection_id: uuid.UUID) -> ReceiptView:
+    """The receipt of a signed inspection with the names the dialog shows; :class:`ReceiptError` if unsigned."""
+    from inspector.models import Checkpoint, Workshop
+
+    inspection = session.get(Inspection, inspection_id)
+    if inspection is None:
+        raise ReceiptError("E_RECEIPT_UNKNOWN", f"No inspection {inspection_id}.")
+    receipt = receipt_for(session, inspection)
+    place: Checkpoint | Workshop | None = (
+        session.get(Checkpoint, inspection.checkpoint_id) if inspection.checkpoint_id else None
+    ) or session.get(Workshop, inspection.workshop_id)
+    signer = session.get(Person, inspection.inspector_id)
+    code = f" {place.code}" if isinstance(place, Checkpoint) else ""
+    return ReceiptView(
+        text=receipt.text(),
+        inspection_id=inspection.id,
+        place_zh=(place.name_zh if place else "") + code,
+        place_en=((place.name_en or place.name_zh) if place else "") + code,
+        signer_zh=signer.name_zh if signer else receipt.signer_code,
+        signer_en=(signer.name_en or signer.name_zh) if signer else receipt.signer_code,
+        signer_code=receipt.signer_code,
+        signed_at=inspection.signed_at,
+        score_percent=inspection.score_percent,
+        grade=inspection.grade,
+        hash_prefix=receipt.hash_prefix,
+    )

@@ -56,7 +56,7 @@ def _verify_receipt(session: Session, text: str, lang: str) -> bool:
         "receipt_signer": receipt.signer_code,
         "signed_at": check.signed_at.strftime("%Y-%m-%d %H:%M UTC") if check.signed_at else "—",
         "score": f"{check.score_percent:.1f}" if check.score_percent is not None else "—",
-        "grade": t(f"grade.{check.grade}", lang) if check.grade else "—",
+        "grade": t(f"rpt.grade.{check.grade}", lang) if check.grade else "—",
         "receipt": receipt.hash_prefix[:16],
         "current": (check.current_hash or "")[:16],
         "stored": (check.stored_hash or "")[:16],

@@ -175,7 +175,7 @@ def campaign_summary(session: Session, code: str, *, today: date, lang: str = "z
         if i.team_id in teams:
             team = teams[i.team_id]
             groups[(2, team.code, team.name(lang))].append(percent)
-    level_names = [t("level.unit", lang), t("level.workshop", lang), t("level.team", lang)]
+    level_names = [t("rpt.level.unit", lang), t("rpt.level.workshop", lang), t("rpt.level.team", lang)]
     for (level, _code, name), values in sorted(groups.items()):
         scores.rows.append([level_names[level], name, len(values), _avg(values), min(values), max(values)])
 
@@ -212,7 +212,7 @@ def campaign_summary(session: Session, code: str, *, today: date, lang: str = "z
         closed = sum(1 for f in of_grade if (o := orders.get(f.id)) is not None and o.status == OrderStatus.CLOSED)
         overdue = sum(1 for f in of_grade if is_overdue(orders.get(f.id), f.deadline))
         hazards_by_grade.rows.append(
-            [t(f"hazard.{grade}", lang), len(of_grade), closed, len(of_grade) - closed, overdue]
+            [t(f"rpt.hazard.{grade}", lang), len(of_grade), closed, len(of_grade) - closed, overdue]
         )
     totals = [0, 0, 0, 0]
     for row in hazards_by_grade.rows:
@@ -228,7 +228,7 @@ def campaign_summary(session: Session, code: str, *, today: date, lang: str = "z
     )
     all_orders = list(orders.values())
     for status in STATUSES:
-        rectification.rows.append([t(f"order.{status}", lang), sum(1 for o in all_orders if o.status == status)])
+        rectification.rows.append([t(f"rpt.order.{status}", lang), sum(1 for o in all_orders if o.status == status)])
     closed_orders = [o for o in all_orders if o.status == OrderStatus.CLOSED and o.closed_at is not None]
     on_time = sum(1 for o in closed_orders if o.closed_at is not None and o.closed_at.date() <= o.deadline)
     rate = f"{on_time / len(closed_orders) * 100:.1f}%" if closed_orders else "—"
@@ -254,11 +254,11 @@ def campaign_summary(session: Session, code: str, *, today: date, lang: str = "z
         overdue_orders.rows.append(
             [
                 teams[team_id].name(lang) if team_id in teams else "—",
-                t(f"hazard.{finding.grade}", lang),
+                t(f"rpt.hazard.{finding.grade}", lang),
                 finding.description,
                 finding.deadline,
                 (today - finding.deadline).days,
-                t(f"order.{order.status}", lang) if order else t("order.none", lang),
+                t(f"rpt.order.{order.status}", lang) if order else t("rpt.order.none", lang),
             ]
         )
 

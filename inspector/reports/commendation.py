@@ -61,7 +61,7 @@ class Commendation:
 
 def award_name(award: str, lang: str) -> str:
     """The award's name in ``lang`` (its key when the catalogue does not know it)."""
-    key = f"award.{award}"
+    key = f"rpt.award.{award}"
     return t(key, lang) if key in known_keys() else award.replace("_", " ")
 
 

@@ -89,7 +89,7 @@ class InspectionReport:
     findings: list[FindingLine] = field(default_factory=list)
 
     def grade_text(self) -> str:
-        return t(f"grade.{self.grade}", self.lang) if self.grade else "—"
+        return t(f"rpt.grade.{self.grade}", self.lang) if self.grade else "—"
 
     def tables(self) -> list[Table]:
         """The report's tables for XLSX/CSV."""
@@ -143,17 +143,17 @@ def _name(record: object | None, lang: str) -> str:
 def format_answer(item: TemplateItem, answer: Answer | None, lang: str) -> str:
     """An answer as the report prints it."""
     if answer is None:
-        return t("answer.none", lang)
+        return t("rpt.answer.none", lang)
     if answer.choice in ("yes", "no", "na"):
-        text = t(f"answer.{answer.choice}", lang)
+        text = t(f"rpt.answer.{answer.choice}", lang)
         if answer.choice == "no" and item.deduction_per_occurrence and answer.occurrences > 1:
-            text += " · " + t("answer.occurrences", lang, count=answer.occurrences)
+            text += " · " + t("rpt.answer.occurrences", lang, count=answer.occurrences)
         return text
     if answer.score is not None:
         return f"{answer.score} / {item.max_score}"
     if answer.measurement is not None:
         return f"{answer.measurement:g} {item.unit}".strip()
-    return answer.text or answer.photo_path or t("answer.none", lang)
+    return answer.text or answer.photo_path or t("rpt.answer.none", lang)
 
 
 def latest_inspection_id(session: Session) -> uuid.UUID:
@@ -254,12 +254,12 @@ def load_inspection_report(session: Session, inspection_id: uuid.UUID, lang: str
         finding_team = session.get(Team, finding.team_id) if finding.team_id else None
         findings.append(
             FindingLine(
-                grade=t(f"hazard.{finding.grade}", lang),
+                grade=t(f"rpt.hazard.{finding.grade}", lang),
                 description=finding.description,
                 team=_name(finding_team, lang),
                 deadline=finding.deadline,
                 photo_paths=[str(p) for p in finding.photo_paths],
-                order_status=t(f"order.{order.status}", lang) if order else t("order.none", lang),
+                order_status=t(f"rpt.order.{order.status}", lang) if order else t("rpt.order.none", lang),
             )
         )
     signed = inspection.status == InspectionStatus.SIGNED and bool(inspection.content_hash)

@@ -253,7 +253,7 @@ def write_summary_pdf(summary: CampaignSummary, path: Path) -> None:
                 Spacer(1, 4 * mm),
                 hazard_bars_drawing(
                     summary.hazards_by_workshop,
-                    grades=[(str(g), t(f"hazard.{g}", lang)) for g in GRADES],
+                    grades=[(str(g), t(f"rpt.hazard.{g}", lang)) for g in GRADES],
                     title=t("summary.hazard_chart", lang),
                     font=styles.font,
                     width=width,
