@@ -34,7 +34,7 @@ from inspector.demo.quality import build_projects, build_quality_figures, team_f
 from inspector.demo.records import add_missing, defer_foreign_keys
 from inspector.demo.rectification import Rectification, Verification, build_rectification
 from inspector.demo.summary import CampaignFigures, ChecklistFigures, DemoSummary, campaign_figures
-from inspector.models import Answer, Campaign, CampaignChecklist, Inspection, QualityFigure
+from inspector.models import Answer, Campaign, CampaignChecklist, Inspection, QualityFigure, RectificationEvent
 from inspector.signing import inspection_hash
 
 DEFAULT_SEED = 2022
@@ -122,7 +122,8 @@ def _store_history(
     for made in history.signed:
         made.inspection.content_hash = inspection_hash(session, made.inspection)
     session.add_all(rectification.orders)
-    session.add_all(rectification.events)
+    session.flush()
+    insert_rows(session, RectificationEvent, rectification.event_rows)
     with_figures = set(session.exec(select(QualityFigure.team_id).where(QualityFigure.campaign_id == campaign.id)))
     figures = build_quality_figures(campaign, context.org.teams, context.figures, history.six_s, context.roster)
     session.add_all([figure for figure in figures if figure.team_id not in with_figures])

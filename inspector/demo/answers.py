@@ -69,6 +69,8 @@ MEASURED: dict[str, tuple[float, float, float, float, int]] = {
     "Q-11": (15.2, 18.5, 11.0, 14.5, 1),
     "Q-12": (55.0, 95.0, 28.0, 38.0, 0),
 }
+#: How many times a failure is seen, by level (deductions are per occurrence).
+OCCURRENCES = {"excellent": (1, 1, 1, 2), "good": (1, 1, 2, 2, 3), "fair": (1, 2, 2, 3, 3), "poor": (2, 3, 3, 4, 4)}
 REMARKS = (
     "无其他问题。/ Nothing else found.",
     "现场整体良好，班组长已陪同检查。/ Site in good order; the team leader walked along.",
@@ -132,6 +134,7 @@ def answer_item(
     *,
     forced_fail: bool = False,
     figures: TeamFigures | None = None,
+    fail_scale: float = 1.0,
 ) -> Answered:
     """The answer to one item in an inspection of ``profile``'s team."""
     if not applies(item.code, section_code, profile.workshop_kind):
@@ -147,12 +150,12 @@ def answer_item(
     if item.kind == ItemKind.SCORE:
         return Answered(AnswerValue(score=_six_s_score(profile.level, rng)))
     planned_only = item.always_major or item.veto
-    fail = forced_fail or (not planned_only and rng.random() < profile.fail_rate)
+    fail = forced_fail or (not planned_only and rng.random() < profile.fail_rate * fail_scale)
     if item.kind == ItemKind.MEASUREMENT:
         return Answered(AnswerValue(measurement=_measure(item, fail, rng)))
     if not fail:
         return Answered(AnswerValue(choice=Choice.YES))
-    occurrences = rng.choice((1, 1, 1, 2, 2, 3)) if item.deduction_per_occurrence else 1
+    occurrences = rng.choice(OCCURRENCES[profile.level]) if item.deduction_per_occurrence else 1
     return Answered(AnswerValue(choice=Choice.NO, occurrences=occurrences))
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlmodel import Session
 
@@ -23,8 +23,15 @@ class ChecklistView:
     #: Item id → its section's code.
     section_of: dict[uuid.UUID, str]
     weights: dict[str, float | None]
+    _rules: list[ItemRule] | None = field(default=None, repr=False)
 
     def rules(self) -> list[ItemRule]:
+        """The scoring engine's rules for the items (built once: the version is immutable)."""
+        if self._rules is None:
+            self._rules = self._build_rules()
+        return self._rules
+
+    def _build_rules(self) -> list[ItemRule]:
         return [
             ItemRule(
                 code=item.code,

@@ -36,6 +36,8 @@ from inspector.scoring import AnswerValue, ItemResult
 
 #: Days to put a finding right, by grade (as the rectification rules set them).
 DEADLINE_DAYS = {HazardGrade.GENERAL: 7, HazardGrade.SIGNIFICANT: 15, HazardGrade.MAJOR: 30}
+#: The quality sheet has few items, each worth much: its process items fail less often than safety items.
+FAIL_SCALE = {QUALITY_CHECKLIST: 0.6}
 #: The quality sheet's figures are measured, not hazards: failing them raises no finding.
 FIGURE_ITEMS = frozenset({"Q-01", "Q-02", "Q-03", "Q-04"})
 STILL_OPEN_NOTE = "已列入重大隐患治理方案，整改中。/ Covered by the major-hazard plan; rectification under way."
@@ -174,7 +176,13 @@ def _sign(
     for position, item in enumerate(checklist.items):
         forced = item.code == forced_item
         answered = answer_item(
-            item, checklist.section_of[item.id], visit.profile, rng, forced_fail=forced, figures=figures
+            item,
+            checklist.section_of[item.id],
+            visit.profile,
+            rng,
+            forced_fail=forced,
+            figures=figures,
+            fail_scale=FAIL_SCALE.get(checklist.code, 1.0),
         )
         if forced and not raise_forced:
             answered = Answered(answered.value, STILL_OPEN_NOTE)

@@ -11,7 +11,7 @@ from inspector.demo.campaigns import DEMO_SAFETY_CAMPAIGN, CampaignPlan
 from inspector.models import Team, WorkshopKind
 
 #: Share of ordinary items failed per inspection, by level.
-FAIL_RATES = {"excellent": 0.01, "good": 0.025, "fair": 0.05, "poor": 0.09}
+FAIL_RATES = {"excellent": 0.01, "good": 0.03, "fair": 0.14, "poor": 0.24}
 #: How a level's team deals with rectification orders.
 CLOSING = {"excellent": "punctual", "good": "steady", "fair": "mixed", "poor": "slow"}
 #: How many teams get each level (the rest are "good").
@@ -71,7 +71,7 @@ def plan_teams(
     seldom = {excellent[0]: 2, excellent[1]: 1, order[-1]: 2, order[-2]: 1}
     for code, profile in profiles.items():
         for plan in campaigns:
-            base = {"excellent": (3, 6), "good": (3, 5), "fair": (3, 5), "poor": (3, 4)}[profile.level]
+            base = {"excellent": (3, 6), "good": (3, 5), "fair": (3, 4), "poor": (3, 4)}[profile.level]
             count = seldom.get(code) or rng.randint(*base)
             profile.days[plan.code] = _days(rng, plan, count)
     _plan_events(profiles, seldom, rng)

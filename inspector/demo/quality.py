@@ -16,7 +16,7 @@ from inspector.demo.records import demo_id, local_time, stamp
 from inspector.models import Campaign, InnovationProject, QualityFigure, Team, WorkshopKind
 
 #: First-pass yield range (%) and complaint counts by level.
-YIELD = {"excellent": (98.6, 99.6), "good": (98.0, 99.0), "fair": (96.6, 98.3), "poor": (94.8, 97.2)}
+YIELD = {"excellent": (98.6, 99.6), "good": (98.1, 99.2), "fair": (97.5, 98.8), "poor": (96.4, 98.2)}
 COMPLAINTS = {"excellent": (0, 0), "good": (0, 1), "fair": (0, 2), "poor": (1, 3)}
 
 

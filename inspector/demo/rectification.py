@@ -8,6 +8,7 @@ import random
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from inspector.demo.history import History, Made, signed_day
 from inspector.demo.people import Roster
@@ -18,7 +19,6 @@ from inspector.models import (
     Finding,
     HazardGrade,
     OrderStatus,
-    RectificationEvent,
     RectificationOrder,
     TemplateItem,
 )
@@ -96,7 +96,8 @@ class Verification:
 @dataclass
 class Rectification:
     orders: list[RectificationOrder] = field(default_factory=list)
-    events: list[RectificationEvent] = field(default_factory=list)
+    #: Rows of ``RectificationEvent``.
+    event_rows: list[dict[str, Any]] = field(default_factory=list)
     verifications: list[Verification] = field(default_factory=list)
 
 
@@ -180,6 +181,24 @@ def _order(
     _apply(out, order, inspection.signed_at, inspection.inspector_id, steps)
 
 
+def _event(
+    order: RectificationOrder, number: int, at: datetime, actor: uuid.UUID, to_status: str, note: str = ""
+) -> dict[str, Any]:
+    """One event row (events are many: they go in with one bulk insert)."""
+    return {
+        "id": demo_id("order-event", order.id, number),
+        "order_id": order.id,
+        "at": at,
+        "actor_id": actor,
+        "from_status": order.status if number else None,
+        "to_status": to_status,
+        "note": note,
+        "evidence_paths": [],
+        "created_at": at,
+        "updated_at": at,
+    }
+
+
 def _apply(
     out: Rectification,
     order: RectificationOrder,
@@ -189,30 +208,12 @@ def _apply(
 ) -> None:
     """Walk the order through ``steps`` (kept in time order), recording an event for each transition."""
     order.created_at = issued_at
-    events = [
-        RectificationEvent(
-            id=demo_id("order-event", order.id, 0),
-            order_id=order.id,
-            at=issued_at,
-            actor_id=issuer_id,
-            from_status=None,
-            to_status=OrderStatus.OPEN,
-        )
-    ]
+    out.event_rows.append(_event(order, 0, issued_at, issuer_id, OrderStatus.OPEN))
     previous_at = issued_at
     for number, (at, status, actor, note) in enumerate(steps, start=1):
         at = max(at, previous_at + timedelta(minutes=30))
         previous_at = at
-        event = RectificationEvent(
-            id=demo_id("order-event", order.id, number),
-            order_id=order.id,
-            at=at,
-            actor_id=actor,
-            from_status=order.status,
-            to_status=status,
-            note=note,
-        )
-        events.append(event)
+        out.event_rows.append(_event(order, number, at, actor, status, note))
         order.status = status
         if status == OrderStatus.ANSWERED:
             order.action_taken, order.answered_at = note, at
@@ -222,8 +223,5 @@ def _apply(
             out.verifications.append(
                 Verification(at, order, actor, status == OrderStatus.CLOSED, status, order.action_taken, note)
             )
-    for event in events:
-        event.created_at = event.updated_at = event.at
     order.updated_at = previous_at
     out.orders.append(order)
-    out.events.extend(events)
