@@ -10,6 +10,7 @@ import typer
 
 from inspector.cli.common import console, fail
 from inspector.config import load_settings
+from inspector.errors import InspectorError
 from inspector.i18n import locale_lang, normalise_lang, t
 
 server_app = typer.Typer(help="The central sync server: run it, enrol and revoke devices.", no_args_is_help=False)
@@ -204,7 +205,10 @@ def import_bundle_command(file: Annotated[Path, typer.Argument(help="A bundle wr
     from sync.server.bundles import apply_bundle
 
     lang = _lang()
-    bundle = read_bundle(file)
+    try:
+        bundle = read_bundle(file)
+    except InspectorError as exc:
+        fail(exc.message)
     engine = _engine(database_url)
     with Session(engine) as session:  # type: ignore[arg-type]
         try:

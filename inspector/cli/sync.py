@@ -9,6 +9,7 @@ import typer
 
 from inspector.cli.common import DbOption, console, fail, open_db
 from inspector.config import load_settings
+from inspector.errors import InspectorError
 from inspector.i18n import locale_lang, normalise_lang, t
 
 sync_app = typer.Typer(help="Sync this laptop with the central server (or by bundle files).", no_args_is_help=False)
@@ -159,7 +160,10 @@ def import_command(
 
     lang = _lang()
     paths = SyncPaths(data_dir or load_settings().data_dir)
-    bundle = read_bundle(file)
+    try:
+        bundle = read_bundle(file)
+    except InspectorError as exc:
+        fail(exc.message)
     try:
         creds = require_credentials(paths)
     except NotEnrolled:

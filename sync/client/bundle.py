@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import json
 import os
 from pathlib import Path
 
@@ -66,5 +65,9 @@ def read_bundle(path: Path) -> Bundle:
         return Bundle.model_validate_json(text)
     except OSError as exc:
         raise InspectorError("E_BUNDLE_READ", f"The bundle {path} cannot be read: {exc.strerror}.") from exc
-    except (ValidationError, json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise InspectorError("E_BUNDLE_READ", f"{path} is not an inspector bundle ({str(exc).splitlines()[0]}).") from exc
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first.get("loc", ())) or "file"
+        raise InspectorError("E_BUNDLE_READ", f"{path} is not an inspector bundle ({where}: {first.get('msg')}).") from exc
+    except UnicodeDecodeError as exc:
+        raise InspectorError("E_BUNDLE_READ", f"{path} is not an inspector bundle (not text).") from exc
