@@ -119,18 +119,32 @@ def export_summary(
 
 
 @export_app.command("commendation")
-def export_commendation(out: OutOption, campaign: CampaignOption, db: DbOption = None, lang: LangOption = None) -> None:
-    """The commendation list for the summary conference (final decisions, else nominations)."""
+def export_commendation(
+    out: OutOption,
+    campaign: CampaignOption,
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", help="Without recorded decisions: evaluate the awards as of this day (YYYY-MM-DD)."),
+    ] = None,
+    db: DbOption = None,
+    lang: LangOption = None,
+) -> None:
+    """The commendation list for the summary conference: the final decisions, else the nominations, else the award
+    rules' evaluation (as of --as-of, default the campaign's last day)."""
     from inspector.reports.commendation import commendation_list
     from inspector.reports.pdf import write_commendation_pdf
     from inspector.reports.tables import write_tables
 
     language = resolve_lang(lang)
     suffix = _check_format(out, "commendation", language)
+    if as_of is not None:
+        _parse_day(as_of)
     store = open_db(db)
     try:
         with store.session() as session:
-            listing = commendation_list(session, campaign, lang=language)
+            listing = commendation_list(
+                session, campaign, lang=language, as_of=date.fromisoformat(as_of) if as_of else None
+            )
         if suffix == ".pdf":
             write_commendation_pdf(listing, out)
         else:

@@ -199,6 +199,10 @@ register(
         "commend.figures": ("依据", "Basis"),
         "commend.final": ("最终名单", "Final list"),
         "commend.nominated": ("提名名单（未定稿）", "Nominations (not final)"),
+        "commend.evaluated": (
+            "按评选规则截至 {date} 的评定结果（尚未记录，供参考）",
+            "As evaluated by the award rules on {date} (not yet recorded; provisional)",
+        ),
         "commend.none": ("本活动尚无表彰决定。", "No award decisions in this campaign yet."),
         "rpt.award.advanced_unit": ("先进单位", "Advanced unit"),
         "rpt.award.advanced_collective": ("先进集体", "Advanced collective"),

@@ -1,20 +1,26 @@
 """The commendation list for the summary conference, from the campaign's award decisions.
 
-Reads the stored :class:`~inspector.models.AwardDecision` rows (what the awards evaluation decided and the
-supervisor confirmed): the final list when one exists, otherwise the nominations, marked as not final.
+Where it comes from, first that exists: the final list a supervisor confirmed (stored
+:class:`~inspector.models.AwardDecision` rows marked final), the recorded nominations, or — when nothing was
+recorded yet — the awards engine's evaluation (:func:`inspector.awards.evaluate_campaign`) as of a day: the eligible
+subjects within their award's quota, marked as provisional.
 """
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from sqlmodel import Session, col, select
 
 import inspector.messages.reports  # noqa: F401  (registers the texts)
+from inspector.awards import CriterionResult, RuleFile, evaluate_campaign, load_rules
+from inspector.awards.export import criterion_text
+from inspector.errors import InspectorError
 from inspector.i18n import known_keys, t
-from inspector.models import AwardDecision, InnovationProject, Team, Unit, Workshop
+from inspector.models import AwardDecision, Campaign, InnovationProject, Team, Unit, Workshop
 from inspector.models.base import pick
 from inspector.reports.campaign import find_campaign
 from inspector.reports.tables import Table
@@ -33,13 +39,28 @@ class CommendationRow:
     basis: str
 
 
+#: Where a list came from.
+FINAL = "final"
+NOMINATED = "nominated"
+EVALUATED = "evaluated"
+
+
 @dataclass
 class Commendation:
     lang: str
     campaign: str
     campaign_code: str
-    final: bool
+    source: str
+    as_of: date | None = None
     rows: list[CommendationRow] = field(default_factory=list)
+
+    @property
+    def final(self) -> bool:
+        return self.source == FINAL
+
+    def status(self) -> str:
+        """What the list is, in the reader's language (final, nominations, or evaluated as of a day)."""
+        return t(f"commend.{self.source}", self.lang, date=self.as_of.isoformat() if self.as_of else "")
 
     def tables(self) -> list[Table]:
         lang = self.lang
@@ -59,17 +80,37 @@ class Commendation:
         ]
 
 
-def award_name(award: str, lang: str) -> str:
-    """The award's name in ``lang`` (its key when the catalogue does not know it)."""
+def award_name(award: str, lang: str, rules: RuleFile | None = None) -> str:
+    """The award's name in ``lang``: from the campaign's rule file, else the catalogue, else its code."""
+    if rules is not None:
+        try:
+            return rules.award(award).name(lang)
+        except KeyError:
+            pass
     key = f"rpt.award.{award}"
     return t(key, lang) if key in known_keys() else award.replace("_", " ")
 
 
-def _criterion_text(criterion: Any) -> str:
-    if not isinstance(criterion, dict):
-        return str(criterion)
-    mark = "✔" if criterion.get("met") else "✘"
-    return f"{criterion.get('criterion', '')} {criterion.get('figure', '')} / {criterion.get('threshold', '')} {mark}"
+def _criterion_text(criterion: Any, lang: str) -> str:
+    if isinstance(criterion, CriterionResult):
+        return criterion_text(criterion, lang)
+    if isinstance(criterion, dict) and {"criterion", "figure", "op", "threshold", "met"} <= criterion.keys():
+        return criterion_text(
+            CriterionResult(
+                str(criterion["criterion"]),
+                criterion["figure"],
+                str(criterion["op"]),
+                float(criterion["threshold"]),
+                bool(criterion["met"]),
+            ),
+            lang,
+        )
+    if isinstance(criterion, dict):
+        mark = "✔" if criterion.get("met") else "✘"
+        return (
+            f"{criterion.get('criterion', '')} {criterion.get('figure', '')} / {criterion.get('threshold', '')} {mark}"
+        )
+    return str(criterion)
 
 
 def _subject(session: Session, subject_id: uuid.UUID, lang: str) -> tuple[str, str]:
@@ -93,30 +134,58 @@ def _subject(session: Session, subject_id: uuid.UUID, lang: str) -> tuple[str, s
     return str(subject_id), ""
 
 
-def commendation_list(session: Session, code: str, *, lang: str = "zh") -> Commendation:
-    """The commendation list of the campaign ``code`` (final decisions, else eligible nominations)."""
+def _rules(session: Session, campaign: Campaign) -> RuleFile | None:
+    try:
+        return load_rules(session, campaign=campaign).rules
+    except InspectorError:
+        return None
+
+
+def _order(award: str, level: str, rank: int | None, rules: RuleFile | None) -> tuple[int, int, int, str]:
+    codes = [a.code for a in rules.awards] if rules is not None else list(AWARD_ORDER)
+    award_pos = codes.index(award) if award in codes else len(codes)
+    level_pos = LEVEL_ORDER.index(level) if level in LEVEL_ORDER else len(LEVEL_ORDER)
+    return award_pos, level_pos, rank if rank is not None else 10**6, award
+
+
+def commendation_list(session: Session, code: str, *, lang: str = "zh", as_of: date | None = None) -> Commendation:
+    """The commendation list of the campaign ``code``: final decisions, else nominations, else the evaluation as of
+    ``as_of`` (default: the campaign's last day) — eligible subjects within their award's quota."""
     campaign = find_campaign(session, code)
+    rules = _rules(session, campaign)
     decisions = session.exec(
         select(AwardDecision).where(AwardDecision.campaign_id == campaign.id, col(AwardDecision.eligible).is_(True))
     ).all()
     final = [d for d in decisions if d.final]
     chosen = final or [d for d in decisions if d.nominated]
-
-    def order(d: AwardDecision) -> tuple[int, int, int, str]:
-        award_pos = AWARD_ORDER.index(d.award) if d.award in AWARD_ORDER else len(AWARD_ORDER)
-        level_pos = LEVEL_ORDER.index(d.level) if d.level in LEVEL_ORDER else len(LEVEL_ORDER)
-        return award_pos, level_pos, d.rank if d.rank is not None else 10**6, d.award
-
-    rows = []
-    for decision in sorted(chosen, key=order):
-        subject, belongs = _subject(session, decision.subject_id, lang)
-        rows.append(
-            CommendationRow(
-                award=award_name(decision.award, lang),
-                rank=decision.rank,
-                subject=subject,
-                belongs=belongs,
-                basis="; ".join(_criterion_text(c) for c in decision.criteria),
+    if chosen:
+        rows = []
+        for decision in sorted(chosen, key=lambda d: _order(d.award, d.level, d.rank, rules)):
+            subject, belongs = _subject(session, decision.subject_id, lang)
+            rows.append(
+                CommendationRow(
+                    award=award_name(decision.award, lang, rules),
+                    rank=decision.rank,
+                    subject=subject,
+                    belongs=belongs,
+                    basis="; ".join(_criterion_text(c, lang) for c in decision.criteria),
+                )
             )
+        return Commendation(lang, campaign.name(lang), campaign.code, FINAL if final else NOMINATED, rows=rows)
+    day = as_of or campaign.ends_on
+    try:
+        evaluation = evaluate_campaign(session, campaign_code=campaign.code, as_of=day)
+    except InspectorError:
+        return Commendation(lang, campaign.name(lang), campaign.code, EVALUATED, as_of=day)
+    winners = [e for e in evaluation.entries if e.eligible and e.within_quota]
+    rows = [
+        CommendationRow(
+            award=award_name(entry.award, lang, evaluation.rules),
+            rank=entry.rank,
+            subject=entry.subject.name(lang),
+            belongs=entry.subject.belongs(lang),
+            basis="; ".join(_criterion_text(c, lang) for c in entry.criteria),
         )
-    return Commendation(lang, campaign.name(lang), campaign.code, bool(final), rows)
+        for entry in sorted(winners, key=lambda e: _order(e.award, e.level, e.rank, evaluation.rules))
+    ]
+    return Commendation(lang, campaign.name(lang), campaign.code, EVALUATED, as_of=day, rows=rows)

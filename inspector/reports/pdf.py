@@ -279,7 +279,7 @@ def write_commendation_pdf(commendation: Commendation, path: Path) -> None:
     lang, styles = commendation.lang, Styles()
     width = A4[0] - 30 * mm
     title = t("report.commendation.title", lang)
-    status = t("commend.final" if commendation.final else "commend.nominated", lang)
+    status = commendation.status()
     story: list[Flowable] = [
         Paragraph(escape(f"{commendation.campaign} · {title}"), styles.title),
         Paragraph(escape(status), styles.h2),

@@ -243,3 +243,26 @@ def test_export_commands(store: Store, world: World, tmp_path: Path) -> None:
     assert code == 1 and ".xlsx" in output
     code, output = run("export", "inspection", "--db", db, "--out", str(tmp_path / "i.pdf"), "--lang", "en")
     assert code == 2 and "--latest" in output
+
+
+@pytest.mark.slow
+def test_on_the_demo_group_the_commendation_list_is_the_award_rules_evaluation(store: Store, tmp_path: Path) -> None:
+    from inspector.awards import evaluate_campaign
+    from inspector.demo import create_demo
+    from inspector.integrity import check_integrity
+
+    with store.session(skip_outbox=True) as session:
+        create_demo(session, seed=2022)
+        session.commit()
+    with store.session() as session:
+        listing = commendation_list(session, "SPM-2022", lang="zh")
+        evaluation = evaluate_campaign(session, campaign_code="SPM-2022", as_of=date(2022, 6, 30))
+        assert check_integrity(session).ok  # the demo's signed record holds
+    winners = [e for e in evaluation.entries if e.eligible and e.within_quota]
+    assert listing.source == "evaluated" and listing.as_of == date(2022, 6, 30)
+    assert len(listing.rows) == len(winners) > 0
+    assert sorted(r.subject for r in listing.rows) == sorted(e.subject.name("zh") for e in winners)
+    assert all("✔" in r.basis and "✘" not in r.basis for r in listing.rows)
+    write_commendation_pdf(listing, tmp_path / "demo.pdf")
+    text = pdf_text(tmp_path / "demo.pdf")
+    assert "评定结果" in text and listing.rows[0].subject in text
