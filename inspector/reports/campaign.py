@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from statistics import mean
 
 from sqlmodel import Session, col, select
@@ -31,18 +31,10 @@ from inspector.models import (
     Workshop,
 )
 from inspector.reports.tables import Table
+from inspector.reports.trends import TrendPoint, weekly_trend
 
 GRADES = (HazardGrade.GENERAL, HazardGrade.SIGNIFICANT, HazardGrade.MAJOR)
 STATUSES = (OrderStatus.OPEN, OrderStatus.ANSWERED, OrderStatus.REOPENED, OrderStatus.CLOSED)
-
-
-@dataclass(frozen=True)
-class TrendPoint:
-    """The average score of the inspections signed in the week starting ``week``."""
-
-    week: date
-    average: float
-    count: int
 
 
 @dataclass
@@ -263,12 +255,7 @@ def campaign_summary(session: Session, code: str, *, today: date, lang: str = "z
         )
 
     # charts
-    weeks: dict[date, list[float]] = defaultdict(list)
-    for i in scored:
-        if i.signed_at is not None:
-            day = i.signed_at.date()
-            weeks[day - timedelta(days=day.weekday())].append(float(i.score_percent or 0.0))
-    trend = [TrendPoint(week, round(mean(v), 1), len(v)) for week, v in sorted(weeks.items())]
+    trend = weekly_trend(scored)
     inspection_ws = {i.id: i.workshop_id for i in inspections}
     hazards_by_workshop = []
     for ws in workshops:

@@ -10,7 +10,7 @@ from reportlab.graphics.charts.linecharts import HorizontalLineChart
 from reportlab.graphics.shapes import Drawing, Rect, String
 from reportlab.lib import colors
 
-from inspector.reports.campaign import TrendPoint
+from inspector.reports.trends import TrendPoint
 
 #: One colour per hazard grade (general, significant, major) and for the score line.
 GRADE_COLOURS = (colors.HexColor("#4C78A8"), colors.HexColor("#F58518"), colors.HexColor("#E45756"))

@@ -266,3 +266,24 @@ def test_on_the_demo_group_the_commendation_list_is_the_award_rules_evaluation(s
     write_commendation_pdf(listing, tmp_path / "demo.pdf")
     text = pdf_text(tmp_path / "demo.pdf")
     assert "评定结果" in text and listing.rows[0].subject in text
+
+
+def test_score_trend_and_hazard_counts_narrowed_to_a_place(store: Store, world: World) -> None:
+    from inspector.reports.trends import Scope, hazard_counts, score_trend
+
+    with store.session() as session:
+        whole = score_trend(session, world.campaign_id)
+        casting = score_trend(session, world.campaign_id, Scope(workshop_id=world.workshops["CAST"]))
+        team_b = score_trend(session, world.campaign_id, Scope(team_id=world.teams["EXTR-B"]))
+        by_team = hazard_counts(session, world.campaign_id, by="team", lang="en")
+        by_ws = hazard_counts(session, world.campaign_id, by="workshop", lang="zh")
+    assert [p.count for p in whole] == [1, 2, 1, 1]
+    assert [(p.week, p.average) for p in casting] == [(date(2022, 5, 30), 100.0), (date(2022, 6, 6), 76.0)]
+    assert [(p.week, p.average) for p in team_b] == [(date(2022, 6, 20), 95.0)]
+    assert by_ws == [
+        ("挤压车间", {"general": 2, "significant": 0, "major": 0}),
+        ("氧化车间", {"general": 1, "significant": 0, "major": 0}),
+        ("熔铸车间", {"general": 0, "significant": 0, "major": 1}),
+    ]
+    assert ("Casting team A", {"general": 0, "significant": 0, "major": 1}) in by_team
+    assert ("Extrusion team B", {"general": 0, "significant": 0, "major": 0}) in by_team
