@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from inspector.demo.answers import Answered, TeamFigures, answer_item
+from inspector.demo.answers import Answered, TeamFigures, answer_item, applies
 from inspector.demo.campaigns import DEMO_SAFETY_CAMPAIGN, QUALITY_CHECKLIST, plan_of
 from inspector.demo.checklist_view import ChecklistView
 from inspector.demo.org import Organisation
@@ -275,14 +275,18 @@ def _finding(
 def _draft(
     history: History, ctx: HistoryContext, campaign: Campaign, checklist: ChecklistView, inspector_code: str
 ) -> Inspection:
-    """An inspection left half-answered on the campaign's second-last day, for the inspector to resume."""
+    """An inspection left about half-answered on the campaign's second-last day, for the inspector to resume: the
+    items that apply to the workshop up to the middle are answered (the ones that do not, N/A), and the draft
+    reopens on the next item that applies."""
     inspector = ctx.roster.inspector(inspector_code)
     workshop = next(w for w in ctx.org.workshops if w.code == ctx.roster.areas[inspector_code][0])
     checkpoint = ctx.org.checkpoints_of(workshop)[0]
     team = next(t for t in ctx.org.teams if t.id == checkpoint.team_id)
+    profile = ctx.profiles[team.code]
     rng = random.Random(f"{ctx.seed}/{campaign.code}/draft/{inspector_code}")
     started = local_time(plan_of(campaign.code).ends_on - timedelta(days=1), 9, 30)
-    stop = len(checklist.items) * 2 // 5
+    asked = [i for i in checklist.items if applies(i.code, checklist.section_of[i.id], profile.workshop_kind)]
+    resume_at = asked[len(asked) // 2]
     draft = Inspection(
         id=demo_id("draft", campaign.code, inspector_code),
         campaign_id=campaign.id,
@@ -293,11 +297,12 @@ def _draft(
         inspector_id=inspector.id,
         status=InspectionStatus.DRAFT,
         started_at=started,
-        current_item_code=checklist.items[stop].code,
+        current_item_code=resume_at.code,
     )
-    for position, item in enumerate(checklist.items[:stop]):
-        answered = answer_item(item, checklist.section_of[item.id], ctx.profiles[team.code], rng)
-        at = started + timedelta(minutes=position + 1)
+    at = started
+    for item in checklist.items[: checklist.items.index(resume_at)]:
+        answered = answer_item(item, checklist.section_of[item.id], profile, rng)
+        at += timedelta(minutes=1)
         history.answer_rows.append(_answer_row(draft, item, answered, at))
-    draft.created_at, draft.updated_at = started, started + timedelta(minutes=stop)
+    draft.created_at, draft.updated_at = started, at
     return draft

@@ -388,6 +388,15 @@ def test_drafts_quality_figures_and_projects(session: Session) -> None:
         answered = session.exec(select(sa.func.count()).where(Answer.inspection_id == draft.id)).one()
         total = session.exec(select(sa.func.count()).where(TemplateItem.version_id == draft.template_version_id)).one()
         assert 0 < answered < total and draft.current_item_code and draft.signed_at is None
+        resume = session.exec(
+            select(TemplateItem).where(
+                TemplateItem.version_id == draft.template_version_id, TemplateItem.code == draft.current_item_code
+            )
+        ).one()
+        assert (
+            session.exec(select(Answer).where(Answer.inspection_id == draft.id, Answer.item_id == resume.id)).first()
+            is None
+        )
         assigned = session.exec(
             select(InspectorAssignment).where(
                 InspectorAssignment.person_id == draft.inspector_id,
