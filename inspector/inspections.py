@@ -126,10 +126,12 @@ def start_inspection(
     checkpoint_id: uuid.UUID | None = None,
     workshop_id: uuid.UUID | None = None,
     now: datetime | None = None,
+    inspection_id: uuid.UUID | None = None,
 ) -> tuple[Inspection, bool]:
     """Start an inspection of a checkpoint (or a whole workshop), or resume the draft already open for it.
 
     Returns ``(inspection, created)``. Starting freezes the template version: from now on it is never edited.
+    ``inspection_id`` gives the new record a chosen (client-made) id instead of a random one.
     """
     inspector = session.get(Person, inspector_id)
     if inspector is None or not inspector.active:
@@ -157,6 +159,7 @@ def start_inspection(
         version.frozen = True
         session.add(version)
     inspection = Inspection(
+        id=inspection_id or uuid.uuid4(),
         campaign_id=campaign_id,
         template_version_id=template_version_id,
         workshop_id=workshop_id,
@@ -281,8 +284,10 @@ def save_finding(
     raised_by_id: uuid.UUID | None,
     today: date,
     finding_id: uuid.UUID | None = None,
+    new_id: uuid.UUID | None = None,
 ) -> Finding:
-    """Raise a hazard finding (or update ``finding_id``). Photos must exist; "always major" items force major."""
+    """Raise a hazard finding (or update ``finding_id``; ``new_id`` names a new one). Photos must exist; "always
+    major" items force major."""
     inspection = get_inspection(session, inspection_id)
     ensure_editable(inspection)
     always_major = False
@@ -305,7 +310,13 @@ def save_finding(
     if finding_id is not None and (finding is None or finding.inspection_id != inspection_id):
         raise NotFoundError("E_FINDING_NOT_FOUND", f"No finding {finding_id} on this inspection.")
     if finding is None:
-        finding = Finding(inspection_id=inspection_id, item_id=item_id, description=description, deadline=deadline)
+        finding = Finding(
+            id=new_id or uuid.uuid4(),
+            inspection_id=inspection_id,
+            item_id=item_id,
+            description=description,
+            deadline=deadline,
+        )
     finding.grade = grade
     finding.description = description
     finding.team_id = team_id if team_id is not None else inspection.team_id

@@ -56,7 +56,7 @@ class InspectorApp(App[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f2", "toggle_language", "bind.app.lang", id="app.lang"),
         Binding("f3", "toggle_contrast", "bind.app.contrast", id="app.contrast"),
-        Binding("ctrl+q", "quit", "bind.app.quit", id="app.quit", priority=True),
+        Binding("ctrl+q", "quit", "bind.app.quit", id="app.quit", priority=True, show=False),
     ]
 
     class InspectionSigned(Message):

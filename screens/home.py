@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, ClassVar
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal
+from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
 
 from screens.base import InspectorScreen
@@ -41,10 +41,11 @@ class HomeScreen(InspectorScreen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header(icon="⛑")
-        with Horizontal(id="home-status"):
+        with Vertical(id="home-status"):
             yield Static(id="home-campaign")
-            yield Static(id="home-person")
-            yield SyncStatusLabel(id="home-sync")
+            with Horizontal(id="home-who"):
+                yield Static(id="home-person")
+                yield SyncStatusLabel(id="home-sync")
         with TabbedContent(id="home-tabs"):
             with TabPane("", id="tab-workshops"):
                 yield DataTable(id="workshops", cursor_type="row", zebra_stripes=True)
@@ -61,15 +62,25 @@ class HomeScreen(InspectorScreen[None]):
     def apply_language(self) -> None:
         super().apply_language()
         self.sub_title = self.tr("home.title")
+        self._show_data()
+
+    def _label_tabs(self) -> None:
         tabs = self.query_one("#home-tabs", TabbedContent)
+        data = self.data
+        counts = {
+            "tab-workshops": len(data.workshops) if data else None,
+            "tab-drafts": len(data.drafts) if data else None,
+            "tab-orders": len(data.orders) if data else None,
+            "tab-signed": len(data.signed) if data else None,
+        }
         for pane_id, key in (
             ("tab-workshops", "home.tab.workshops"),
             ("tab-drafts", "home.tab.drafts"),
             ("tab-orders", "home.tab.orders"),
             ("tab-signed", "home.tab.signed"),
         ):
-            tabs.get_tab(pane_id).label = self.tr(key)
-        self._show_data()
+            count = counts[pane_id]
+            tabs.get_tab(pane_id).label = self.tr(key) + (f" ({count})" if count else "")
 
     # -- data -------------------------------------------------------------------------------------------------
 
@@ -93,6 +104,7 @@ class HomeScreen(InspectorScreen[None]):
     def _show_data(self) -> None:
         lang = self.lang
         data = self.data
+        self._label_tabs()
         campaign = self.query_one("#home-campaign", Static)
         who = self.query_one("#home-person", Static)
         sync = self.query_one("#home-sync", SyncStatusLabel)

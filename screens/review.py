@@ -77,9 +77,9 @@ class ReviewScreen(InspectorScreen[None]):
         if data is None:
             return True
         if action in ("acknowledge", "sign"):
-            return None if data.signed else True
+            return not data.signed
         if action == "amend":
-            return True if data.signed and data.superseded_by_id is None else None
+            return data.signed and data.superseded_by_id is None
         return True
 
     # -- rendering -----------------------------------------------------------------------------------------------

@@ -42,7 +42,7 @@ class FindingDialog(InspectorDialog[FindingInput]):
         #finding-box { width: 96%; max-width: 100; height: auto; max-height: 100%; border: thick $error; background: $surface; padding: 0 1; }
         #finding-title { text-style: bold; }
         #finding-forced { color: $warning; height: auto; }
-        #finding-grid { grid-size: 2; grid-columns: 16 1fr; grid-rows: auto; height: auto; grid-gutter: 0 1; }
+        #finding-grid { grid-size: 2; grid-columns: 20 1fr; grid-rows: auto; height: auto; grid-gutter: 0 1; }
         #finding-grid Label { padding: 0; }
         #finding-grade { layout: horizontal; height: auto; border: none; padding: 0; }
         #finding-grade RadioButton { margin-right: 2; }

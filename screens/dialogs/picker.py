@@ -37,7 +37,10 @@ class PickerDialog(InspectorDialog[str]):
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "bind.dialog.cancel", id="dialog.cancel"),
-        Binding("down", "focus_list", show=False),
+        Binding("down", "move(1)", show=False),
+        Binding("up", "move(-1)", show=False),
+        Binding("pagedown", "move(10)", show=False),
+        Binding("pageup", "move(-10)", show=False),
     ]
 
     def __init__(self, title_key: str, options: list[PickerOption], *, initial_filter: str = "") -> None:
@@ -91,7 +94,10 @@ class PickerDialog(InspectorDialog[str]):
     def _take(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(event.option.id)
 
-    def action_focus_list(self) -> None:
+    def action_move(self, step: int) -> None:
+        """Arrows move the highlight while the filter keeps the focus, so typing and choosing never conflict."""
         options = self.query_one("#picker-list", OptionList)
-        if options.option_count:
-            options.focus()
+        if not options.option_count:
+            return
+        current = options.highlighted if options.highlighted is not None else 0
+        options.highlighted = max(0, min(options.option_count - 1, current + step))
