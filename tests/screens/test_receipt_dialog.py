@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-import inspect
 import uuid
 from datetime import UTC, datetime
-from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import pytest
 import zxingcpp
@@ -124,26 +122,15 @@ def test_the_app_shows_the_receipt_after_sign_off(store: Store) -> None:
 
 
 async def _receipt_after_sign_off(store: Store) -> None:
-    from textual.screen import Screen
-
     from screens.app import InspectorApp
-
-    class Blank(Screen[None]):
-        def compose(self) -> ComposeResult:
-            yield Footer()
-
-    class BareApp(InspectorApp):
-        """The real app (its sign-off handler, database worker) over a blank screen instead of the walk's."""
-
-        MODES: ClassVar[dict[str, Any]] = {"inspect": Blank}
-        CSS_PATH = str(Path(inspect.getfile(InspectorApp)).with_name("app.tcss"))
+    from tests.screens.bare_app import bare_app
 
     world = build_world(store)
     with store.session() as session:
         inspection = session.get(Inspection, world.inspections[0])
         assert inspection is not None and inspection.content_hash
         expected = receipt_for(session, inspection).text()
-    app = BareApp(store=store, lang="en")
+    app = bare_app(store=store, lang="en")
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         app.post_message(InspectorApp.InspectionSigned(world.inspections[0], inspection.content_hash))
