@@ -11,6 +11,7 @@ import json
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -54,11 +55,13 @@ def append_entry(
     subject_id: uuid.UUID,
     actor_id: uuid.UUID | None,
     payload: dict[str, Any],
+    at: datetime | None = None,
 ) -> AuditEntry:
-    """Append an entry to the chain (in the caller's transaction)."""
+    """Append an entry to the chain (in the caller's transaction), stamped now unless ``at`` is given (seed data
+    recorded after the fact, such as the demo group's history, keeps the time it happened)."""
     last = session.exec(select(AuditEntry).order_by(col(AuditEntry.seq).desc()).limit(1)).first()
     entry = AuditEntry(
-        at=utcnow().replace(microsecond=0),
+        at=(at or utcnow()).replace(microsecond=0),
         kind=kind,
         subject_id=subject_id,
         actor_id=actor_id,
@@ -72,7 +75,9 @@ def append_entry(
     return entry
 
 
-def record_sign_off(session: Session, *, inspection: Inspection, actor_id: uuid.UUID | None) -> AuditEntry:
+def record_sign_off(
+    session: Session, *, inspection: Inspection, actor_id: uuid.UUID | None, at: datetime | None = None
+) -> AuditEntry:
     """Chain the sign-off of ``inspection`` (an amendment when it amends another), after its ``content_hash`` is set.
 
     Call it in the transaction that signs the inspection, so the signature and its chain entry commit together.
@@ -92,7 +97,7 @@ def record_sign_off(session: Session, *, inspection: Inspection, actor_id: uuid.
     if inspection.amends_id:
         payload["amends_id"] = str(inspection.amends_id)
         payload["reason"] = inspection.amendment_reason
-    return append_entry(session, kind=kind, subject_id=inspection.id, actor_id=actor_id, payload=payload)
+    return append_entry(session, kind=kind, subject_id=inspection.id, actor_id=actor_id, payload=payload, at=at)
 
 
 def record_verification(

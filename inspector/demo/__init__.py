@@ -133,9 +133,9 @@ def _store_history(
 
 def _write_chain(session: Session, chain: list[tuple[datetime, int, str, Made | Verification]]) -> None:
     """Chain every sign-off and verification in the audit log, in the order they happened."""
-    for _at, _rank, _id, event in sorted(chain, key=lambda entry: entry[:3]):
+    for at, _rank, _id, event in sorted(chain, key=lambda entry: entry[:3]):
         if isinstance(event, Made):
-            record_sign_off(session, inspection=event.inspection, actor_id=event.inspection.inspector_id)
+            record_sign_off(session, inspection=event.inspection, actor_id=event.inspection.inspector_id, at=at)
             continue
         payload: dict[str, Any] = {
             "order_id": str(event.order.id),
@@ -148,7 +148,9 @@ def _write_chain(session: Session, chain: list[tuple[datetime, int, str, Made | 
             "note": event.note,
             "at": event.at.isoformat(),
         }
-        append_entry(session, kind=VERIFICATION, subject_id=event.order.id, actor_id=event.actor_id, payload=payload)
+        append_entry(
+            session, kind=VERIFICATION, subject_id=event.order.id, actor_id=event.actor_id, payload=payload, at=at
+        )
 
 
 def _summary(
