@@ -7,6 +7,7 @@ with ``store.session(skip_outbox=True)``: the demo is local seed data, not chang
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from typing import Any
 
@@ -26,23 +27,52 @@ from inspector.demo.campaigns import (
 )
 from inspector.demo.checklist_view import ChecklistView, load_checklist
 from inspector.demo.checklists import store_demo_checklists
-from inspector.demo.history import History, HistoryContext, Made, build_history
+from inspector.demo.history import DRAFT_INSPECTORS, History, HistoryContext, Made, build_history
 from inspector.demo.org import GROUP_CODE, Organisation, add_organisation, build_organisation
-from inspector.demo.people import Roster, add_roster, build_assignments, build_roster
+from inspector.demo.people import (
+    AUDITOR,
+    INSPECTORS,
+    QUALITY_SUPERVISOR,
+    SAFETY_SUPERVISOR,
+    Roster,
+    add_roster,
+    build_assignments,
+    build_roster,
+)
 from inspector.demo.profiles import plan_teams
 from inspector.demo.quality import build_projects, build_quality_figures, team_figures
-from inspector.demo.records import add_missing, defer_foreign_keys
+from inspector.demo.records import add_missing, defer_foreign_keys, demo_id
 from inspector.demo.rectification import Rectification, Verification, build_rectification
 from inspector.demo.summary import CampaignFigures, ChecklistFigures, DemoSummary, campaign_figures
 from inspector.models import Answer, Campaign, CampaignChecklist, Inspection, QualityFigure, RectificationEvent
 from inspector.signing import inspection_hash
 
 DEFAULT_SEED = 2022
+#: The demo group's code, and the employee codes of people others may want to sign in as.
+DEMO_GROUP_CODE = GROUP_CODE
+DEMO_INSPECTOR_CODES: tuple[str, ...] = tuple(code for code, _name, _areas in INSPECTORS)
+#: The inspectors who have a draft to resume in the active campaign.
+DEMO_DRAFT_INSPECTORS = DRAFT_INSPECTORS
+DEMO_SAFETY_SUPERVISOR = SAFETY_SUPERVISOR[0]
+DEMO_QUALITY_SUPERVISOR = QUALITY_SUPERVISOR[0]
+DEMO_AUDITOR = AUDITOR[0]
+
+
+def demo_person_id(code: str) -> uuid.UUID:
+    """The id of the demo person with employee ``code`` (the same on every laptop)."""
+    return demo_id("person", code)
+
 
 __all__ = [
     "DEFAULT_SEED",
+    "DEMO_AUDITOR",
+    "DEMO_DRAFT_INSPECTORS",
+    "DEMO_GROUP_CODE",
+    "DEMO_INSPECTOR_CODES",
     "DEMO_QUALITY_CAMPAIGN",
+    "DEMO_QUALITY_SUPERVISOR",
     "DEMO_SAFETY_CAMPAIGN",
+    "DEMO_SAFETY_SUPERVISOR",
     "GROUP_CODE",
     "QUALITY_CHECKLIST",
     "SAFETY_CHECKLIST",
@@ -50,6 +80,7 @@ __all__ = [
     "CampaignFigures",
     "DemoSummary",
     "create_demo",
+    "demo_person_id",
 ]
 
 

@@ -18,7 +18,14 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from inspector.demo import DEMO_QUALITY_CAMPAIGN, DEMO_SAFETY_CAMPAIGN, SAFETY_CHECKLIST, create_demo
+from inspector.demo import (
+    DEMO_DRAFT_INSPECTORS,
+    DEMO_QUALITY_CAMPAIGN,
+    DEMO_SAFETY_CAMPAIGN,
+    SAFETY_CHECKLIST,
+    create_demo,
+    demo_person_id,
+)
 from inspector.demo.records import CHINA_TIME
 from inspector.errors import RuleViolation
 from inspector.integrity import check_integrity
@@ -378,7 +385,7 @@ def test_vetoes_major_hazards_and_every_order_state(session: Session) -> None:
 
 def test_drafts_quality_figures_and_projects(session: Session) -> None:
     drafts = session.exec(select(Inspection).where(Inspection.status == InspectionStatus.DRAFT)).all()
-    assert len(drafts) == 2
+    assert {d.inspector_id for d in drafts} == {demo_person_id(code) for code in DEMO_DRAFT_INSPECTORS}
     for draft in drafts:
         answered = session.exec(select(sa.func.count()).where(Answer.inspection_id == draft.id)).one()
         total = session.exec(select(sa.func.count()).where(TemplateItem.version_id == draft.template_version_id)).one()
