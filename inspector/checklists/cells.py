@@ -61,6 +61,8 @@ def parse_number(value: object) -> float | None:
         raise CellError("sheet.not_number", value=cell_text(value))
     if isinstance(value, int | float):
         return float(value)
+    if isinstance(value, str) and not value.strip():
+        return None
     text = _normalise(str(value))
     if not text:
         return None
@@ -80,9 +82,10 @@ _FALSE = {"否", "n", "no", "false", "0", "-", "—", "/", "无", "非"}
 
 def parse_flag(value: object, *, default: bool = False) -> bool:
     """A yes/no mark: 是/√/Y/yes/1 or 否/N/no/0; an empty cell is ``default``."""
-    text = _normalise(cell_text(value)).lower()
-    if not text:
+    raw = cell_text(value)
+    if not raw:
         return default
+    text = _normalise(raw).lower()
     if text in _TRUE:
         return True
     if text in _FALSE:
@@ -102,9 +105,10 @@ _SCALE = re.compile(r"(\d+)\s*(?:-|~|–|—|to|至|到)\s*(\d+)")
 
 def parse_kind(value: object) -> tuple[ItemKind | None, int | None]:
     """An item kind and, for scores, the highest score: ``"评分0-5"`` → ``(SCORE, 5)``; empty → ``(None, None)``."""
-    text = _normalise(cell_text(value)).lower()
-    if not text:
+    raw = cell_text(value)
+    if not raw:
         return None, None
+    text = _normalise(raw).lower()
     scale = _SCALE.search(text)
     for kind, words in _KIND_WORDS:
         if any(word in text for word in words):
@@ -133,9 +137,9 @@ class Limits:
 def parse_limits(value: object) -> Limits | None:
     """Limits written in one cell: ``≤4Ω``, ``≥10``, ``0.2-0.4 MPa``, ``10~50``, ``不大于85 dB``; empty → ``None``."""
     raw = cell_text(value)
-    text = _normalise(raw)
-    if not text:
+    if not raw:
         return None
+    text = _normalise(raw)
     span = re.fullmatch(_LIMIT_NUMBER + r"\s*(?:-|~|–|—|～|至|到|to)\s*" + _LIMIT_NUMBER + r"\s*(.*)", text)
     if span:
         return Limits(float(span.group(1)), float(span.group(2)), span.group(3).strip())

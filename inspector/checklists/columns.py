@@ -164,12 +164,16 @@ class Header:
     columns: list[Column] = field(default_factory=list)
     unknown: list[tuple[str, str]] = field(default_factory=list)
     duplicates: list[tuple[Column, Column]] = field(default_factory=list)
+    _cache: dict[tuple[str, str | None, int], Column | None] = field(default_factory=dict, repr=False)
 
     def get(self, name: str, lang: str | None = None) -> Column | None:
-        for column in self.columns:
-            if column.field == name and (lang is None or column.lang == lang):
-                return column
-        return None
+        """The first column holding ``name`` (in ``lang`` when given)."""
+        key = (name, lang, len(self.columns))
+        if key not in self._cache:
+            self._cache[key] = next(
+                (c for c in self.columns if c.field == name and (lang is None or c.lang == lang)), None
+            )
+        return self._cache[key]
 
 
 def column_letter(index: int) -> str:
@@ -198,11 +202,13 @@ def _read_header(row_number: int, cells: Sequence[object]) -> Header:
         for column in header.columns:
             if column.field == "answer" and _squash(column.heading) == "no":
                 column.field = "number"
+    header._cache.clear()
     # "检查项目" is the category when a 检查内容 column exists, otherwise it is the item text itself.
     if header.get("text") is None:
         section = header.get("section")
         if section is not None and section.heading.strip() in ("检查项目", "项目", "检查项"):
             section.field = "text"
+            header._cache.clear()
     return header
 
 
@@ -244,3 +250,4 @@ def settle_languages(header: Header, rows: Sequence[Sequence[object]]) -> None:
         kept[key] = column
         columns.append(column)
     header.columns = columns
+    header._cache.clear()

@@ -60,6 +60,8 @@ class _Row:
 
     def __init__(self, table: Table, header: Header, number: int, cells: Sequence[object]) -> None:
         self.table, self.header, self.number, self.cells = table, header, number, cells
+        #: Each cell as text, computed once: a row is looked at a dozen times.
+        self.texts = [cell_text(c) for c in cells]
 
     def raw(self, column: Column | None) -> object:
         if column is None or column.index >= len(self.cells):
@@ -67,7 +69,10 @@ class _Row:
         return self.cells[column.index]
 
     def text(self, name: str, lang: str | None = None) -> str:
-        return cell_text(self.raw(self.header.get(name, lang)))
+        column = self.header.get(name, lang)
+        if column is None or column.index >= len(self.texts):
+            return ""
+        return self.texts[column.index]
 
     def origin(self) -> Origin:
         columns: dict[str, str] = {}
@@ -84,7 +89,7 @@ class _Row:
         return Origin(self.table.name, self.number, columns)
 
     def is_empty(self) -> bool:
-        return not any(cell_text(c) for c in self.cells)
+        return not any(self.texts)
 
 
 def read_table(table: Table, file: str, result: ReadResult, section_offset: int) -> TableOutcome | None:
@@ -166,11 +171,11 @@ def _title_above(rows: Sequence[Sequence[object]]) -> str:
 
 def _only_section(row: _Row) -> bool:
     section_columns = {c.index for c in row.header.columns if c.field == "section"}
-    return all(index in section_columns for index, c in enumerate(row.cells) if cell_text(c))
+    return all(index in section_columns for index, text in enumerate(row.texts) if text)
 
 
 def _is_total(row: _Row) -> bool:
-    return any(cell_text(c).replace(" ", "").lower() in _TOTAL_WORDS for c in row.cells)
+    return any(text.replace(" ", "").lower() in _TOTAL_WORDS for text in row.texts if text)
 
 
 def _split_title(text: str) -> tuple[str, str]:
@@ -194,7 +199,7 @@ def _heading_of(row: _Row, parents: set[str]) -> tuple[str, str] | None:
         return _split_title(cell_text(number))
     weight = row.header.get("weight")
     skip = {weight.index} if weight else set()
-    filled = [(i, cell_text(c)) for i, c in enumerate(row.cells) if cell_text(c) and i not in skip]
+    filled = [(i, text) for i, text in enumerate(row.texts) if text and i not in skip]
     if not filled or len({value for _, value in filled}) != 1:
         return None
     value = filled[0][1]
