@@ -203,51 +203,61 @@ class SyncEngine:
             self.progress("push", done, total)
 
     def _record_results(self, entries: list[OutboxEntry], results: list[Any], report: SyncReport) -> None:
+        """Mark each answered entry (acked, conflict or rejected) and remember new server versions, in one transaction."""
         by_id = {r.change_id: r for r in results}
         now = utcnow()
-        with self.store.session(skip_outbox=True) as session:
-            for entry in entries:
-                result = by_id.get(entry.change_id)
-                if result is None:
-                    continue  # not answered: stays pending and goes again
-                row = session.get(OutboxEntry, entry.seq)
-                if row is None:
-                    continue
-                status = result.status
-                if status == ChangeStatus.DUPLICATE:
-                    report.duplicates += 1
-                    if result.code == "E_CONFLICT":
-                        status = ChangeStatus.CONFLICT
-                    elif result.code:
-                        status = ChangeStatus.REJECTED
-                    else:
-                        status = ChangeStatus.APPLIED
-                if status == ChangeStatus.APPLIED:
-                    row.status = OutboxStatus.ACKED
-                    report.pushed += 1
-                    if result.version is not None:
-                        self._remember_version(session, entry, result.version)
-                elif status == ChangeStatus.CONFLICT:
-                    row.status = CONFLICT_STATUS
-                    row.error = f"{result.code}: {result.message}"[:2000]
-                    report.conflicts += 1
+        marks: list[dict[str, Any]] = []
+        versions: dict[str, list[dict[str, Any]]] = {}
+        for entry in entries:
+            result = by_id.get(entry.change_id)
+            if result is None:
+                continue  # not answered: stays pending and goes again
+            status = result.status
+            if status == ChangeStatus.DUPLICATE:
+                report.duplicates += 1
+                if result.code == "E_CONFLICT":
+                    status = ChangeStatus.CONFLICT
+                elif result.code:
+                    status = ChangeStatus.REJECTED
                 else:
-                    row.status = OutboxStatus.REJECTED
-                    row.error = f"{result.code}: {result.message}"[:2000]
-                    report.rejected += 1
-                    report.rejections.append(f"{entry.entity} {entry.entity_id}: {result.message}")
-                row.acked_at = now
-                session.add(row)
-            session.commit()
-
-    def _remember_version(self, session: StoreSession, entry: OutboxEntry, version: int) -> None:
-        model = SYNCED_MODELS.get(entry.entity)
-        if model is None or entry.op != Op.UPSERT:
+                    status = ChangeStatus.APPLIED
+            error = ""
+            if status == ChangeStatus.APPLIED:
+                local_status = OutboxStatus.ACKED.value
+                report.pushed += 1
+                if result.version is not None and entry.op == Op.UPSERT and entry.entity in SYNCED_MODELS:
+                    versions.setdefault(entry.entity, []).append({"b_id": entry.entity_id, "b_version": result.version})
+            elif status == ChangeStatus.CONFLICT:
+                local_status = CONFLICT_STATUS
+                error = f"{result.code}: {result.message}"[:2000]
+                report.conflicts += 1
+            else:
+                local_status = OutboxStatus.REJECTED.value
+                error = f"{result.code}: {result.message}"[:2000]
+                report.rejected += 1
+                report.rejections.append(f"{entry.entity} {entry.entity_id}: {result.message}")
+            marks.append({"b_seq": entry.seq, "status": local_status, "error": error, "acked_at": now})
+        if not marks:
             return
-        record = session.get(model, entry.entity_id)
-        if record is not None and (record.server_version or 0) < version:
-            record.server_version = version
-            session.add(record)
+        outbox = OutboxEntry.__table__  # type: ignore[attr-defined]
+        with self.store.session(skip_outbox=True) as session:
+            session.execute(
+                sa.update(outbox).where(outbox.c.seq == sa.bindparam("b_seq")),
+                marks,
+                execution_options={"synchronize_session": False},
+            )
+            for entity, rows in versions.items():
+                table = SYNCED_MODELS[entity].__table__  # type: ignore[attr-defined]
+                current = table.c.server_version
+                session.execute(
+                    sa.update(table)
+                    .where(table.c.id == sa.bindparam("b_id"))
+                    .where(sa.or_(current.is_(None), current < sa.bindparam("b_version")))
+                    .values(server_version=sa.bindparam("b_version")),
+                    rows,
+                    execution_options={"synchronize_session": False},
+                )
+            session.commit()
 
     # -- attachments -----------------------------------------------------------------------------------------
     def _attachments(self, entry: OutboxEntry, report: SyncReport) -> list[AttachmentRef]:

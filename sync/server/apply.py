@@ -11,10 +11,11 @@ import hashlib
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
-from pydantic import ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, create_model
 from sqlalchemy.orm import Session
 
 from inspector.audit import canonical_json
@@ -56,8 +57,9 @@ class Row:
     keys: list[str] = field(default_factory=list)
 
 
-def natural_keys(entity: str, payload: dict[str, Any]) -> list[str]:
-    """Hashes of the record's unique column sets (a person's code, an answer's inspection+item, …)."""
+@lru_cache(maxsize=None)
+def unique_sets(entity: str) -> tuple[tuple[str, ...], ...]:
+    """The record's unique column sets (a person's code, an answer's inspection+item, …), each once."""
     model = SYNCED_MODELS[entity]
     table: sa.Table = model.__table__  # type: ignore[attr-defined]
     sets: list[tuple[str, ...]] = []
@@ -67,13 +69,26 @@ def natural_keys(entity: str, payload: dict[str, Any]) -> list[str]:
     for column in table.columns:
         if column.unique and not column.primary_key:
             sets.append((column.name,))
+    return tuple(dict.fromkeys(sets))  # a unique column also shows up as a constraint: count it once
+
+
+def natural_keys(entity: str, payload: dict[str, Any]) -> list[str]:
+    """Hashes of the record's natural keys; a second record with one of them is a kept conflict."""
     keys = []
-    for names in dict.fromkeys(sets):  # a unique column also shows up as a constraint: count it once
+    for names in unique_sets(entity):
         values = [payload.get(n) for n in names]
         if any(v is None for v in values):
             continue  # NULLs never collide
         keys.append(hashlib.sha256(canonical_json([entity, list(names), values]).encode()).hexdigest())
     return keys
+
+
+@lru_cache(maxsize=None)
+def payload_model(entity: str) -> type[BaseModel]:
+    """A plain pydantic model with the table model's fields: validates like it, without ORM instrumentation."""
+    model = SYNCED_MODELS[entity]
+    fields: dict[str, Any] = {name: (info.annotation, info) for name, info in model.model_fields.items()}
+    return create_model(f"{model.__name__}Payload", __config__=ConfigDict(extra="ignore"), **fields)
 
 
 def upgrade_payload(entity: str, payload: dict[str, Any], schema_version: int) -> dict[str, Any]:
@@ -86,9 +101,7 @@ def upgrade_payload(entity: str, payload: dict[str, Any], schema_version: int) -
 
 def normalise(entity: str, payload: dict[str, Any]) -> dict[str, Any]:
     """Validate through the domain model and return the canonical JSON form (defaults filled in)."""
-    model = SYNCED_MODELS[entity]
-    record = model.model_validate(payload)
-    data = record.model_dump(mode="json")
+    data = payload_model(entity).model_validate(payload).model_dump(mode="json")
     data.pop("server_version", None)
     return data
 
@@ -237,8 +250,9 @@ class BatchApplier:
                 continue
             result = self._apply_one(change)
             results.append(result)
+            body_hash = change.body_hash()
             known[change.change_id] = {
-                "body_hash": change.body_hash(),
+                "body_hash": body_hash,
                 "status": result.status,
                 "version": result.version,
                 "code": result.code,
@@ -251,7 +265,7 @@ class BatchApplier:
                     "device_id": self.actor.device_id,
                     "seq": change.seq,
                     "entity_id": change.entity_id,
-                    "body_hash": change.body_hash(),
+                    "body_hash": body_hash,
                     "status": result.status.value,
                     "version": result.version,
                     "code": result.code,
