@@ -1,4 +1,5 @@
-"""Checklist sheets saved as CSV, in UTF-8 (with or without BOM) or GB18030/GBK as Chinese Excel and WPS save them.
+"""Checklist sheets saved as CSV: UTF-8 (with or without BOM), GB18030/GBK as Chinese Excel and WPS save them, or
+UTF-16 with a BOM (Excel's "Unicode text", tab-separated).
 
 The encoding is decided line by line, so a file whose lines were pasted together from differently saved files is
 refused with the numbers of a line in each encoding instead of being read as mojibake.
@@ -21,6 +22,12 @@ _BINARY_CONTROL = set(range(0, 32)) - {9, 10, 13}
 
 def decode_csv(raw: bytes, file: str, result: ReadResult) -> str | None:
     """The text of ``raw``: UTF-8 (BOM or not) or GB18030; ``None`` with a located problem otherwise."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode text" is UTF-16 with a BOM
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            result.problems.append(problem(file, "csv.bad_utf16", position=exc.start))
+            return None
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     sample = raw[:65536]

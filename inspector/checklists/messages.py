@@ -67,6 +67,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "第 {line} 行既不是 UTF-8 也不是 GBK/GB18030 编码；请另存为 UTF-8",
         "line {line} is neither UTF-8 nor GBK/GB18030; save the file as UTF-8",
     ),
+    "csv.bad_utf16": (
+        "文件以 UTF-16 标记开头，但第 {position} 字节不是有效的 UTF-16；请另存为 UTF-8",
+        "the file starts with a UTF-16 mark but byte {position} is not valid UTF-16; save it as UTF-8",
+    ),
     "csv.bad_csv": ("不是有效的 CSV：{reason}", "not valid CSV: {reason}"),
     # Spreadsheets.
     "sheet.no_header": (

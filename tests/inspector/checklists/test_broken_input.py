@@ -366,3 +366,10 @@ def test_unexpected_reader_failure_is_a_message(tmp_path: Path, monkeypatch: pyt
     path = _text("x.csv", "序号,检查内容\n1,a\n")(tmp_path)
     result = read_checklist(path)
     assert "unexpected error while reading the file (RuntimeError): boom" in str(result.errors[0])
+
+
+def test_damaged_utf16_csv(tmp_path: Path) -> None:
+    path = tmp_path / "broken16.csv"
+    path.write_bytes(b"\xff\xfe" + "序号\t检查内容\r\n".encode("utf-16-le") + b"\x00\xd8")
+    result = read_checklist(path)
+    assert "starts with a UTF-16 mark but byte" in str(result.errors[0])

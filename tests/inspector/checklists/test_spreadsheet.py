@@ -358,3 +358,10 @@ def test_hidden_sheets_are_skipped_and_reported(tmp_path: Path) -> None:
     result = read_checklist(path, ChecklistMeta(code="HID"))
     assert [i.text_zh for i in _spec(result).items] == ["首件检验"]
     assert [(p.sheet, p.message) for p in result.skipped] == [("旧版", "hidden sheet; skipped")]
+
+
+def test_csv_saved_as_excel_unicode_text(tmp_path: Path) -> None:
+    path = tmp_path / "unicode.txt.csv"
+    path.write_bytes("序号\t检查内容\t分值\r\n1\t灭火器在有效期内\t5\r\n".encode("utf-16"))
+    spec = _spec(read_checklist(path))
+    assert [(i.text_zh, i.points) for i in spec.items] == [("灭火器在有效期内", 5)]
