@@ -11,7 +11,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from inspector.audit import VERIFICATION, append_entry, record_sign_off
 from inspector.bulk import insert_rows
@@ -44,10 +44,13 @@ from inspector.demo.quality import build_projects, build_quality_figures, team_f
 from inspector.demo.records import add_missing, defer_foreign_keys, demo_id
 from inspector.demo.rectification import Rectification, Verification, build_rectification
 from inspector.demo.summary import CampaignFigures, ChecklistFigures, DemoSummary, campaign_figures
+from inspector.local_settings import get_setting, set_setting
 from inspector.models import Answer, Campaign, CampaignChecklist, Inspection, QualityFigure, RectificationEvent
 from inspector.signing import inspection_hash
 
 DEFAULT_SEED = 2022
+#: Local setting remembering the seed the history on this laptop was generated with.
+SEED_SETTING = "demo.seed"
 #: The demo group's code, and the employee codes of people others may want to sign in as.
 DEMO_GROUP_CODE = GROUP_CODE
 DEMO_INSPECTOR_CODES: tuple[str, ...] = tuple(code for code, _name, _areas in INSPECTORS)
@@ -120,17 +123,16 @@ def create_demo(session: Session, *, seed: int = DEFAULT_SEED) -> DemoSummary:
         for view in checklists.values():
             view.version.frozen = True
             session.add(view.version)
+        set_setting(session, SEED_SETTING, str(seed))
     _write_chain(session, chain)
     session.flush()
-    return _summary(session, seed, org, roster, added, checklists, campaigns, created, stored=stored)
+    history_seed = int(get_setting(session, SEED_SETTING) or seed)
+    return _summary(session, history_seed, org, roster, added, checklists, campaigns, created, stored=stored)
 
 
 def _add_links(session: Session, links: list[CampaignChecklist]) -> int:
     """Link campaigns to checklist versions unless that pair is linked already (under any id)."""
-    existing = {
-        (row.campaign_id, row.template_version_id)
-        for row in session.exec(select(CampaignChecklist).where(col(CampaignChecklist.id).is_not(None))).all()
-    }
+    existing = {(row.campaign_id, row.template_version_id) for row in session.exec(select(CampaignChecklist)).all()}
     return add_missing(
         session, [link for link in links if (link.campaign_id, link.template_version_id) not in existing]
     )

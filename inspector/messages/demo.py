@@ -40,6 +40,6 @@ register(
             "  班组质量数据 {figures} 条；创新/QC项目 {projects} 个；一票否决 {vetoed} 次",
             "  Team quality figures: {figures}; innovation/QC projects: {projects}; veto events: {vetoed}",
         ),
-        "demo.seed": ("随机种子 {seed}", "Seed {seed}"),
+        "demo.seed": ("历史记录的随机种子：{seed}", "History generated with seed {seed}"),
     }
 )
