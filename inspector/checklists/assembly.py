@@ -148,4 +148,8 @@ def build_spec(draft: DraftChecklist, file: str, result: ReadResult) -> None:
     try:
         result.spec = ChecklistSpec.model_validate({**draft.meta, "sections": sections})
     except ValidationError as exc:
-        result.problems.extend(error_problem(file, error, draft.meta_origin) for error in exc.errors())
+        for error in exc.errors():
+            # Errors about the checklist's own fields point at where those came from (a meta sheet, settings);
+            # whole-checklist errors (weights, sections) have no single place.
+            about_meta = bool(error["loc"]) or (error.get("ctx") or {}).get("field") == "name"
+            result.problems.append(error_problem(file, error, draft.meta_origin if about_meta else Origin()))

@@ -76,11 +76,12 @@ class _Walk:
 
     def __init__(self, file: str, rows: list[dict[str, Any]], result: ReadResult) -> None:
         self.file, self.result = file, result
-        self.rows: dict[str, tuple[int, dict[str, Any]]] = {}
+        # pyxform keeps the survey's order, so the n-th element named X is the n-th survey row named X.
+        self.rows: dict[str, list[tuple[int, dict[str, Any]]]] = {}
         for index, row in enumerate(rows):
             name = cell_text(row.get("name"))
-            if name and name not in self.rows:
-                self.rows[name] = (index + 2, row)  # row 1 is the header
+            if name:
+                self.rows.setdefault(name, []).append((index + 2, row))  # row 1 is the header
         self.draft = DraftChecklist()
         self.unused_languages: set[str] = set()
         self.loose: DraftSection | None = None
@@ -97,7 +98,9 @@ class _Walk:
 
     def row_of(self, name: str) -> tuple[int | None, dict[str, Any]]:
         found = self.rows.get(name)
-        return (found[0], found[1]) if found else (None, {})
+        if not found:
+            return None, {}
+        return found.pop(0) if len(found) > 1 else found[0]
 
     def custom(self, raw: dict[str, Any]) -> dict[str, list[tuple[str, str | None, str]]]:
         """Our own columns in a survey row: field → [(value, language, header)]."""
@@ -356,7 +359,8 @@ def read_xlsform_checklist(path: Path, raw: bytes, meta: ChecklistMeta) -> ReadR
     walk.draft.meta = merge_meta(
         meta.values(), _settings_meta(workbook), fallback={"code": path.stem, "name_zh": path.stem}
     )
-    walk.draft.meta_origin = Origin(sheet="settings", row=2)
+    if getattr(workbook, "settings", None):
+        walk.draft.meta_origin = Origin(sheet="settings", row=2)
     build_spec(walk.draft, file, result)
     return result
 

@@ -267,7 +267,10 @@ CASES: dict[str, Case] = {
                 ["end group"],
             ]
         ),
-        ("water",),
+        ("item code water is used twice: row 3 has it already",),
+        "survey",
+        6,
+        "name",
     ),
     "directory": Case(lambda folder: folder, ("folder",)),
     "missing file": Case(lambda folder: folder / "nope.toml", ("no such file",)),
