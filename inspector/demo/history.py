@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from inspector.demo.answers import Answered, TeamFigures, answer_item, applies
-from inspector.demo.campaigns import DEMO_SAFETY_CAMPAIGN, QUALITY_CHECKLIST, plan_of
+from inspector.demo.campaigns import DEMO_SAFETY_CAMPAIGN, QUALITY_CHECKLIST, SAFETY_CHECKLIST, plan_of
 from inspector.demo.checklist_view import ChecklistView
 from inspector.demo.org import Organisation
 from inspector.demo.people import Roster
@@ -127,9 +127,7 @@ def _forced(visit: Visit, checklist: ChecklistView) -> tuple[str | None, bool]:
     """The item failed on purpose in this visit, and whether a finding is raised for it (a major hazard already
     under its plan is failed again in later visits without a second finding)."""
     profile = visit.profile
-    if visit.campaign.code != DEMO_SAFETY_CAMPAIGN or checklist.code == QUALITY_CHECKLIST or not profile.forced_item:
-        return None, False
-    if checklist.code != plan_of(visit.campaign.code).checklists[0]:
+    if visit.campaign.code != DEMO_SAFETY_CAMPAIGN or checklist.code != SAFETY_CHECKLIST or not profile.forced_item:
         return None, False
     if visit.index == profile.forced_index:
         return profile.forced_item, True
