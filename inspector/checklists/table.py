@@ -25,7 +25,7 @@ from inspector.checklists.cells import (
     starts_with_heading_number,
     strip_heading_number,
 )
-from inspector.checklists.columns import Column, Header, column_letter, find_header, settle_languages
+from inspector.checklists.columns import Column, Header, column_letter, find_header, match_heading, settle_languages
 from inspector.checklists.deduction import parse_deduction
 from inspector.checklists.messages import problem
 from inspector.checklists.spec import ReadResult
@@ -130,7 +130,7 @@ def read_table(table: Table, file: str, result: ReadResult, section_offset: int)
     current: DraftSection | None = None
     for offset, cells in enumerate(body):
         row = _Row(table, header, header.row + 1 + offset, cells)
-        if row.is_empty() or _is_total(row):
+        if row.is_empty() or _is_total(row) or (offset < 3 and _is_second_header(row)):
             continue
         heading_title = _heading_of(row, parents)
         if heading_title is not None:
@@ -167,6 +167,11 @@ def _title_above(rows: Sequence[Sequence[object]]) -> str:
         if texts:
             return texts[0]
     return ""
+
+
+def _is_second_header(row: _Row) -> bool:
+    """A second header row under merged headings: ``检查结果`` over ``是 | 否 | 不适用``."""
+    return all(match_heading(text) is not None for text in row.texts if text)
 
 
 def _only_section(row: _Row) -> bool:

@@ -365,3 +365,15 @@ def test_csv_saved_as_excel_unicode_text(tmp_path: Path) -> None:
     path.write_bytes("序号\t检查内容\t分值\r\n1\t灭火器在有效期内\t5\r\n".encode("utf-16"))
     spec = _spec(read_checklist(path))
     assert [(i.text_zh, i.points) for i in spec.items] == [("灭火器在有效期内", 5)]
+
+
+def test_two_row_header_with_merged_result_heading(tmp_path: Path) -> None:
+    rows: Rows = [
+        ["序号", "检查内容", "分值", "检查结果", None, None],
+        [None, None, None, "是", "否", "不适用"],
+        [1, "应急水源", 10],
+        [2, "液位报警", 5],
+    ]
+    path = write_xlsx(tmp_path / "two.xlsx", {"表": rows}, {"表": ["D1:F1", "A1:A2", "B1:B2", "C1:C2"]})
+    result = read_checklist(path, ChecklistMeta(code="TWO"))
+    assert [i.text_zh for i in _spec(result).items] == ["应急水源", "液位报警"]
