@@ -34,7 +34,7 @@ def canonical_json(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
 
 
-def entry_hash(entry: AuditEntry) -> str:
+def entry_hash(entry: AuditEntry | ChainRow) -> str:
     """The hash an entry must carry, from its content and its predecessor's hash."""
     body = {
         "id": str(entry.id),
@@ -137,9 +137,9 @@ def record_award_decision(session: Session, *, decision: AwardDecision, actor_id
     )
 
 
-def sign_off_entries(session: Session) -> dict[uuid.UUID, AuditEntry]:
+def sign_off_entries(session: Session) -> dict[uuid.UUID, ChainRow]:
     """The newest readable sign-off or amendment entry of each inspection, by inspection id."""
-    found: dict[uuid.UUID, AuditEntry] = {}
+    found: dict[uuid.UUID, ChainRow] = {}
     for _seq, entry in _entries_in_order(session):
         if entry is not None and entry.kind in (SIGN_OFF, AMENDMENT):
             found[entry.subject_id] = entry
@@ -174,24 +174,48 @@ class ChainReport:
         }.get(self.problem, "")
 
 
-def _entries_in_order(session: Session) -> Iterator[tuple[int, AuditEntry | None]]:
+@dataclass(frozen=True)
+class ChainRow:
+    """An entry as read back for verification (the columns of :class:`AuditEntry`, without ORM tracking)."""
+
+    seq: int
+    id: uuid.UUID
+    at: datetime
+    kind: str
+    subject_id: uuid.UUID
+    actor_id: uuid.UUID | None
+    payload: dict[str, Any]
+    prev_hash: str
+    hash: str
+
+
+#: The columns of :class:`ChainRow`, in order, with their types' conversions (UUID, UTC timestamp, JSON).
+_COLUMN_NAMES = ("seq", "id", "at", "kind", "subject_id", "actor_id", "payload", "prev_hash", "hash")
+_CHUNK = 1000
+
+
+def _rows(session: Session, first: int, last: int) -> list[ChainRow]:
+    table: sa.Table = AuditEntry.__table__  # type: ignore[attr-defined]
+    query = sa.select(*(table.c[name] for name in _COLUMN_NAMES)).where(table.c.seq >= first, table.c.seq <= last)
+    return [ChainRow(*row) for row in session.connection().execute(query.order_by(table.c.seq)).all()]
+
+
+def _entries_in_order(session: Session) -> Iterator[tuple[int, ChainRow | None]]:
     """Every entry by ``seq``; an entry whose stored data no longer parses comes back as ``None``."""
     seqs = [int(seq) for seq in session.exec(select(AuditEntry.seq).order_by(col(AuditEntry.seq))) if seq is not None]
-    for start in range(0, len(seqs), 500):
-        chunk = seqs[start : start + 500]
+    for start in range(0, len(seqs), _CHUNK):
+        chunk = seqs[start : start + _CHUNK]
         try:
-            rows = session.exec(
-                select(AuditEntry).where(col(AuditEntry.seq).in_(chunk)).order_by(col(AuditEntry.seq))
-            ).all()
+            rows: list[ChainRow] | None = _rows(session, chunk[0], chunk[-1])
         except (ValueError, TypeError, sa.exc.StatementError):
             session.rollback()
             rows = None
         if rows is not None:
-            yield from ((row.seq or 0, row) for row in rows)
+            yield from ((row.seq, row) for row in rows)
             continue
         for seq in chunk:  # one row of the chunk is damaged: find which
             try:
-                yield seq, session.exec(select(AuditEntry).where(AuditEntry.seq == seq)).one()
+                yield seq, _rows(session, seq, seq)[0]
             except (ValueError, TypeError, sa.exc.StatementError):
                 session.rollback()
                 yield seq, None
