@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import re
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -238,7 +239,7 @@ class _Walk:
             return ItemKind.TEXT
         if kind == "photo":
             return ItemKind.PHOTO
-        if kind in _KNOWN_TYPES:
+        if kind in _known_types():
             self.skipped("xlsform.skipped_type", row, "type", name=name, type=_type_name(kind))
         else:  # ODK would refuse the form too: a typo, not a construct to skip
             self.result.problems.append(
@@ -287,7 +288,9 @@ class _Walk:
         return ok
 
 
+@cache
 def _known_types() -> frozenset[str]:
+    """Every type pyxform knows (loaded on first use: pyxform is imported only when an XLSForm is read)."""
     from pyxform.question_type_dictionary import QUESTION_TYPE_DICT
 
     dealiased = {str(entry.get("type", "")) for entry in QUESTION_TYPE_DICT.values() if isinstance(entry, dict)}
@@ -303,9 +306,6 @@ def _known_types() -> frozenset[str]:
             "range",
         }
     )
-
-
-_KNOWN_TYPES = _known_types()
 
 
 def _count(node: dict[str, Any]) -> int:

@@ -40,3 +40,15 @@ def test_problem_renders_both_languages_with_location() -> None:
 def test_unknown_key_is_a_programming_error() -> None:
     with pytest.raises(KeyError):
         problem("x", "sheet.no_such_message")
+
+
+def test_importing_the_readers_loads_no_parser_until_a_file_needs_it() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, inspector.checklists; "
+        "print(sorted(m for m in ('openpyxl', 'pyxform', 'yaml', 'textual', 'httpx') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    assert out.stdout.strip() == "[]"
