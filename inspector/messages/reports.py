@@ -114,6 +114,8 @@ register(
         "report.status.signed": ("已签署", "Signed"),
         "report.amends": ("更正记录，更正 {id}：{reason}", "Amendment of {id}: {reason}"),
         "report.superseded": ("已被更正记录 {id} 取代", "Replaced by amendment {id}"),
+        "report.field": ("项目", "Field"),
+        "report.value": ("内容", "Value"),
         "report.score": ("得分", "Score"),
         "report.grade": ("等级", "Grade"),
         "report.earned": ("实得分", "Earned"),

@@ -31,7 +31,7 @@ from inspector.models import (
 )
 from inspector.models.base import pick
 from inspector.receipt import receipt_for
-from inspector.reports.tables import Table
+from inspector.reports.tables import Cell, Table
 from inspector.scoring import AnswerValue, ItemRule, score_inspection
 
 
@@ -128,7 +128,34 @@ class InspectionReport:
                 for f in self.findings
             ],
         )
-        return [items, findings]
+        return [self.header_table(), items, findings]
+
+    def header_table(self) -> Table:
+        """Who, what, where, the score and the signatures, as field / value rows."""
+        lang = self.lang
+        status = t("report.status.signed" if self.signed else "report.status.draft", lang)
+        rows: list[list[Cell]] = [
+            [t("report.campaign", lang), self.campaign],
+            [t("report.checklist", lang), self.checklist],
+            [t("report.unit", lang), self.unit],
+            [t("report.workshop", lang), self.workshop],
+            [t("report.checkpoint", lang), self.checkpoint],
+            [t("report.team", lang), self.team],
+            [t("report.inspector", lang), self.inspector],
+            [t("report.leader", lang), self.leader],
+            [t("report.started", lang), self.started_at],
+            [t("report.signed", lang), self.signed_at],
+            [t("report.status", lang), status],
+            [t("report.score", lang), self.score_percent],
+            [t("report.grade", lang), self.grade_text()],
+            [t("report.earned", lang), self.score_earned],
+            [t("report.possible", lang), self.score_possible],
+            [t("report.content_hash", lang), self.content_hash],
+            ["ID", str(self.inspection_id)],
+        ]
+        return Table(
+            "inspection", t("report.inspection.title", lang), [t("report.field", lang), t("report.value", lang)], rows
+        )
 
 
 def _name(record: object | None, lang: str) -> str:

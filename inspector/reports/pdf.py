@@ -164,7 +164,7 @@ def write_inspection_pdf(report: InspectionReport, path: Path) -> None:
     story += [Spacer(1, 4 * mm), Paragraph(escape(score_line), styles.h2)]
     if report.vetoed:
         story.append(Paragraph(escape(t("report.veto", lang)), styles.h2))
-    items = report.tables()[0]
+    _header, items, findings = report.tables()
     failed = [index for index, line in enumerate(report.items) if line.failed]
     story += [
         Paragraph(escape(t("report.items", lang)), styles.h2),
@@ -176,7 +176,7 @@ def write_inspection_pdf(report: InspectionReport, path: Path) -> None:
         ),
         Paragraph(escape(t("report.findings", lang)), styles.h2),
         _empty_or_table(
-            report.tables()[1],
+            findings,
             styles,
             "report.no_findings",
             lang,

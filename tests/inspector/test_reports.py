@@ -287,3 +287,31 @@ def test_score_trend_and_hazard_counts_narrowed_to_a_place(store: Store, world: 
     ]
     assert ("Casting team A", {"general": 0, "significant": 0, "major": 1}) in by_team
     assert ("Extrusion team B", {"general": 0, "significant": 0, "major": 0}) in by_team
+
+
+def test_inspection_workbook_and_a_draft_report(store: Store, world: World, tmp_path: Path) -> None:
+    from inspector.models import Inspection
+    from inspector.reports.exports import export_inspection
+
+    with store.session() as session:
+        export_inspection(session, world.inspections[1], tmp_path / "i.xlsx", lang="zh")
+        draft = Inspection(
+            campaign_id=world.campaign_id,
+            template_version_id=world.version_id,
+            workshop_id=world.workshops["ANOD"],
+            checkpoint_id=world.checkpoints["ANOD-02"],
+            inspector_id=world.inspector_id,
+        )
+        session.add(draft)
+        session.commit()
+        report = load_inspection_report(session, draft.id, "en")
+    book = load_workbook(tmp_path / "i.xlsx")
+    assert book.sheetnames == ["检查报告", "检查项目", "隐患"]
+    header = {row[0]: row[1] for row in book["检查报告"].iter_rows(min_row=2, values_only=True)}
+    assert header["车间"] == "熔铸车间" and header["等级"] == "一票否决" and header["状态"] == "已签署"
+    assert [row[1] for row in book["检查项目"].iter_rows(min_row=2, values_only=True)] == ["C1", "C2", "G1", "G2", "G3"]
+    assert [row[0] for row in book["隐患"].iter_rows(min_row=2, values_only=True)] == ["重大隐患"]
+    assert not report.signed and report.receipt is None and report.content_hash is None
+    assert {i.answer for i in report.items} == {"Not answered"}
+    write_inspection_pdf(report, tmp_path / "draft.pdf")
+    assert "Draft (not signed)" in pdf_text(tmp_path / "draft.pdf")
