@@ -376,3 +376,15 @@ def test_damaged_utf16_csv(tmp_path: Path) -> None:
     path.write_bytes(b"\xff\xfe" + "序号\t检查内容\r\n".encode("utf-16-le") + b"\x00\xd8")
     result = read_checklist(path)
     assert "starts with a UTF-16 mark but byte" in str(result.errors[0])
+
+
+def test_really_encrypted_workbook(tmp_path: Path) -> None:
+    """A workbook saved with a password, as Excel does it (agile encryption in an OLE2 container)."""
+    ooxml = pytest.importorskip("msoffcrypto.format.ooxml")
+    encrypted = io.BytesIO()
+    ooxml.OOXMLFile(io.BytesIO(_good_xlsx(tmp_path))).encrypt("安全第一", encrypted)
+    path = tmp_path / "加密.xlsx"
+    path.write_bytes(encrypted.getvalue())
+    result = read_checklist(path)
+    (error,) = result.errors
+    assert "password-protected" in error.message and "密码" in error.message_zh
