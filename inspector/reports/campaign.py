@@ -98,6 +98,14 @@ def _avg(values: list[float]) -> float | None:
     return round(mean(values), 1) if values else None
 
 
+def _place(workshop: Workshop | None, units: dict[uuid.UUID, Unit], lang: str) -> str:
+    """``unit · workshop`` (team names repeat across units)."""
+    if workshop is None:
+        return "—"
+    unit = units.get(workshop.unit_id)
+    return f"{unit.name(lang)} · {workshop.name(lang)}" if unit else workshop.name(lang)
+
+
 def campaign_summary(session: Session, code: str, *, today: date, lang: str = "zh") -> CampaignSummary:
     """Gather the summary of the campaign ``code`` as of ``today`` (what is overdue depends on it)."""
     campaign = find_campaign(session, code)
@@ -230,6 +238,7 @@ def campaign_summary(session: Session, code: str, *, today: date, lang: str = "z
         "overdue",
         t("summary.overdue_list", lang),
         [
+            t("report.workshop", lang),
             t("report.team", lang),
             t("report.hazard_grade", lang),
             t("report.description", lang),
@@ -238,13 +247,16 @@ def campaign_summary(session: Session, code: str, *, today: date, lang: str = "z
             t("report.order_status", lang),
         ],
     )
+    inspection_ws = {i.id: i.workshop_id for i in inspections}
     for finding in sorted(findings, key=lambda f: (f.deadline, f.description)):
         order = orders.get(finding.id)
         if not is_overdue(order, finding.deadline):
             continue
         team_id = order.team_id if order else finding.team_id
+        of_finding = ws_by_id.get(inspection_ws[finding.inspection_id])
         overdue_orders.rows.append(
             [
+                _place(of_finding, units, lang),
                 teams[team_id].name(lang) if team_id in teams else "—",
                 t(f"rpt.hazard.{finding.grade}", lang),
                 finding.description,
@@ -256,7 +268,6 @@ def campaign_summary(session: Session, code: str, *, today: date, lang: str = "z
 
     # charts
     trend = weekly_trend(scored)
-    inspection_ws = {i.id: i.workshop_id for i in inspections}
     hazards_by_workshop = []
     for ws in workshops:
         counts = {str(g): 0 for g in GRADES}

@@ -268,7 +268,7 @@ def write_summary_pdf(summary: CampaignSummary, path: Path) -> None:
             styles,
             "summary.none_overdue",
             lang,
-            widths=[28 * mm, 20 * mm, 62 * mm, 22 * mm, 16 * mm, width - 148 * mm],
+            widths=[32 * mm, 22 * mm, 16 * mm, 54 * mm, 20 * mm, 14 * mm, width - 158 * mm],
         ),
     ]
     _build(path, story, title=title, lang=lang)

@@ -99,12 +99,17 @@ def test_campaign_summary_figures(store: Store, world: World) -> None:
         ["重大隐患", 1, 0, 1, 1],
         ["合计", 4, 1, 3, 3],
     ]
-    assert [row[2] for row in summary.overdue_orders.rows] == [
+    assert [row[3] for row in summary.overdue_orders.rows] == [
         "挤压机护栏缺失 Guard rail missing at press 1",
         "未戴防酸手套 Acid gloves not worn",
         "深井铸造无应急水源 No emergency water for the DC pit",
     ]
-    assert [row[4] for row in summary.overdue_orders.rows] == [8, 4, 2]
+    assert [row[5] for row in summary.overdue_orders.rows] == [8, 4, 2]
+    assert [row[0] for row in summary.overdue_orders.rows] == [
+        "一分厂 · 挤压车间",
+        "二分厂 · 氧化车间",
+        "一分厂 · 熔铸车间",
+    ]
     assert ["班组", "挤压乙班", 1, 95.0, 95.0, 95.0] in summary.scores.rows
     assert [(p.week, p.count) for p in summary.trend] == [
         (date(2022, 5, 30), 1),
