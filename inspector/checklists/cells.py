@@ -23,6 +23,13 @@ class CellError(ValueError):
         self.values = values
 
 
+@dataclass(frozen=True)
+class UncalculatedFormula:
+    """A formula cell saved without its result (written by a program, never opened in Excel): no value to read."""
+
+    formula: str
+
+
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 
@@ -33,7 +40,7 @@ def has_cjk(text: str) -> bool:
 
 def cell_text(value: object) -> str:
     """The text of a cell as a person reads it: ``5.0`` → ``"5"``, ``None`` → ``""``, surrounding space trimmed."""
-    if value is None:
+    if value is None or isinstance(value, UncalculatedFormula):
         return ""
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
@@ -57,6 +64,8 @@ def parse_number(value: object) -> float | None:
     """A number from a cell: ``5``, ``"5"``, ``"5分"``, ``"５"``, ``"5 points"``; ``None`` when the cell is empty."""
     if value is None:
         return None
+    if isinstance(value, UncalculatedFormula):
+        raise CellError("sheet.formula_not_calculated", formula=value.formula)
     if isinstance(value, bool):
         raise CellError("sheet.not_number", value=cell_text(value))
     if isinstance(value, int | float):

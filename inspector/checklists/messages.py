@@ -99,6 +99,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "'{header}' means the same field as column {other}; only column {other} is used",
     ),
     "sheet.not_number": ("“{value}”不是数字", "'{value}' is not a number"),
+    "sheet.formula_not_calculated": (
+        "公式 {formula} 没有保存计算结果；请在 Excel 或 WPS 中打开、保存后再读取",
+        "the formula {formula} has no saved result; open the file in Excel or WPS, save it, and read it again",
+    ),
     "sheet.not_flag": (
         "“{value}”不是 是/否（可写 是、否、√、Y、N、yes、no、1、0）",
         "'{value}' is not yes/no (write 是, 否, √, Y, N, yes, no, 1 or 0)",

@@ -7,12 +7,14 @@ gives the code and name. A workbook with a ``survey`` sheet is an XLSForm and go
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from inspector.checklists.assembly import DraftChecklist, Origin, build_spec
+from inspector.checklists.cells import UncalculatedFormula
 from inspector.checklists.columns import HEADER_SEARCH_ROWS
 from inspector.checklists.messages import problem
 from inspector.checklists.meta import META_SHEETS, ChecklistMeta, default_meta, merge_meta, read_meta_sheet
@@ -37,8 +39,14 @@ def old_or_encrypted(raw: bytes, file: str) -> ReadResult | None:
     return result
 
 
-def load_workbook(raw: bytes, file: str, result: ReadResult) -> Any | None:
-    """The openpyxl workbook in ``raw``, or ``None`` with a problem saying why it cannot be opened."""
+_FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
+
+
+def load_workbook(raw: bytes, file: str, result: ReadResult) -> tuple[Any, Any] | None:
+    """The openpyxl workbook in ``raw`` with its values, and (only when it has formulas) with its formulas.
+
+    ``None`` with a problem saying why when it cannot be opened.
+    """
     from openpyxl import load_workbook as openpyxl_load
 
     try:
@@ -54,7 +62,14 @@ def load_workbook(raw: bytes, file: str, result: ReadResult) -> Any | None:
             bad = archive.testzip()
             if bad is not None:
                 raise zipfile.BadZipFile(f"member {bad} is damaged")
-        return openpyxl_load(io.BytesIO(raw), read_only=False, data_only=True)
+            has_formulas = any(
+                _FORMULA.search(archive.read(info))
+                for info in archive.infolist()
+                if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")
+            )
+        values = openpyxl_load(io.BytesIO(raw), read_only=False, data_only=True)
+        formulas = openpyxl_load(io.BytesIO(raw), read_only=False, data_only=False) if has_formulas else None
+        return values, formulas
     except Exception as exc:  # openpyxl raises KeyError, ValueError, TypeError… on damaged workbooks
         result.problems.append(problem(file, "file.not_xlsx", reason=_reason(exc)))
         return None
@@ -65,11 +80,20 @@ def _reason(exc: Exception) -> str:
     return text if len(text) <= 160 else text[:157] + "…"
 
 
-def sheet_rows(worksheet: Any, file: str, result: ReadResult) -> list[list[object]] | None:
-    """The sheet's values as rows (row 1 first), merged ranges filled with their top-left value."""
+def sheet_rows(worksheet: Any, formulas: Any, file: str, result: ReadResult) -> list[list[object]] | None:
+    """The sheet's values as rows (row 1 first), merged ranges filled with their top-left value.
+
+    ``formulas`` is the same sheet loaded with its formulas (or ``None``): a formula saved without its result
+    becomes an :class:`UncalculatedFormula`, so a points cell holding one is reported rather than read as empty.
+    """
     # The cell dictionary holds only cells that exist; iter_rows would create every blank cell up to max_row,
     # which for a sheet formatted down to row 1,048,576 takes minutes.
-    cells: dict[tuple[int, int], Any] = getattr(worksheet, "_cells", {})
+    cells: dict[tuple[int, int], Any] = dict(getattr(worksheet, "_cells", {}))
+    if formulas is not None:
+        for key, cell in getattr(formulas, "_cells", {}).items():
+            text = cell.value
+            if isinstance(text, str) and text.startswith("=") and getattr(cells.get(key), "value", None) is None:
+                cells[key] = _Value(UncalculatedFormula(text))
     filled = [(r, c) for (r, c), cell in cells.items() if cell.value is not None and cell.value != ""]
     if not filled:
         return []
@@ -92,6 +116,13 @@ def sheet_rows(worksheet: Any, file: str, result: ReadResult) -> list[list[objec
             for c in range(merged.min_col, min(merged.max_col, last_column) + 1):
                 grid[r - 1][c - 1] = value
     return grid
+
+
+class _Value:
+    """Stands in for an openpyxl cell in :func:`sheet_rows`."""
+
+    def __init__(self, value: object) -> None:
+        self.value = value
 
 
 def checklist_from_tables(
@@ -149,16 +180,17 @@ def read_workbook_checklist(
     if refused is not None:
         return refused
     result = ReadResult(source=file)
-    workbook = load_workbook(raw, file, result)
-    if workbook is None:
+    loaded = load_workbook(raw, file, result)
+    if loaded is None:
         return result
+    workbook, formulas = loaded
     try:
         if any(name.strip().lower() == "survey" for name in workbook.sheetnames):
             return xlsform_reader(path, raw, meta)
         tables: list[Table] = []
         sheet_meta: tuple[dict[str, Any], Origin] | None = None
         for worksheet in workbook.worksheets:
-            rows = sheet_rows(worksheet, file, result)
+            rows = sheet_rows(worksheet, formulas[worksheet.title] if formulas else None, file, result)
             if rows is None:
                 return result
             if worksheet.sheet_state != "visible":
@@ -174,4 +206,6 @@ def read_workbook_checklist(
             tables.append(Table(worksheet.title, rows))
     finally:
         workbook.close()
+        if formulas is not None:
+            formulas.close()
     return checklist_from_tables(path, tables, meta, result, sheet_meta)

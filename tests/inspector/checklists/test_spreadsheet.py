@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -377,3 +378,31 @@ def test_two_row_header_with_merged_result_heading(tmp_path: Path) -> None:
     path = write_xlsx(tmp_path / "two.xlsx", {"表": rows}, {"表": ["D1:F1", "A1:A2", "B1:B2", "C1:C2"]})
     result = read_checklist(path, ChecklistMeta(code="TWO"))
     assert [i.text_zh for i in _spec(result).items] == ["应急水源", "液位报警"]
+
+
+def test_formula_without_a_saved_result_is_reported_where_it_matters(tmp_path: Path) -> None:
+    rows: Rows = [
+        ["序号", "检查内容", "分值"],
+        [1, "应急水源", "=5*2"],
+        [2, "液位报警", 5],
+        ["合计", None, "=SUM(C2:C3)"],
+    ]
+    result = read_checklist(write_xlsx(tmp_path / "f.xlsx", {"表": rows}), ChecklistMeta(code="F"))
+    (error,) = result.errors
+    assert (error.sheet, error.row, error.column) == ("表", 2, "C")
+    assert "the formula =5*2 has no saved result" in error.message
+
+
+def test_formulas_with_saved_results_are_read(tmp_path: Path) -> None:
+    """Excel saves each formula's result beside it; that result is what the sheet shows and what is read."""
+    path = write_xlsx(tmp_path / "saved.xlsx", {"表": [["序号", "检查内容", "分值"], [1, "应急水源", "=5*2"]]})
+    sheet_xml = "xl/worksheets/sheet1.xml"
+    with zipfile.ZipFile(path) as source:
+        members = {info.filename: source.read(info) for info in source.infolist()}
+    members[sheet_xml] = members[sheet_xml].replace(b"<f>5*2</f><v />", b"<f>5*2</f><v>10</v>")
+    assert b"<v>10</v>" in members[sheet_xml]
+    with zipfile.ZipFile(path, "w") as target:
+        for name, data in members.items():
+            target.writestr(name, data)
+    spec = _spec(read_checklist(path, ChecklistMeta(code="S")))
+    assert spec.items[0].points == 10
