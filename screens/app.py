@@ -28,8 +28,10 @@ from inspector.i18n import locale_lang, normalise_lang, t
 from inspector.labels_payload import PayloadError, decode_label
 from screens.base import localize_bindings
 from screens.commands import ActionsProvider
+from screens.conflicts import ConflictsScreen
 from screens.home import HomeScreen
 from screens.scanner import ScanBuffer
+from screens.sync_action import install_auto_sync
 from screens.themes import DEFAULT_THEME, HIGH_CONTRAST, HIGH_CONTRAST_THEME
 
 if TYPE_CHECKING:
@@ -51,7 +53,7 @@ class InspectorApp(App[None]):
     TITLE = "inspector"
     ENABLE_COMMAND_PALETTE = True
     COMMANDS: ClassVar[set[Any]] = {ActionsProvider}
-    MODES: ClassVar[dict[str, Any]] = {"inspect": HomeScreen}
+    MODES: ClassVar[dict[str, Any]] = {"inspect": HomeScreen, "conflicts": ConflictsScreen}
     DEFAULT_MODE = "inspect"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f2", "toggle_language", "bind.app.lang", id="app.lang"),
@@ -135,6 +137,7 @@ class InspectorApp(App[None]):
         if self.explicit_lang is None and lang is not None and lang != self.lang:
             self.set_language(lang, remember=False)
         self.post_message(self.StoreOpened())
+        install_auto_sync(self)
         for screen in self.screen_stack:
             ready = getattr(screen, "store_ready", None)
             if callable(ready):

@@ -30,8 +30,12 @@ def _define(code: str, status: int, zh: str, en: str) -> ErrorCode:
     return entry
 
 
-E_AUTH_MISSING = _define("E_AUTH_MISSING", 401, "缺少设备令牌，请先登记此设备。", "No device token: enrol this device first.")
-E_AUTH_INVALID = _define("E_AUTH_INVALID", 401, "设备令牌无效，请重新登记此设备。", "The device token is not valid: enrol this device again.")
+E_AUTH_MISSING = _define(
+    "E_AUTH_MISSING", 401, "缺少设备令牌，请先登记此设备。", "No device token: enrol this device first."
+)
+E_AUTH_INVALID = _define(
+    "E_AUTH_INVALID", 401, "设备令牌无效，请重新登记此设备。", "The device token is not valid: enrol this device again."
+)
 E_AUTH_REVOKED = _define(
     "E_AUTH_REVOKED",
     401,
@@ -39,7 +43,10 @@ E_AUTH_REVOKED = _define(
     "This device was revoked on the server; sync stopped. Unsynced records stay on this laptop. Ask a supervisor to enrol it again.",
 )
 E_AUTH_EXPIRED = _define(
-    "E_AUTH_EXPIRED", 401, "设备令牌已过期，请重新登记此设备。", "The device token has expired: enrol this device again."
+    "E_AUTH_EXPIRED",
+    401,
+    "设备令牌已过期，请重新登记此设备。",
+    "The device token has expired: enrol this device again.",
 )
 E_ENROLL_CODE = _define(
     "E_ENROLL_CODE", 400, "登记码无效、已使用或已过期。", "The enrolment code is not valid, already used or expired."
@@ -58,29 +65,43 @@ E_ORDER = _define(
     "E_ORDER", 422, "变更未按设备序号递增排列。", "The changes are not in increasing order of the device's numbers."
 )
 E_CURSOR_RESET = _define(
-    "E_CURSOR_RESET", 410, "同步位置已失效，将重新完整同步。", "The sync position is no longer usable: a full resync follows."
+    "E_CURSOR_RESET",
+    410,
+    "同步位置已失效，将重新完整同步。",
+    "The sync position is no longer usable: a full resync follows.",
 )
 E_DUPLICATE_KEY = _define("E_DUPLICATE_KEY", 409, "与已有记录重复。", "This duplicates an existing record.")
 E_ATTACHMENT_MISSING = _define(
     "E_ATTACHMENT_MISSING", 409, "附件尚未完整上传。", "An attachment has not been completely uploaded yet."
 )
 E_ATTACHMENT_OFFSET = _define(
-    "E_ATTACHMENT_OFFSET", 409, "附件上传位置不符，请从服务器已收到的位置继续。", "Wrong upload offset: resume from what the server has."
+    "E_ATTACHMENT_OFFSET",
+    409,
+    "附件上传位置不符，请从服务器已收到的位置继续。",
+    "Wrong upload offset: resume from what the server has.",
 )
 E_ATTACHMENT_HASH = _define(
     "E_ATTACHMENT_HASH", 422, "附件内容与其 SHA-256 不符。", "The attachment's content does not match its SHA-256."
 )
 E_BUNDLE_SIGNATURE = _define(
-    "E_BUNDLE_SIGNATURE", 422, "离线包签名无效或设备未知。", "The bundle's signature is not valid or its device is unknown."
+    "E_BUNDLE_SIGNATURE",
+    422,
+    "离线包签名无效或设备未知。",
+    "The bundle's signature is not valid or its device is unknown.",
 )
 E_CONFLICT_SETTLED = _define("E_CONFLICT_SETTLED", 409, "此冲突已处理。", "This conflict was already settled.")
 E_INTERNAL = _define("E_INTERNAL", 500, "服务器内部错误，已记录。", "The server failed; the error was logged.")
-E_UNAVAILABLE = _define("E_UNAVAILABLE", 503, "服务器暂时不可用，请稍后重试。", "The server is busy or restarting: try again shortly.")
+E_UNAVAILABLE = _define(
+    "E_UNAVAILABLE", 503, "服务器暂时不可用，请稍后重试。", "The server is busy or restarting: try again shortly."
+)
 # Per-change rejections (inside a push result):
 E_UNKNOWN_ENTITY = _define("E_UNKNOWN_ENTITY", 422, "未知的记录类型。", "Unknown kind of record.")
 E_PAYLOAD_INVALID = _define("E_PAYLOAD_INVALID", 422, "记录内容无效。", "The record's content is not valid.")
 E_SIGNED_IMMUTABLE = _define(
-    "E_SIGNED_IMMUTABLE", 409, "已签字的检查不可更改，只能以更正检查修正。", "A signed inspection cannot change: record an amendment."
+    "E_SIGNED_IMMUTABLE",
+    409,
+    "已签字的检查不可更改，只能以更正检查修正。",
+    "A signed inspection cannot change: record an amendment.",
 )
 E_DELETED = _define("E_DELETED", 409, "该记录已在服务器上删除。", "This record was deleted on the server.")
 E_CHANGE_REUSED = _define(

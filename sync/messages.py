@@ -6,38 +6,77 @@ from inspector.i18n import register
 
 register(
     {
-        "sync.enrolled": ("此设备已登记：{name}（{role}），服务器 {url}。令牌保存在 {path}。", "This device is enrolled as {name} ({role}) with {url}. Token kept in {path}."),
-        "sync.not_enrolled": ("此设备尚未登记。请运行 inspector sync enroll 服务器地址 登记码。", "This device is not enrolled: run inspector sync enroll URL CODE."),
-        "sync.offline": ("离线：{reason} 未同步的记录仍保存在本机。", "Offline: {reason} Unsynced records stay on this laptop."),
+        "sync.enrolled": (
+            "此设备已登记：{name}（{role}），服务器 {url}。令牌保存在 {path}。",
+            "This device is enrolled as {name} ({role}) with {url}. Token kept in {path}.",
+        ),
+        "sync.not_enrolled": (
+            "此设备尚未登记。请运行 inspector sync enroll 服务器地址 登记码。",
+            "This device is not enrolled: run inspector sync enroll URL CODE.",
+        ),
+        "sync.offline": (
+            "离线：{reason} 未同步的记录仍保存在本机。",
+            "Offline: {reason} Unsynced records stay on this laptop.",
+        ),
         "sync.failed": ("同步未完成：{reason}", "Sync did not finish: {reason}"),
         "sync.report": (
             "已推送 {pushed}，已拉取 {pulled}，冲突 {conflicts}，被拒 {rejected}，附件上传 {uploaded}。",
             "Pushed {pushed}, pulled {pulled}, conflicts {conflicts}, rejected {rejected}, attachments uploaded {uploaded}.",
         ),
-        "sync.resynced": ("服务器已从备份恢复或同步位置失效：已重新发送 {resent} 条变更并重新完整拉取。", "The server was restored or the sync position expired: {resent} changes re-sent and a full pull done."),
+        "sync.resynced": (
+            "服务器已从备份恢复或同步位置失效：已重新发送 {resent} 条变更并重新完整拉取。",
+            "The server was restored or the sync position expired: {resent} changes re-sent and a full pull done.",
+        ),
         "sync.rejection": ("被拒：{what}", "Rejected: {what}"),
         "sync.warning": ("注意：{what}", "Warning: {what}"),
         "sync.stage.push": ("推送变更", "Pushing changes"),
         "sync.stage.pull": ("拉取更新", "Pulling updates"),
         "sync.stage.upload": ("上传附件", "Uploading attachments"),
-        "sync.exported": ("已将 {count} 条待同步变更写入 {path}（已签名）。", "Wrote {count} pending changes to {path} (signed)."),
+        "sync.exported": (
+            "已将 {count} 条待同步变更写入 {path}（已签名）。",
+            "Wrote {count} pending changes to {path} (signed).",
+        ),
         "sync.nothing_to_export": ("没有待同步的变更。", "No pending changes to export."),
-        "sync.imported": ("离线包已导入：应用 {applied}，重复 {duplicates}，冲突 {conflicts}，被拒 {rejected}。", "Bundle imported: applied {applied}, duplicates {duplicates}, conflicts {conflicts}, rejected {rejected}."),
+        "sync.imported": (
+            "离线包已导入：应用 {applied}，重复 {duplicates}，冲突 {conflicts}，被拒 {rejected}。",
+            "Bundle imported: applied {applied}, duplicates {duplicates}, conflicts {conflicts}, rejected {rejected}.",
+        ),
         "sync.bundle_unreadable": ("离线包 {path} 无法读取：{reason}", "The bundle {path} cannot be read: {reason}"),
         "sync.indicator.idle": ("同步：待推送 {pending}", "Sync: {pending} pending"),
         "sync.indicator.running": ("同步中…", "Syncing…"),
-        "sync.indicator.done": ("同步完成：推送 {pushed}，拉取 {pulled}，冲突 {conflicts}，错误 {errors}", "Synced: pushed {pushed}, pulled {pulled}, conflicts {conflicts}, errors {errors}"),
+        "sync.indicator.done": (
+            "同步完成：推送 {pushed}，拉取 {pulled}，冲突 {conflicts}，错误 {errors}",
+            "Synced: pushed {pushed}, pulled {pulled}, conflicts {conflicts}, errors {errors}",
+        ),
         "sync.indicator.offline": ("离线（待推送 {pending}）", "Offline ({pending} pending)"),
-        "sync.indicator.revoked": ("设备已被撤销，同步停止（待推送 {pending}）", "Device revoked: sync stopped ({pending} pending)"),
-        "server.enrol_code": ("设备 {name}（{role}）的一次性登记码：{code}（{hours} 小时内有效）", "One-time enrolment code for {name} ({role}): {code} (valid {hours} hours)"),
-        "server.enrol_hint": ("在笔记本上运行：inspector sync enroll {url} {code}", "On the laptop run: inspector sync enroll {url} {code}"),
-        "server.root": ("服务器拒绝以 root 身份运行，请使用普通用户。", "The server refuses to run as root: use an unprivileged user."),
+        "sync.indicator.revoked": (
+            "设备已被撤销，同步停止（待推送 {pending}）",
+            "Device revoked: sync stopped ({pending} pending)",
+        ),
+        "server.enrol_code": (
+            "设备 {name}（{role}）的一次性登记码：{code}（{hours} 小时内有效）",
+            "One-time enrolment code for {name} ({role}): {code} (valid {hours} hours)",
+        ),
+        "server.enrol_hint": (
+            "在笔记本上运行：inspector sync enroll {url} {code}",
+            "On the laptop run: inspector sync enroll {url} {code}",
+        ),
+        "server.root": (
+            "服务器拒绝以 root 身份运行，请使用普通用户。",
+            "The server refuses to run as root: use an unprivileged user.",
+        ),
         "server.revoked": ("设备 {name} 已撤销。", "Device {name} revoked."),
         "server.no_device": ("找不到设备 {name}。", "No device named {name}."),
-        "server.new_epoch": ("服务器新纪元：{epoch}。所有设备下次同步时会重新发送其变更。", "New server epoch {epoch}: every device re-sends its changes at its next sync."),
+        "server.new_epoch": (
+            "服务器新纪元：{epoch}。所有设备下次同步时会重新发送其变更。",
+            "New server epoch {epoch}: every device re-sends its changes at its next sync.",
+        ),
         "server.audit_ok": ("审计链完好：{count} 条。", "Audit chain intact: {count} entries."),
         "server.audit_broken": ("审计链在第 {seq} 条处断开：{reason}", "Audit chain broken at entry {seq}: {reason}"),
-        "server.listening": ("同步服务器在 http://{host}:{port} 运行（数据库 {db}）。", "Sync server on http://{host}:{port} (database {db})."),
+        "server.listening": (
+            "同步服务器在 http://{host}:{port} 运行（数据库 {db}）。",
+            "Sync server on http://{host}:{port} (database {db}).",
+        ),
         "conflicts.title": ("同步冲突", "Sync conflicts"),
         "conflicts.empty": ("没有待处理的冲突。", "No conflicts to settle."),
         "conflicts.keep_server": ("保留服务器值", "Keep server value"),
@@ -46,5 +85,17 @@ register(
         "conflicts.device_value": ("设备值：{device}（{person}），{when}", "Device value: {device} ({person}), {when}"),
         "conflicts.settled": ("冲突已处理。", "Conflict settled."),
         "conflicts.load_failed": ("无法读取冲突：{reason}", "Cannot load the conflicts: {reason}"),
+        "conflicts.hint": (
+            "k 保留服务器值 · d 采用设备值 · r 刷新",
+            "k keep the server's value · d take the device's · r reload",
+        ),
+        "conflicts.col.record": ("记录", "Record"),
+        "conflicts.col.device": ("设备", "Device"),
+        "conflicts.col.when": ("收到时间", "Received"),
+        "bind.conflicts.keep": ("保留服务器值", "Keep server"),
+        "bind.conflicts.take": ("采用设备值", "Take device"),
+        "bind.conflicts.reload": ("刷新", "Reload"),
+        "bind.conflicts.sync": ("立即同步", "Sync now"),
+        "mode.conflicts": ("同步冲突", "Conflicts"),
     }
 )

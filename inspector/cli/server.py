@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -13,11 +13,20 @@ from inspector.config import load_settings
 from inspector.errors import InspectorError
 from inspector.i18n import locale_lang, normalise_lang, t
 
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+    from sync.server.settings import ServerSettings
+
 server_app = typer.Typer(help="The central sync server: run it, enrol and revoke devices.", no_args_is_help=False)
 
 DatabaseUrl = Annotated[
     str | None,
-    typer.Option("--database-url", help="postgresql+psycopg://user@host/db, or sqlite:///file (default: INSPECTOR_SERVER_DATABASE_URL, then a SQLite file).", show_default=False),
+    typer.Option(
+        "--database-url",
+        help="postgresql+psycopg://user@host/db, or sqlite:///file (default: INSPECTOR_SERVER_DATABASE_URL, then a SQLite file).",
+        show_default=False,
+    ),
 ]
 ROLES = {"inspector": "inspector", "team-leader": "team_leader", "supervisor": "supervisor", "auditor": "auditor"}
 
@@ -26,7 +35,7 @@ def _lang() -> str:
     return normalise_lang(load_settings().lang) or locale_lang()
 
 
-def _settings(database_url: str | None, **overrides: object) -> object:
+def _settings(database_url: str | None, **overrides: object) -> ServerSettings:
     from sync.server.settings import ServerSettings
 
     settings = ServerSettings()
@@ -36,7 +45,7 @@ def _settings(database_url: str | None, **overrides: object) -> object:
     return settings.model_copy(update=updates)
 
 
-def _engine(database_url: str | None) -> object:
+def _engine(database_url: str | None) -> Engine:
     import sqlalchemy as sa
 
     from sync.server.db import make_engine, migrate
@@ -48,7 +57,9 @@ def _engine(database_url: str | None) -> object:
     try:
         migrate(engine)
     except sa.exc.OperationalError as exc:
-        fail(f"Cannot reach the database {engine.url.render_as_string(hide_password=True)}: {str(exc.orig).strip().splitlines()[0]}")
+        fail(
+            f"Cannot reach the database {engine.url.render_as_string(hide_password=True)}: {str(exc.orig).strip().splitlines()[0]}"
+        )
     except sa.exc.ArgumentError as exc:
         fail(f"--database-url: {exc}")
     return engine
@@ -58,9 +69,13 @@ def _engine(database_url: str | None) -> object:
 def serve(
     ctx: typer.Context,
     database_url: DatabaseUrl = None,
-    host: Annotated[str | None, typer.Option(help="Address to listen on (default 127.0.0.1).", show_default=False)] = None,
+    host: Annotated[
+        str | None, typer.Option(help="Address to listen on (default 127.0.0.1).", show_default=False)
+    ] = None,
     port: Annotated[int | None, typer.Option(help="Port (default 8765).", show_default=False)] = None,
-    workers: Annotated[int | None, typer.Option(help="uvicorn worker processes (default 1).", show_default=False)] = None,
+    workers: Annotated[
+        int | None, typer.Option(help="uvicorn worker processes (default 1).", show_default=False)
+    ] = None,
 ) -> None:
     """Run the sync server under uvicorn (migrating its database first)."""
     if ctx.invoked_subcommand is not None:
@@ -78,12 +93,26 @@ def serve(
     settings = _settings(database_url, host=host, port=port, workers=workers)
     assert isinstance(settings, ServerSettings)
     engine = _engine(settings.database_url)
-    console.print(t("server.listening", lang, host=settings.host, port=settings.port, db=engine.url.render_as_string(hide_password=True)))  # type: ignore[attr-defined]
+    console.print(
+        t(
+            "server.listening",
+            lang,
+            host=settings.host,
+            port=settings.port,
+            db=engine.url.render_as_string(hide_password=True),
+        )
+    )
     if settings.workers > 1:
         os.environ["INSPECTOR_SERVER_DATABASE_URL"] = settings.database_url
-        uvicorn.run("sync.server.app:app_from_env", factory=True, host=settings.host, port=settings.port, workers=settings.workers)
+        uvicorn.run(
+            "sync.server.app:app_from_env",
+            factory=True,
+            host=settings.host,
+            port=settings.port,
+            workers=settings.workers,
+        )
     else:
-        uvicorn.run(create_app(settings, engine=engine), host=settings.host, port=settings.port)  # type: ignore[arg-type]
+        uvicorn.run(create_app(settings, engine=engine), host=settings.host, port=settings.port)
 
 
 @server_app.command("enroll")
@@ -91,7 +120,9 @@ def enroll_command(
     name: Annotated[str, typer.Option("--name", help="The device's name, e.g. the laptop's asset tag.")],
     role: Annotated[str, typer.Option("--role", help="inspector, team-leader, supervisor or auditor.")],
     person: Annotated[str | None, typer.Option("--person", help="The roster code of the person using it.")] = None,
-    url: Annotated[str | None, typer.Option("--url", help="The server address the laptop will use (put in the hint and QR).")] = None,
+    url: Annotated[
+        str | None, typer.Option("--url", help="The server address the laptop will use (put in the hint and QR).")
+    ] = None,
     database_url: DatabaseUrl = None,
 ) -> None:
     """Register a device and print its one-time enrolment code (also as a QR code)."""
@@ -116,10 +147,21 @@ def enroll_command(
     settings = _settings(database_url)
     assert isinstance(settings, ServerSettings)
     engine = _engine(database_url)
-    with Session(engine) as session:  # type: ignore[arg-type]
-        enrolment = create_enrolment(session, name=name.strip(), role=device_role, person_code=person, hours=settings.enroll_code_hours)
+    with Session(engine) as session:
+        enrolment = create_enrolment(
+            session, name=name.strip(), role=device_role, person_code=person, hours=settings.enroll_code_hours
+        )
         session.commit()
-    console.print(t("server.enrol_code", lang, name=enrolment.name, role=role, code=enrolment.code, hours=settings.enroll_code_hours))
+    console.print(
+        t(
+            "server.enrol_code",
+            lang,
+            name=enrolment.name,
+            role=role,
+            code=enrolment.code,
+            hours=settings.enroll_code_hours,
+        )
+    )
     server = url or f"http://{settings.host}:{settings.port}"
     console.print(t("server.enrol_hint", lang, url=server, code=enrolment.code))
     qr = qrcode.QRCode(border=1)
@@ -139,7 +181,7 @@ def devices_command(database_url: DatabaseUrl = None) -> None:
 
     engine = _engine(database_url)
     table = Table("name", "role", "person", "state", "last seq", "last seen", "id")
-    with Session(engine) as session:  # type: ignore[arg-type]
+    with Session(engine) as session:
         for d in list_devices(session):
             state = "revoked" if d.revoked else ("enrolled" if d.enrolled else "code issued")
             seen = d.last_seen_at.strftime("%Y-%m-%d %H:%M") if d.last_seen_at else "-"
@@ -148,7 +190,9 @@ def devices_command(database_url: DatabaseUrl = None) -> None:
 
 
 @server_app.command("revoke")
-def revoke_command(device: Annotated[str, typer.Argument(help="Device name or id.")], database_url: DatabaseUrl = None) -> None:
+def revoke_command(
+    device: Annotated[str, typer.Argument(help="Device name or id.")], database_url: DatabaseUrl = None
+) -> None:
     """Revoke a device: its token stops working at once (its laptop keeps its unsynced records)."""
     from sqlalchemy.orm import Session
 
@@ -157,7 +201,7 @@ def revoke_command(device: Annotated[str, typer.Argument(help="Device name or id
 
     lang = _lang()
     engine = _engine(database_url)
-    with Session(engine) as session:  # type: ignore[arg-type]
+    with Session(engine) as session:
         row = find_device(session, device)
         if row is None:
             fail(t("server.no_device", lang, name=device))
@@ -173,7 +217,7 @@ def new_epoch_command(database_url: DatabaseUrl = None) -> None:
     from sync.server.db import new_epoch
 
     engine = _engine(database_url)
-    console.print(t("server.new_epoch", _lang(), epoch=new_epoch(engine)))  # type: ignore[arg-type]
+    console.print(t("server.new_epoch", _lang(), epoch=new_epoch(engine)))
 
 
 @server_app.command("audit-verify")
@@ -186,7 +230,7 @@ def audit_verify_command(database_url: DatabaseUrl = None) -> None:
 
     lang = _lang()
     engine = _engine(database_url)
-    with Session(engine) as session:  # type: ignore[arg-type]
+    with Session(engine) as session:
         report = verify_audit(session)
     if not report.ok:
         fail(t("server.audit_broken", lang, seq=report.broken_seq, reason=report.reason))
@@ -194,7 +238,10 @@ def audit_verify_command(database_url: DatabaseUrl = None) -> None:
 
 
 @server_app.command("import-bundle")
-def import_bundle_command(file: Annotated[Path, typer.Argument(help="A bundle written by `inspector sync export`.")], database_url: DatabaseUrl = None) -> None:
+def import_bundle_command(
+    file: Annotated[Path, typer.Argument(help="A bundle written by `inspector sync export`.")],
+    database_url: DatabaseUrl = None,
+) -> None:
     """Apply a bundle straight into the server's database (same rules as a push; importing twice changes nothing)."""
     from sqlalchemy.orm import Session
 
@@ -210,7 +257,7 @@ def import_bundle_command(file: Annotated[Path, typer.Argument(help="A bundle wr
     except InspectorError as exc:
         fail(exc.message)
     engine = _engine(database_url)
-    with Session(engine) as session:  # type: ignore[arg-type]
+    with Session(engine) as session:
         try:
             result = apply_bundle(session, bundle)
         except SyncProtocolError as exc:
@@ -218,5 +265,12 @@ def import_bundle_command(file: Annotated[Path, typer.Argument(help="A bundle wr
         session.commit()
     counts = {s: sum(1 for r in result.results if r.status == s) for s in ChangeStatus}
     console.print(
-        t("sync.imported", lang, applied=counts[ChangeStatus.APPLIED], duplicates=counts[ChangeStatus.DUPLICATE], conflicts=counts[ChangeStatus.CONFLICT], rejected=counts[ChangeStatus.REJECTED])
+        t(
+            "sync.imported",
+            lang,
+            applied=counts[ChangeStatus.APPLIED],
+            duplicates=counts[ChangeStatus.DUPLICATE],
+            conflicts=counts[ChangeStatus.CONFLICT],
+            rejected=counts[ChangeStatus.REJECTED],
+        )
     )

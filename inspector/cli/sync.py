@@ -34,9 +34,9 @@ def sync_now(ctx: typer.Context, db: DbOption = None, data_dir: DataDirOption = 
     """Push this laptop's changes and pull what it may see, showing progress."""
     if ctx.invoked_subcommand is not None:
         return
-    import sync.messages  # noqa: F401
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
 
+    import sync.messages  # noqa: F401
     from sync.client.http import Offline, SyncError
     from sync.client.service import NotEnrolled, SyncPaths, run_sync
 
@@ -47,7 +47,7 @@ def sync_now(ctx: typer.Context, db: DbOption = None, data_dir: DataDirOption = 
         with Progress(
             TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=console, transient=True
         ) as bar:
-            tasks: dict[str, int] = {}
+            tasks: dict[str, TaskID] = {}
 
             def progress(stage: str, done: int, total: int | None) -> None:
                 if stage not in tasks:

@@ -68,6 +68,8 @@ def read_bundle(path: Path) -> Bundle:
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first.get("loc", ())) or "file"
-        raise InspectorError("E_BUNDLE_READ", f"{path} is not an inspector bundle ({where}: {first.get('msg')}).") from exc
+        raise InspectorError(
+            "E_BUNDLE_READ", f"{path} is not an inspector bundle ({where}: {first.get('msg')})."
+        ) from exc
     except UnicodeDecodeError as exc:
         raise InspectorError("E_BUNDLE_READ", f"{path} is not an inspector bundle (not text).") from exc

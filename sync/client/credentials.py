@@ -64,4 +64,6 @@ def load_credentials(path: Path) -> Credentials | None:
             expires_at=datetime.fromisoformat(data["expires_at"]),
         )
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise InspectorError("E_SYNC_CREDENTIALS", f"The device token file {path} is damaged ({exc}); enrol again.") from exc
+        raise InspectorError(
+            "E_SYNC_CREDENTIALS", f"The device token file {path} is damaged ({exc}); enrol again."
+        ) from exc

@@ -12,7 +12,6 @@ import hashlib
 import os
 import signal
 import uuid
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -34,7 +33,7 @@ CONFLICT_STATUS = "conflict"  # outbox status of a change the server kept as a c
 CURSOR_KEY = "sync.cursor"
 EPOCH_KEY = "sync.epoch"
 HIGH_WATER_KEY = "sync.high_water"
-LAST_SYNC_KEY = "sync.last_sync"
+LAST_SYNC_KEY = "sync.last_at"  # read by the home screen (inspector.walk_queries)
 CHUNK = 1024 * 1024
 
 #: Payload fields that name files (evidence photos), per entity.
@@ -377,7 +376,9 @@ class SyncEngine:
             set_setting(session, HIGH_WATER_KEY, str(max(high_water, self._high_water(session))))
             session.commit()
 
-    def _store_record(self, session: StoreSession, model: type[SyncedRecord], rec: PulledRecord, paths: dict[str, str]) -> None:
+    def _store_record(
+        self, session: StoreSession, model: type[SyncedRecord], rec: PulledRecord, paths: dict[str, str]
+    ) -> None:
         existing = session.get(model, rec.id)
         if rec.deleted:
             if existing is not None:
@@ -403,11 +404,15 @@ class SyncEngine:
             values = [rec.payload.get(n) for n in names]
             if any(v is None for v in values):
                 continue
-            query = select(model).where(*[getattr(model, n) == _column_value(table.c[n], v) for n, v in zip(names, values, strict=True)])
+            query = select(model).where(
+                *[getattr(model, n) == _column_value(table.c[n], v) for n, v in zip(names, values, strict=True)]
+            )
             clashing += [row for row in session.exec(query).all() if row.id != rec.id]
         for row in clashing:
             waiting = session.exec(
-                select(OutboxEntry.seq).where(OutboxEntry.entity_id == row.id, OutboxEntry.status == OutboxStatus.PENDING)
+                select(OutboxEntry.seq).where(
+                    OutboxEntry.entity_id == row.id, OutboxEntry.status == OutboxStatus.PENDING
+                )
             ).first()
             if waiting is not None:
                 return False
@@ -452,5 +457,3 @@ def _localise(entity: str, payload: dict[str, Any], paths: dict[str, str]) -> di
         elif isinstance(value, list):
             payload[name] = [paths.get(v, v) if isinstance(v, str) else v for v in value]
     return payload
-
-

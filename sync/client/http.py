@@ -143,7 +143,9 @@ class SyncClient:
             raise Offline(f"The server at {self.base_url} cannot be reached.") from exc
         kind = response.headers.get("content-type", "")
         if response.status_code != 200 or not kind.startswith("application/json"):
-            raise Offline(f"{self.base_url} did not answer as the inspector server (a captive portal or a wrong address?).")
+            raise Offline(
+                f"{self.base_url} did not answer as the inspector server (a captive portal or a wrong address?)."
+            )
         try:
             health = Health.model_validate_json(response.content)
         except ValidationError:
@@ -153,7 +155,9 @@ class SyncClient:
         return health
 
     def enroll(self, code: str, label: str = "") -> DeviceToken:
-        return self._json(DeviceToken, "POST", "/devices/enroll", json=EnrollRequest(code=code, device_label=label).model_dump())
+        return self._json(
+            DeviceToken, "POST", "/devices/enroll", json=EnrollRequest(code=code, device_label=label).model_dump()
+        )
 
     def me(self) -> DeviceInfo:
         return self._json(DeviceInfo, "GET", "/devices/me")
@@ -189,7 +193,9 @@ class SyncClient:
         return [ConflictOut.model_validate(item) for item in response.json()]
 
     def resolve(self, conflict_id: uuid.UUID, request: ResolveRequest) -> ResolveResponse:
-        return self._json(ResolveResponse, "POST", f"/conflicts/{conflict_id}/resolve", json=request.model_dump(mode="json"))
+        return self._json(
+            ResolveResponse, "POST", f"/conflicts/{conflict_id}/resolve", json=request.model_dump(mode="json")
+        )
 
     def upload_bundle(self, bundle: Bundle) -> BundleResult:
         body = bundle.model_dump_json().encode()
@@ -201,4 +207,6 @@ def _error(response: httpx.Response) -> SyncError:
         body = ErrorBody.model_validate_json(response.content)
         return SyncError(body.code, body.message, response.status_code, body.detail)
     except ValidationError:
-        return SyncError(f"E_HTTP_{response.status_code}", f"The server answered {response.status_code}.", response.status_code)
+        return SyncError(
+            f"E_HTTP_{response.status_code}", f"The server answered {response.status_code}.", response.status_code
+        )

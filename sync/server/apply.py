@@ -11,7 +11,7 @@ import hashlib
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -57,7 +57,7 @@ class Row:
     keys: list[str] = field(default_factory=list)
 
 
-@lru_cache(maxsize=None)
+@cache
 def unique_sets(entity: str) -> tuple[tuple[str, ...], ...]:
     """The record's unique column sets (a person's code, an answer's inspection+item, …), each once."""
     model = SYNCED_MODELS[entity]
@@ -83,7 +83,7 @@ def natural_keys(entity: str, payload: dict[str, Any]) -> list[str]:
     return keys
 
 
-@lru_cache(maxsize=None)
+@cache
 def payload_model(entity: str) -> type[BaseModel]:
     """A plain pydantic model with the table model's fields: validates like it, without ORM instrumentation."""
     model = SYNCED_MODELS[entity]
@@ -207,7 +207,7 @@ class BatchApplier:
                     if pid:
                         parents.add(pid)
             self._load(parents)
-        key_hashes = set()
+        key_hashes: set[tuple[str, str]] = set()
         for c in changes:
             if c.op == Op.UPSERT and c.entity in SYNCED_MODELS:
                 try:
@@ -335,34 +335,63 @@ class BatchApplier:
     def _apply_one(self, change: Change) -> ChangeResult:
         entity = change.entity
         if entity not in SYNCED_MODELS:
-            return self._result(change, ChangeStatus.REJECTED, code=errors.E_UNKNOWN_ENTITY.code, message=f"Unknown record kind {entity!r}.")
+            return self._result(
+                change,
+                ChangeStatus.REJECTED,
+                code=errors.E_UNKNOWN_ENTITY.code,
+                message=f"Unknown record kind {entity!r}.",
+            )
         if change.op == Op.UPSERT:
             payload = upgrade_payload(entity, dict(change.payload), change.schema_version)
             if str(payload.get("id", change.entity_id)) != str(change.entity_id):
-                return self._result(change, ChangeStatus.REJECTED, code=errors.E_PAYLOAD_INVALID.code, message="id: differs from the change's entity_id")
+                return self._result(
+                    change,
+                    ChangeStatus.REJECTED,
+                    code=errors.E_PAYLOAD_INVALID.code,
+                    message="id: differs from the change's entity_id",
+                )
             payload["id"] = str(change.entity_id)
             try:
                 payload = normalise(entity, payload)
             except ValidationError as exc:
-                return self._result(change, ChangeStatus.REJECTED, code=errors.E_PAYLOAD_INVALID.code, message=f"{entity}: {_describe(exc)}")
+                return self._result(
+                    change,
+                    ChangeStatus.REJECTED,
+                    code=errors.E_PAYLOAD_INVALID.code,
+                    message=f"{entity}: {_describe(exc)}",
+                )
             except (TypeError, ValueError) as exc:
-                return self._result(change, ChangeStatus.REJECTED, code=errors.E_PAYLOAD_INVALID.code, message=f"{entity}: {exc}")
+                return self._result(
+                    change, ChangeStatus.REJECTED, code=errors.E_PAYLOAD_INVALID.code, message=f"{entity}: {exc}"
+                )
         existing = self.rows.get(change.entity_id)
         if existing is not None and existing.entity != entity:
-            return self._result(change, ChangeStatus.REJECTED, code=errors.E_PAYLOAD_INVALID.code, message=f"id belongs to a {existing.entity}, not a {entity}")
+            return self._result(
+                change,
+                ChangeStatus.REJECTED,
+                code=errors.E_PAYLOAD_INVALID.code,
+                message=f"id belongs to a {existing.entity}, not a {entity}",
+            )
         if change.op == Op.DELETE:
             return self._delete(change, existing)
         derived = derive(entity, payload, self._parent(entity, payload), self.actor)
         old_derived = existing.derived if existing is not None else None
         old_payload = existing.payload if existing is not None else None
         if not may_write(self.actor, entity, change.op.value, derived, old_derived, old_payload, payload):
-            return self._result(change, ChangeStatus.REJECTED, code=errors.E_FORBIDDEN.code, message=f"A {self.actor.role.value} device may not change this {entity}.")
+            return self._result(
+                change,
+                ChangeStatus.REJECTED,
+                code=errors.E_FORBIDDEN.code,
+                message=f"A {self.actor.role.value} device may not change this {entity}.",
+            )
         if existing is not None and existing.deleted:
             return self._result(change, ChangeStatus.REJECTED, code=errors.E_DELETED.code)
         if existing is not None and same_content(existing.payload, payload):
             return self._result(change, ChangeStatus.APPLIED, version=existing.version)
         if existing is not None and self._immutable(existing, payload):
-            return self._result(change, ChangeStatus.REJECTED, code=errors.E_SIGNED_IMMUTABLE.code, version=existing.version)
+            return self._result(
+                change, ChangeStatus.REJECTED, code=errors.E_SIGNED_IMMUTABLE.code, version=existing.version
+            )
         if existing is None and self._signed_parent(entity, payload):
             return self._result(change, ChangeStatus.REJECTED, code=errors.E_SIGNED_IMMUTABLE.code)
         keys = natural_keys(entity, payload)
@@ -375,7 +404,11 @@ class BatchApplier:
 
     def _immutable(self, existing: Row, payload: dict[str, Any]) -> bool:
         if existing.entity == "inspection" and existing.payload.get("status") == "signed":
-            changed = {k for k in (set(existing.payload) | set(payload)) - VOLATILE if existing.payload.get(k) != payload.get(k)}
+            changed = {
+                k
+                for k in (set(existing.payload) | set(payload)) - VOLATILE
+                if existing.payload.get(k) != payload.get(k)
+            }
             return not changed <= SIGNED_MUTABLE
         return self._signed_parent(existing.entity, existing.payload)
 
@@ -403,7 +436,9 @@ class BatchApplier:
         self.next_seq += 1
         return self.next_seq
 
-    def _write(self, change: Change, existing: Row | None, payload: dict[str, Any], derived: Derived, keys: list[str]) -> ChangeResult:
+    def _write(
+        self, change: Change, existing: Row | None, payload: dict[str, Any], derived: Derived, keys: list[str]
+    ) -> ChangeResult:
         refs = [ref.model_dump() for ref in change.attachments]
         if existing is None:
             row = Row(
@@ -443,9 +478,24 @@ class BatchApplier:
     def _delete(self, change: Change, existing: Row | None) -> ChangeResult:
         if existing is None or existing.deleted:
             return self._result(change, ChangeStatus.APPLIED, version=existing.version if existing else 0)
-        if not may_write(self.actor, existing.entity, "delete", existing.derived, existing.derived, existing.payload, existing.payload):
-            return self._result(change, ChangeStatus.REJECTED, code=errors.E_FORBIDDEN.code, message=f"A {self.actor.role.value} device may not delete this {existing.entity}.")
-        if existing.entity == "inspection" and existing.payload.get("status") == "signed" or self._signed_parent(existing.entity, existing.payload):
+        if not may_write(
+            self.actor,
+            existing.entity,
+            "delete",
+            existing.derived,
+            existing.derived,
+            existing.payload,
+            existing.payload,
+        ):
+            return self._result(
+                change,
+                ChangeStatus.REJECTED,
+                code=errors.E_FORBIDDEN.code,
+                message=f"A {self.actor.role.value} device may not delete this {existing.entity}.",
+            )
+        if (existing.entity == "inspection" and existing.payload.get("status") == "signed") or self._signed_parent(
+            existing.entity, existing.payload
+        ):
             return self._result(change, ChangeStatus.REJECTED, code=errors.E_SIGNED_IMMUTABLE.code)
         if not self._fast_forward(existing, change.base_version):
             return self._conflict(change, existing, {}, "edit_vs_delete")
@@ -481,18 +531,53 @@ class BatchApplier:
             "concurrent_edit": f"The {change.entity} was changed on the server since version {change.base_version}; both values are kept for a supervisor.",
             "edit_vs_delete": f"The {change.entity} was changed on the server since this device deleted it; kept for a supervisor.",
         }[reason]
-        return self._result(change, ChangeStatus.CONFLICT, version=server.version, code="E_CONFLICT", message=message, conflict_id=conflict_id)
+        return self._result(
+            change,
+            ChangeStatus.CONFLICT,
+            version=server.version,
+            code="E_CONFLICT",
+            message=message,
+            conflict_id=conflict_id,
+        )
 
-    def _audit_transition(self, entity: str, record_id: uuid.UUID, old: dict[str, Any] | None, new: dict[str, Any]) -> None:
+    def _audit_transition(
+        self, entity: str, record_id: uuid.UUID, old: dict[str, Any] | None, new: dict[str, Any]
+    ) -> None:
         old = old or {}
         actor = self.actor.person_id
         if entity == "inspection" and new.get("status") == "signed" and old.get("status") != "signed":
             kind = "amendment" if new.get("amends_id") else "sign_off"
-            append_audit(self.session, kind=kind, subject_id=record_id, actor_id=actor, payload={"content_hash": new.get("content_hash"), "device": str(self.actor.device_id), "amends": new.get("amends_id")})
-        elif entity == "rectificationorder" and new.get("status") in ("closed", "reopened") and old.get("status") != new.get("status"):
-            append_audit(self.session, kind="verification", subject_id=record_id, actor_id=actor, payload={"status": new.get("status"), "device": str(self.actor.device_id)})
+            append_audit(
+                self.session,
+                kind=kind,
+                subject_id=record_id,
+                actor_id=actor,
+                payload={
+                    "content_hash": new.get("content_hash"),
+                    "device": str(self.actor.device_id),
+                    "amends": new.get("amends_id"),
+                },
+            )
+        elif (
+            entity == "rectificationorder"
+            and new.get("status") in ("closed", "reopened")
+            and old.get("status") != new.get("status")
+        ):
+            append_audit(
+                self.session,
+                kind="verification",
+                subject_id=record_id,
+                actor_id=actor,
+                payload={"status": new.get("status"), "device": str(self.actor.device_id)},
+            )
         elif entity == "awarddecision" and new.get("final") and not old.get("final"):
-            append_audit(self.session, kind="award_decision", subject_id=record_id, actor_id=actor, payload={"award": new.get("award"), "eligible": new.get("eligible"), "subject": new.get("subject_id")})
+            append_audit(
+                self.session,
+                kind="award_decision",
+                subject_id=record_id,
+                actor_id=actor,
+                payload={"award": new.get("award"), "eligible": new.get("eligible"), "subject": new.get("subject_id")},
+            )
 
     # -- writing ---------------------------------------------------------------------------------------------
     def _flush(self) -> None:
@@ -542,4 +627,3 @@ class BatchApplier:
 def _chunks(items: list[Any], size: int) -> Iterable[list[Any]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
-

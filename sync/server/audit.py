@@ -59,7 +59,9 @@ def verify_audit(session: Session) -> ChainReport:
         if expected is not None and row["seq"] != expected:
             return ChainReport(count, False, expected, None, f"entry {expected} is missing (deleted)")
         expected = row["seq"] + 1
-        entry = AuditEntry(**{k: row[k] for k in ("seq", "id", "at", "kind", "subject_id", "actor_id", "payload", "prev_hash", "hash")})
+        entry = AuditEntry(
+            **{k: row[k] for k in ("seq", "id", "at", "kind", "subject_id", "actor_id", "payload", "prev_hash", "hash")}
+        )
         if entry.prev_hash != previous:
             return ChainReport(count, False, entry.seq, entry.id, "its link to the previous entry does not match")
         if entry_hash(entry) != entry.hash:

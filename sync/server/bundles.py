@@ -16,13 +16,12 @@ from sqlalchemy.orm import Session
 
 from sync import errors
 from sync.errors import SyncProtocolError
-from sync.protocol import Bundle, BundleResult, bundle_key
+from sync.protocol import Bundle, BundleResult, DeviceRole, bundle_key
 from sync.server import tables
 from sync.server.access import Actor
 from sync.server.apply import BatchApplier, missing_attachments
 from sync.server.devices import resolve_person
 from sync.server.routers.attachments import status_of, store_chunk
-from sync.protocol import DeviceRole
 
 
 def sign(bundle: Bundle, key: bytes) -> str:
@@ -50,7 +49,9 @@ def apply_bundle(session: Session, bundle: Bundle) -> BundleResult:
             store_chunk(session, sha, len(content), offset, content[offset:], bundle.device_id)
     missing = missing_attachments(session, bundle.changes)
     if missing:
-        raise SyncProtocolError(errors.E_ATTACHMENT_MISSING, "The bundle lacks attachments its records need.", missing=missing)
+        raise SyncProtocolError(
+            errors.E_ATTACHMENT_MISSING, "The bundle lacks attachments its records need.", missing=missing
+        )
     person_id, team_id = resolve_person(session, row["person_code"])
     actor = Actor(
         device_id=row["id"],

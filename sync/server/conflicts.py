@@ -81,7 +81,9 @@ def settle(session: Session, actor: Actor, conflict_id: uuid.UUID, request: Reso
         try:
             payload = normalise(current.entity, chosen)
         except (ValidationError, TypeError, ValueError) as exc:
-            raise SyncProtocolError(errors.E_VALIDATION, f"The chosen value is not a valid {current.entity}: {exc}") from None
+            raise SyncProtocolError(
+                errors.E_VALIDATION, f"The chosen value is not a valid {current.entity}: {exc}"
+            ) from None
         applier.next_seq = hw
         current.payload = payload
         current.deleted = False
@@ -98,7 +100,9 @@ def settle(session: Session, actor: Actor, conflict_id: uuid.UUID, request: Reso
     session.execute(
         sa.update(tables.conflict)
         .where(c.id == conflict_id)
-        .values(status="resolved", resolution=request.resolution.value, resolved_by=actor.device_id, resolved_at=utcnow())
+        .values(
+            status="resolved", resolution=request.resolution.value, resolved_by=actor.device_id, resolved_at=utcnow()
+        )
     )
     append_audit(
         session,

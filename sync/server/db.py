@@ -73,7 +73,12 @@ def ensure_meta(engine: Engine) -> None:
     with Session(engine) as session, session.begin():
         if get_meta(session, "epoch") is None:
             session.execute(sa.insert(tables.server_meta).values(key="epoch", value=str(uuid.uuid4())))
-        if session.execute(sa.select(tables.sync_counter.c.value).where(tables.sync_counter.c.name == LOG_COUNTER)).first() is None:
+        if (
+            session.execute(
+                sa.select(tables.sync_counter.c.value).where(tables.sync_counter.c.name == LOG_COUNTER)
+            ).first()
+            is None
+        ):
             session.execute(sa.insert(tables.sync_counter).values(name=LOG_COUNTER, value=0))
 
 
@@ -99,9 +104,7 @@ def lock_writes(session: Session) -> int:
 
 
 def set_high_water(session: Session, value: int) -> None:
-    session.execute(
-        sa.update(tables.sync_counter).where(tables.sync_counter.c.name == LOG_COUNTER).values(value=value)
-    )
+    session.execute(sa.update(tables.sync_counter).where(tables.sync_counter.c.name == LOG_COUNTER).values(value=value))
 
 
 def high_water(session: Session) -> int:

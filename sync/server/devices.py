@@ -78,7 +78,11 @@ def redeem(session: Session, *, code: str, label: str, days: int) -> DeviceToken
     d = tables.device.c
     found = session.execute(sa.select(tables.device).where(d.enroll_code_hash == _code_hash(code))).mappings().first()
     now = utcnow()
-    if found is None or found["revoked_at"] is not None or (found["enroll_expires_at"] and found["enroll_expires_at"] < now):
+    if (
+        found is None
+        or found["revoked_at"] is not None
+        or (found["enroll_expires_at"] and found["enroll_expires_at"] < now)
+    ):
         raise SyncProtocolError(errors.E_ENROLL_CODE)
     token = new_token()
     expires = now + timedelta(days=days)
@@ -189,13 +193,9 @@ def resolve_person(session: Session, code: str | None) -> tuple[uuid.UUID | None
         return None, None
     keys = natural_keys("person", {"code": code})
     k = tables.record_key.c
-    record_id = session.execute(
-        sa.select(k.record_id).where(k.entity == "person", k.key_hash.in_(keys))
-    ).scalar()
+    record_id = session.execute(sa.select(k.record_id).where(k.entity == "person", k.key_hash.in_(keys))).scalar()
     if record_id is None:
         return None, None
     payload = session.execute(sa.select(tables.record.c.payload).where(tables.record.c.id == record_id)).scalar()
     team = as_uuid(payload.get("team_id")) if payload else None
     return record_id, team
-
-

@@ -8,19 +8,12 @@ its own cluster; each test its own database. In CI (``CI=true``) a missing Postg
 from __future__ import annotations
 
 import os
-import pwd
-import shutil
-import socket
-import subprocess
-import tempfile
 import threading
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 import uvicorn
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
@@ -33,76 +26,23 @@ from sync.server.app import create_app
 from sync.server.db import make_engine, migrate
 from sync.server.devices import create_enrolment, redeem
 from sync.server.settings import ServerSettings
-
-PG_BIN = Path("/usr/lib/postgresql/15/bin")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@dataclass
-class PostgresCluster:
-    port: int
-    root: Path
-    user: str | None
-
-    def url(self, database: str = "postgres") -> str:
-        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{database}"
-
-    def create_database(self) -> str:
-        name = "t_" + uuid.uuid4().hex[:12]
-        engine = sa.create_engine(self.url(), isolation_level="AUTOCOMMIT")
-        with engine.connect() as conn:
-            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-        engine.dispose()
-        return self.url(name)
-
-
-def _as_user(user: str | None, argv: list[str]) -> list[str]:
-    return ["runuser", "-u", user, "--", *argv] if user else argv
+from tests.sync.pgcluster import PG_BIN, PostgresCluster, available, free_port, start_cluster
 
 
 @pytest.fixture(scope="session")
 def postgres() -> Iterator[PostgresCluster]:
-    """A PostgreSQL 15 cluster for this test worker."""
-    if not (PG_BIN / "postgres").exists():
+    """A PostgreSQL 15 cluster for this test worker (each xdist worker is its own process: its own cluster)."""
+    if not available():
         if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"PostgreSQL 15 is required in CI but {PG_BIN} is missing (.ci/install-system-deps installs it)")
+            pytest.fail(
+                f"PostgreSQL 15 is required in CI but {PG_BIN} is missing (.ci/install-system-deps installs it)"
+            )
         pytest.skip(f"PostgreSQL 15 not installed under {PG_BIN}")
-    user = None
-    if os.geteuid() == 0:  # PostgreSQL refuses to run as root
-        user = "nobody"
-        pwd.getpwnam(user)
-    root = Path(tempfile.mkdtemp(prefix="inspector-pg-"))
-    data, sockets = root / "data", root / "sock"
-    data.mkdir()
-    sockets.mkdir()
-    if user:
-        for path in (root, data, sockets):
-            shutil.chown(path, user=user)
-    env = {**os.environ, "LC_ALL": "C.UTF-8", "LANG": "C.UTF-8"}
-    subprocess.run(
-        _as_user(user, [str(PG_BIN / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"]),
-        check=True,
-        capture_output=True,
-        env=env,
-    )
-    port = free_port()
-    options = f"-p {port} -k {sockets} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200 -c shared_buffers=64MB"
-    subprocess.run(
-        _as_user(user, [str(PG_BIN / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(root / "log"), "-w", "-t", "60", "start"]),
-        check=True,
-        capture_output=True,
-        env=env,
-    )
+    cluster = start_cluster()
     try:
-        yield PostgresCluster(port=port, root=root, user=user)
+        yield cluster
     finally:
-        subprocess.run(_as_user(user, [str(PG_BIN / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]), capture_output=True, env=env)
-        shutil.rmtree(root, ignore_errors=True)
+        cluster.stop()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -137,7 +77,13 @@ class RunningServer:
 
     def start(self) -> None:
         self.port = self.port or free_port()
-        config = uvicorn.Config(create_app(self.settings, engine=self.engine), host="127.0.0.1", port=self.port, log_level="warning", lifespan="off")
+        config = uvicorn.Config(
+            create_app(self.settings, engine=self.engine),
+            host="127.0.0.1",
+            port=self.port,
+            log_level="warning",
+            lifespan="off",
+        )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
         self.thread.start()

@@ -29,7 +29,10 @@ def server_records(engine: Engine, entity: str | None = None) -> dict[str, dict[
     if entity:
         query = query.where(r.entity == entity)
     with engine.connect() as conn:
-        return {str(row.id): {"entity": row.entity, "version": row.version, "payload": row.payload, "deleted": row.deleted} for row in conn.execute(query)}
+        return {
+            str(row.id): {"entity": row.entity, "version": row.version, "payload": row.payload, "deleted": row.deleted}
+            for row in conn.execute(query)
+        }
 
 
 def outbox_states(store: Store) -> dict[str, int]:
@@ -58,7 +61,9 @@ class FaultyTransport(httpx.HTTPTransport):
             self.calls += 1
             n = self.calls
         fault = self.decide(request, n)
-        self.log.append((request.method, request.url.path + ("?" + request.url.query.decode() if request.url.query else ""), fault))
+        self.log.append(
+            (request.method, request.url.path + ("?" + request.url.query.decode() if request.url.query else ""), fault)
+        )
         if fault == "refuse":
             raise httpx.ConnectError("injected: no route to host", request=request)
         response = super().handle_request(request)

@@ -38,7 +38,9 @@ ENDPOINTS = [
 @pytest.mark.parametrize("method,path", ENDPOINTS)
 @pytest.mark.parametrize("token", [None, "insp_" + "A" * 43, "not-a-token"])
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-def test_every_endpoint_refuses_a_missing_or_unknown_token(server: RunningServer, method: str, path: str, token: str | None) -> None:
+def test_every_endpoint_refuses_a_missing_or_unknown_token(
+    server: RunningServer, method: str, path: str, token: str | None
+) -> None:
     headers = {"authorization": f"Bearer {token}"} if token else {}
     response = httpx.request(method, server.url + path, headers=headers, json={}, timeout=10)
     assert response.status_code == 401
@@ -47,14 +49,20 @@ def test_every_endpoint_refuses_a_missing_or_unknown_token(server: RunningServer
 
 def roles_world(server: RunningServer, tmp_path: Path, laptops: list[Laptop]) -> dict[str, Laptop]:
     sup = seeded(server, tmp_path, laptops)
-    world = {"sup": sup, "ins1": inspector(server, tmp_path, laptops, "ins1", "INS-1"), "ins2": inspector(server, tmp_path, laptops, "ins2", "INS-2")}
+    world = {
+        "sup": sup,
+        "ins1": inspector(server, tmp_path, laptops, "ins1", "INS-1"),
+        "ins2": inspector(server, tmp_path, laptops, "ins2", "INS-2"),
+    }
     for name, role, person in (("tl", DeviceRole.TEAM_LEADER, "TL-A"), ("aud", DeviceRole.AUDITOR, None)):
         world[name] = make_laptop(tmp_path, name, server, server.enroll(name, role, person), laptops)
         world[name].sync()
     return world
 
 
-def test_each_role_sees_and_changes_only_what_it_may(server: RunningServer, tmp_path: Path, laptops: list[Laptop]) -> None:
+def test_each_role_sees_and_changes_only_what_it_may(
+    server: RunningServer, tmp_path: Path, laptops: list[Laptop]
+) -> None:
     w = roles_world(server, tmp_path, laptops)
     mine = new_inspection(w["ins1"].store, WORLD.inspector_1, WORLD.team_a)
     _finding, order = raise_finding(w["ins1"].store, mine, WORLD.team_a)

@@ -25,17 +25,35 @@ from tests.sync.world import WORLD, new_inspection
 
 def credentials_of(server: RunningServer, laptop: Laptop, name: str) -> Credentials:
     me = laptop.client.me()
-    return Credentials(server.url, me.device_id, server.tokens[name], name, me.role.value, me.person_code, me.expires_at or __import__("inspector.models", fromlist=["utcnow"]).utcnow())
+    return Credentials(
+        server.url,
+        me.device_id,
+        server.tokens[name],
+        name,
+        me.role.value,
+        me.person_code,
+        me.expires_at or __import__("inspector.models", fromlist=["utcnow"]).utcnow(),
+    )
 
 
-def test_a_bundle_carries_changes_and_photos_and_imports_once(server: RunningServer, tmp_path: Path, laptops: list[Laptop]) -> None:
+def test_a_bundle_carries_changes_and_photos_and_imports_once(
+    server: RunningServer, tmp_path: Path, laptops: list[Laptop]
+) -> None:
     sup = seeded(server, tmp_path, laptops)
     ins = inspector(server, tmp_path, laptops)
     inspection = new_inspection(ins.store, WORLD.inspector_1, WORLD.team_a, answers=3)
     photo = tmp_path / "guard.jpg"
     photo.write_bytes(b"\xff\xd8" + b"x" * 5000)
     with ins.store.session() as s:
-        s.add(Finding(inspection_id=inspection, description="护栏缺失", team_id=WORLD.team_a, deadline=date(2022, 6, 9), photo_paths=[str(photo)]))
+        s.add(
+            Finding(
+                inspection_id=inspection,
+                description="护栏缺失",
+                team_id=WORLD.team_a,
+                deadline=date(2022, 6, 9),
+                photo_paths=[str(photo)],
+            )
+        )
         s.commit()
     out = tmp_path / "usb" / "ins.bundle"
     assert export_bundle(ins.store, credentials_of(server, ins, "ins"), out) == 5
@@ -70,7 +88,9 @@ def test_a_tampered_or_foreign_bundle_is_refused(server: RunningServer, tmp_path
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-def test_the_cli_exports_and_the_server_imports_a_bundle(server: RunningServer, tmp_path: Path, laptops: list[Laptop], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_cli_exports_and_the_server_imports_a_bundle(
+    server: RunningServer, tmp_path: Path, laptops: list[Laptop], monkeypatch: pytest.MonkeyPatch
+) -> None:
     seeded(server, tmp_path, laptops)
     ins = inspector(server, tmp_path, laptops)
     new_inspection(ins.store, WORLD.inspector_1, WORLD.team_a, answers=2)
@@ -81,16 +101,22 @@ def test_the_cli_exports_and_the_server_imports_a_bundle(server: RunningServer, 
     monkeypatch.setenv("INSPECTOR_LANG", "en")
     runner = CliRunner()
     out = tmp_path / "ins.bundle"
-    result = runner.invoke(app, ["sync", "export", "--out", str(out), "--db", str(ins.store.path), "--data-dir", str(data_dir)])
+    result = runner.invoke(
+        app, ["sync", "export", "--out", str(out), "--db", str(ins.store.path), "--data-dir", str(data_dir)]
+    )
     assert result.exit_code == 0, result.output
     assert "Wrote 3 pending changes" in result.output
     for expected in ("applied 3", "duplicates 3"):
-        result = runner.invoke(app, ["server", "import-bundle", str(out), "--database-url", server.settings.database_url])
+        result = runner.invoke(
+            app, ["server", "import-bundle", str(out), "--database-url", server.settings.database_url]
+        )
         assert result.exit_code == 0, result.output
         assert expected in result.output
     broken = tmp_path / "broken.bundle"
     broken.write_text("{not json")
-    result = runner.invoke(app, ["server", "import-bundle", str(broken), "--database-url", server.settings.database_url])
+    result = runner.invoke(
+        app, ["server", "import-bundle", str(broken), "--database-url", server.settings.database_url]
+    )
     assert result.exit_code == 1 and "is not an inspector bundle" in result.output
     with Session(server.engine) as s:
         assert apply_bundle(s, read_bundle(out)).results[0].status == ChangeStatus.DUPLICATE

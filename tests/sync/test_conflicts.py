@@ -25,7 +25,9 @@ def edit_note(laptop: Laptop, inspection: uuid.UUID, note: str) -> None:
         s.commit()
 
 
-def test_concurrent_edits_of_a_draft_are_kept_and_settled_by_a_supervisor(server: RunningServer, tmp_path: Path, laptops: list[Laptop]) -> None:
+def test_concurrent_edits_of_a_draft_are_kept_and_settled_by_a_supervisor(
+    server: RunningServer, tmp_path: Path, laptops: list[Laptop]
+) -> None:
     sup = seeded(server, tmp_path, laptops)
     first = inspector(server, tmp_path, laptops, "ins-a")
     second = inspector(server, tmp_path, laptops, "ins-b")  # the same inspector's second laptop
@@ -60,7 +62,9 @@ def test_concurrent_edits_of_a_draft_are_kept_and_settled_by_a_supervisor(server
     assert sup.client.conflicts() == []
 
 
-def test_team_leader_and_supervisor_editing_one_order_conflict(server: RunningServer, tmp_path: Path, laptops: list[Laptop]) -> None:
+def test_team_leader_and_supervisor_editing_one_order_conflict(
+    server: RunningServer, tmp_path: Path, laptops: list[Laptop]
+) -> None:
     sup = seeded(server, tmp_path, laptops)
     ins = inspector(server, tmp_path, laptops)
     inspection = new_inspection(ins.store, WORLD.inspector_1, WORLD.team_a)
@@ -84,7 +88,10 @@ def test_team_leader_and_supervisor_editing_one_order_conflict(server: RunningSe
     assert leader.sync().pushed == 1  # type: ignore[attr-defined]
     assert sup.sync().conflicts == 1  # type: ignore[attr-defined]
     [conflict] = sup.client.conflicts()
-    assert (conflict.server_payload["action_taken"], conflict.device_payload["action_taken"]) == ("报警已加装", "由主管代填")
+    assert (conflict.server_payload["action_taken"], conflict.device_payload["action_taken"]) == (
+        "报警已加装",
+        "由主管代填",
+    )
     merged = dict(conflict.server_payload, action_taken="报警已加装（主管核实）")
     sup.client.resolve(conflict.id, ResolveRequest(resolution=Resolution.MERGED, payload=merged))
     leader.sync()
@@ -92,7 +99,9 @@ def test_team_leader_and_supervisor_editing_one_order_conflict(server: RunningSe
         assert s.get(RectificationOrder, order).action_taken == "报警已加装（主管核实）"  # type: ignore[union-attr]
 
 
-def test_a_second_record_with_the_same_key_is_a_conflict_not_a_server_error(server: RunningServer, tmp_path: Path, laptops: list[Laptop]) -> None:
+def test_a_second_record_with_the_same_key_is_a_conflict_not_a_server_error(
+    server: RunningServer, tmp_path: Path, laptops: list[Laptop]
+) -> None:
     sup = seeded(server, tmp_path, laptops)
     other = make_laptop(tmp_path, "sup2", server, server.enroll("sup2", DeviceRole.SUPERVISOR, "SUP"), laptops)
     with other.store.session() as s:  # made offline, before this laptop ever synced: the same code, another id
@@ -107,7 +116,9 @@ def test_a_second_record_with_the_same_key_is_a_conflict_not_a_server_error(serv
     assert conflict.device_payload["name_zh"] == "重复的检查员"
 
 
-def test_a_change_id_reused_with_another_body_is_rejected(server: RunningServer, tmp_path: Path, laptops: list[Laptop]) -> None:
+def test_a_change_id_reused_with_another_body_is_rejected(
+    server: RunningServer, tmp_path: Path, laptops: list[Laptop]
+) -> None:
     seeded(server, tmp_path, laptops)
     ins = inspector(server, tmp_path, laptops)
     new_inspection(ins.store, WORLD.inspector_1, WORLD.team_a, answers=0)

@@ -3,6 +3,7 @@ three devices converge: every device and the server agree, with no lost and no d
 
 from __future__ import annotations
 
+import contextlib
 import tempfile
 import uuid
 from pathlib import Path
@@ -62,7 +63,12 @@ step = st.one_of(
 
 
 @pytest.mark.slow
-@settings(max_examples=8, deadline=None, phases=[Phase.explicit, Phase.generate], suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=8,
+    deadline=None,
+    phases=[Phase.explicit, Phase.generate],
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(schedule=st.lists(step, min_size=4, max_size=14))
 def test_random_schedules_across_three_devices_converge(schedule: list[tuple[str, int, object]]) -> None:
     with tempfile.TemporaryDirectory() as folder:
@@ -71,12 +77,18 @@ def test_random_schedules_across_three_devices_converge(schedule: list[tuple[str
         laptops: list[Laptop] = []
         transports: list[ScheduledTransport] = []
         try:
-            sup = Laptop(open_store(root / "sup.db"), server.client(server.enroll("sup", DeviceRole.SUPERVISOR, "SUP")), root / "sup-att")
+            sup = Laptop(
+                open_store(root / "sup.db"),
+                server.client(server.enroll("sup", DeviceRole.SUPERVISOR, "SUP")),
+                root / "sup-att",
+            )
             seed_reference(sup.store)
             sup.sync()
             for name, person in DEVICES:
                 transport = ScheduledTransport()
-                client = SyncClient(server.url, server.enroll(name, DeviceRole.INSPECTOR, person), transport=transport, attempts=1)
+                client = SyncClient(
+                    server.url, server.enroll(name, DeviceRole.INSPECTOR, person), transport=transport, attempts=1
+                )
                 laptop = Laptop(open_store(root / f"{name}.db"), client, root / f"{name}-att")
                 laptop.sync()
                 laptops.append(laptop)
@@ -95,7 +107,12 @@ def test_random_schedules_across_three_devices_converge(schedule: list[tuple[str
             server.engine.dispose()
 
 
-def run_schedule(schedule: list[tuple[str, int, object]], laptops: list[Laptop], transports: list[ScheduledTransport], created: set[uuid.UUID]) -> None:
+def run_schedule(
+    schedule: list[tuple[str, int, object]],
+    laptops: list[Laptop],
+    transports: list[ScheduledTransport],
+    created: set[uuid.UUID],
+) -> None:
     for action, index, arg in schedule:
         laptop = laptops[index]
         person = PERSON[DEVICES[index][1]]
@@ -103,7 +120,9 @@ def run_schedule(schedule: list[tuple[str, int, object]], laptops: list[Laptop],
             created.add(new_inspection(laptop.store, person, WORLD.team_a, answers=int(arg)))  # type: ignore[arg-type]
         elif action == "edit":
             with laptop.store.session() as s:
-                drafts = s.exec(select(Inspection).where(Inspection.inspector_id == person).order_by(Inspection.id)).all()  # type: ignore[arg-type]
+                drafts = s.exec(
+                    select(Inspection).where(Inspection.inspector_id == person).order_by(Inspection.id)
+                ).all()  # type: ignore[arg-type]
                 if drafts:
                     draft = drafts[int(arg) % len(drafts)]  # type: ignore[call-overload]
                     draft.note = f"{DEVICES[index][0]} edit {uuid.uuid4().hex[:6]}"
@@ -111,16 +130,12 @@ def run_schedule(schedule: list[tuple[str, int, object]], laptops: list[Laptop],
                     s.commit()
         elif action == "sync":
             transports[index].fault = arg  # type: ignore[assignment]
-            try:
+            with contextlib.suppress(SyncError):  # a delivery failed: the outbox keeps everything for the next sync
                 laptop.sync()
-            except SyncError:
-                pass  # a delivery failed: the outbox keeps everything for the next sync
             transports[index].fault = None  # the fault hits this sync only (unused when nothing was pushed)
         else:
-            try:
+            with contextlib.suppress(SyncError):
                 laptop.engine().pull(SyncReport())
-            except SyncError:
-                pass
 
 
 def check_converged(server: RunningServer, laptops: list[Laptop], created: set[uuid.UUID]) -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import uuid
 import sys
+import uuid
 from pathlib import Path
 
 import httpx
@@ -22,7 +22,14 @@ from tests.sync.test_faults import inspector, seeded
 from tests.sync.world import WORLD, new_inspection
 
 ROOT = Path(__file__).resolve().parents[2]
-CRASH_POINTS = ["before_push", "after_push_reply", "after_ack_commit", "mid_upload", "after_pull_received", "after_pull_commit"]
+CRASH_POINTS = [
+    "before_push",
+    "after_push_reply",
+    "after_ack_commit",
+    "mid_upload",
+    "after_pull_received",
+    "after_pull_commit",
+]
 
 
 def run_client(db: Path, data: Path, server: RunningServer, token: str, step: str, crash: str | None = None) -> int:
@@ -32,14 +39,19 @@ def run_client(db: Path, data: Path, server: RunningServer, token: str, step: st
         env["INSPECTOR_SYNC_CRASH_AT"] = crash
     done = subprocess.run(
         [sys.executable, "-m", "tests.sync.client_process", str(db), str(data), server.url, token, step],
-        env=env, cwd=ROOT, capture_output=True, timeout=120,
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        timeout=120,
     )
     return done.returncode
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-def test_kill_9_at_every_step_of_save_and_sync_loses_nothing(server: RunningServer, tmp_path: Path, laptops: list[Laptop]) -> None:
+def test_kill_9_at_every_step_of_save_and_sync_loses_nothing(
+    server: RunningServer, tmp_path: Path, laptops: list[Laptop]
+) -> None:
     seeded(server, tmp_path, laptops)
     token = server.enroll("ins", DeviceRole.INSPECTOR, "INS-1")
     data = tmp_path / "ins"
@@ -67,7 +79,9 @@ def test_kill_9_at_every_step_of_save_and_sync_loses_nothing(server: RunningServ
 
 
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
-def test_a_large_attachment_interrupted_is_resumed_where_it_stopped(server: RunningServer, tmp_path: Path, laptops: list[Laptop]) -> None:
+def test_a_large_attachment_interrupted_is_resumed_where_it_stopped(
+    server: RunningServer, tmp_path: Path, laptops: list[Laptop]
+) -> None:
     sup = seeded(server, tmp_path, laptops)
     ins = inspector(server, tmp_path, laptops)
     photo = tmp_path / "evidence.jpg"
@@ -77,7 +91,15 @@ def test_a_large_attachment_interrupted_is_resumed_where_it_stopped(server: Runn
     from inspector.models import Finding
 
     with ins.store.session() as s:
-        s.add(Finding(inspection_id=inspection, description="护栏缺失", team_id=WORLD.team_a, deadline=__import__("datetime").date(2022, 6, 9), photo_paths=[str(photo)]))
+        s.add(
+            Finding(
+                inspection_id=inspection,
+                description="护栏缺失",
+                team_id=WORLD.team_a,
+                deadline=__import__("datetime").date(2022, 6, 9),
+                photo_paths=[str(photo)],
+            )
+        )
         s.commit()
     puts = 0
 
@@ -114,25 +136,43 @@ def test_a_large_attachment_interrupted_is_resumed_where_it_stopped(server: Runn
 
 @pytest.mark.slow
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
-def test_the_server_killed_and_restarted_mid_push_loses_and_duplicates_nothing(database_url: str, tmp_path: Path, laptops: list[Laptop]) -> None:
+def test_the_server_killed_and_restarted_mid_push_loses_and_duplicates_nothing(
+    database_url: str, tmp_path: Path, laptops: list[Laptop]
+) -> None:
     from tests.sync.conftest import start_server
 
     port = free_port()
     env = {**os.environ, "INSPECTOR_SERVER_DATABASE_URL": database_url, "PYTHONPATH": str(ROOT)}
-    command = [sys.executable, "-m", "uvicorn", "--factory", "sync.server.app:app_from_env", "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
+    command = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "--factory",
+        "sync.server.app:app_from_env",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--log-level",
+        "warning",
+    ]
     helper = start_server(database_url)  # migrates the database and enrols devices; its own uvicorn is not used
     helper.stop()
     helper.port = port
     seeded_server = helper
     proc = subprocess.Popen(command, env=env, cwd=ROOT)
     try:
-        sup = make_laptop(tmp_path, "sup", seeded_server, seeded_server.enroll("sup", DeviceRole.SUPERVISOR, "SUP"), laptops)
+        sup = make_laptop(
+            tmp_path, "sup", seeded_server, seeded_server.enroll("sup", DeviceRole.SUPERVISOR, "SUP"), laptops
+        )
         sup.client = SyncClient(seeded_server.url, seeded_server.tokens["sup"], attempts=40, max_wait=0.3)
         from tests.sync.world import seed_reference
 
         seed_reference(sup.store)
         sup.sync()
-        ins = make_laptop(tmp_path, "ins", seeded_server, seeded_server.enroll("ins", DeviceRole.INSPECTOR, "INS-1"), laptops)
+        ins = make_laptop(
+            tmp_path, "ins", seeded_server, seeded_server.enroll("ins", DeviceRole.INSPECTOR, "INS-1"), laptops
+        )
         ins.client = SyncClient(seeded_server.url, seeded_server.tokens["ins"], attempts=60, max_wait=0.3)
         ins.sync()
         for _ in range(40):

@@ -31,7 +31,9 @@ def seeded(server: RunningServer, tmp_path: Path, laptops: list[Laptop]) -> Lapt
     return sup
 
 
-def inspector(server: RunningServer, tmp_path: Path, laptops: list[Laptop], name: str = "ins", person: str = "INS-1") -> Laptop:
+def inspector(
+    server: RunningServer, tmp_path: Path, laptops: list[Laptop], name: str = "ins", person: str = "INS-1"
+) -> Laptop:
     laptop = make_laptop(tmp_path, name, server, server.enroll(name, DeviceRole.INSPECTOR, person), laptops)
     laptop.sync()
     return laptop
@@ -39,14 +41,27 @@ def inspector(server: RunningServer, tmp_path: Path, laptops: list[Laptop], name
 
 def pending_changes(laptop: Laptop) -> list[Change]:
     with laptop.store.session() as s:
-        entries = s.exec(select(OutboxEntry).where(OutboxEntry.status == OutboxStatus.PENDING).order_by(OutboxEntry.seq)).all()  # type: ignore[arg-type]
+        entries = s.exec(
+            select(OutboxEntry).where(OutboxEntry.status == OutboxStatus.PENDING).order_by(OutboxEntry.seq)
+        ).all()  # type: ignore[arg-type]
         return [
-            Change(change_id=e.change_id, seq=e.seq or 0, entity=e.entity, entity_id=e.entity_id, op=Op(e.op), payload=e.payload, base_version=e.base_version, schema_version=e.schema_version)
+            Change(
+                change_id=e.change_id,
+                seq=e.seq or 0,
+                entity=e.entity,
+                entity_id=e.entity_id,
+                op=Op(e.op),
+                payload=e.payload,
+                base_version=e.base_version,
+                schema_version=e.schema_version,
+            )
             for e in entries
         ]
 
 
-def test_the_same_batch_pushed_twice_stores_each_record_once(server: RunningServer, tmp_path: Path, laptops: list[Laptop]) -> None:
+def test_the_same_batch_pushed_twice_stores_each_record_once(
+    server: RunningServer, tmp_path: Path, laptops: list[Laptop]
+) -> None:
     seeded(server, tmp_path, laptops)
     ins = inspector(server, tmp_path, laptops)
     new_inspection(ins.store, WORLD.inspector_1, WORLD.team_a)
@@ -57,7 +72,12 @@ def test_the_same_batch_pushed_twice_stores_each_record_once(server: RunningServ
     assert {r.status for r in second.results} == {ChangeStatus.DUPLICATE}
     assert [r.version for r in first.results] == [r.version for r in second.results]
     assert len(server_records(server.engine, "answer")) == 5
-    assert server_count(server.engine, tables.applied_change, tables.applied_change.c.device_id == ins_device(server, "ins")) == 6
+    assert (
+        server_count(
+            server.engine, tables.applied_change, tables.applied_change.c.device_id == ins_device(server, "ins")
+        )
+        == 6
+    )
 
 
 def ins_device(server: RunningServer, name: str) -> uuid.UUID:
@@ -67,7 +87,9 @@ def ins_device(server: RunningServer, name: str) -> uuid.UUID:
         return s.execute(sa.select(tables.device.c.id).where(tables.device.c.name == name)).scalar_one()
 
 
-def test_concurrent_pushes_of_the_same_changes_store_exactly_one_row_each(server: RunningServer, tmp_path: Path, laptops: list[Laptop]) -> None:
+def test_concurrent_pushes_of_the_same_changes_store_exactly_one_row_each(
+    server: RunningServer, tmp_path: Path, laptops: list[Laptop]
+) -> None:
     seeded(server, tmp_path, laptops)
     ins = inspector(server, tmp_path, laptops)
     for _ in range(3):
@@ -97,7 +119,9 @@ def test_concurrent_pushes_of_the_same_changes_store_exactly_one_row_each(server
     assert len(server_records(server.engine, "answer")) == 15
 
 
-def test_a_reply_lost_after_the_server_committed_is_retried_without_duplicates(server: RunningServer, tmp_path: Path, laptops: list[Laptop]) -> None:
+def test_a_reply_lost_after_the_server_committed_is_retried_without_duplicates(
+    server: RunningServer, tmp_path: Path, laptops: list[Laptop]
+) -> None:
     seeded(server, tmp_path, laptops)
     token = server.enroll("ins", DeviceRole.INSPECTOR, "INS-1")
     dropped: list[int] = []
@@ -122,11 +146,20 @@ def test_a_reply_lost_after_the_server_committed_is_retried_without_duplicates(s
     assert len(server_records(server.engine, "answer")) == 5
 
 
-def test_a_poison_change_is_rejected_and_does_not_block_later_ones(server: RunningServer, tmp_path: Path, laptops: list[Laptop]) -> None:
+def test_a_poison_change_is_rejected_and_does_not_block_later_ones(
+    server: RunningServer, tmp_path: Path, laptops: list[Laptop]
+) -> None:
     seeded(server, tmp_path, laptops)
     ins = inspector(server, tmp_path, laptops)
     with ins.store.session() as s:  # a change no server can ever accept (an answer without its inspection id)
-        s.add(OutboxEntry(entity="answer", entity_id=uuid.uuid4(), op="upsert", payload={"item_id": str(WORLD.item(0)), "choice": "yes"}))
+        s.add(
+            OutboxEntry(
+                entity="answer",
+                entity_id=uuid.uuid4(),
+                op="upsert",
+                payload={"item_id": str(WORLD.item(0)), "choice": "yes"},
+            )
+        )
         s.add(OutboxEntry(entity="no_such_table", entity_id=uuid.uuid4(), op="upsert", payload={}))
         s.commit()
     inspection = new_inspection(ins.store, WORLD.inspector_1, WORLD.team_a)
@@ -140,7 +173,9 @@ def test_a_poison_change_is_rejected_and_does_not_block_later_ones(server: Runni
     assert str(inspection) in server_records(server.engine, "inspection")
 
 
-def test_a_revoked_token_stops_sync_clearly_and_keeps_the_outbox(server: RunningServer, tmp_path: Path, laptops: list[Laptop]) -> None:
+def test_a_revoked_token_stops_sync_clearly_and_keeps_the_outbox(
+    server: RunningServer, tmp_path: Path, laptops: list[Laptop]
+) -> None:
     seeded(server, tmp_path, laptops)
     ins = inspector(server, tmp_path, laptops)
     for _ in range(4):
@@ -165,7 +200,7 @@ def test_a_revoked_token_stops_sync_clearly_and_keeps_the_outbox(server: Running
 
 def test_a_captive_portal_page_is_offline_not_success(tmp_path: Path, store: object) -> None:
     class Portal(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+        def do_GET(self) -> None:
             body = b"<html><body>Welcome to the plant Wi-Fi. Log in.</body></html>"
             self.send_response(200)
             self.send_header("content-type", "text/html")
@@ -173,7 +208,7 @@ def test_a_captive_portal_page_is_offline_not_success(tmp_path: Path, store: obj
             self.end_headers()
             self.wfile.write(body)
 
-        def do_POST(self) -> None:  # noqa: N802
+        def do_POST(self) -> None:
             self.do_GET()
 
         def log_message(self, *_args: object) -> None:
@@ -206,11 +241,16 @@ def test_an_unreachable_server_is_offline(tmp_path: Path, store: object) -> None
     from tests.sync.conftest import free_port
 
     assert isinstance(store, Store)
-    with SyncClient(f"http://127.0.0.1:{free_port()}", "insp_x", attempts=2, max_wait=0.05) as client, pytest.raises(Offline):
+    with (
+        SyncClient(f"http://127.0.0.1:{free_port()}", "insp_x", attempts=2, max_wait=0.05) as client,
+        pytest.raises(Offline),
+    ):
         Laptop(store, client, tmp_path).engine().run()
 
 
-def test_a_signed_inspection_is_immutable_on_the_server(server: RunningServer, tmp_path: Path, laptops: list[Laptop]) -> None:
+def test_a_signed_inspection_is_immutable_on_the_server(
+    server: RunningServer, tmp_path: Path, laptops: list[Laptop]
+) -> None:
     seeded(server, tmp_path, laptops)
     ins = inspector(server, tmp_path, laptops)
     inspection = new_inspection(ins.store, WORLD.inspector_1, WORLD.team_a)

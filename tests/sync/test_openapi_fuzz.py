@@ -34,9 +34,13 @@ schema = schemathesis.pytest.from_fixture("api")
 
 @pytest.mark.slow
 @schema.parametrize()
-@settings(max_examples=12, deadline=None, phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
+@settings(
+    max_examples=12, deadline=None, phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck)
+)
 def test_no_server_errors(case: schemathesis.Case, fuzz_server: RunningServer) -> None:
-    response = case.call(base_url=fuzz_server.url, headers={"authorization": f"Bearer {fuzz_server.tokens['sup']}"}, timeout=30)
+    response = case.call(
+        base_url=fuzz_server.url, headers={"authorization": f"Bearer {fuzz_server.tokens['sup']}"}, timeout=30
+    )
     assert response.status_code < 500, (case.method, case.path, response.text[:300])
     if response.status_code >= 400:
         body = response.json()

@@ -20,10 +20,16 @@ def count(laptop: Laptop, model: type) -> int:
 
 def pending(laptop: Laptop) -> int:
     with laptop.store.session() as s:
-        return int(s.exec(select(func.count()).select_from(OutboxEntry).where(OutboxEntry.status == OutboxStatus.PENDING)).one())
+        return int(
+            s.exec(
+                select(func.count()).select_from(OutboxEntry).where(OutboxEntry.status == OutboxStatus.PENDING)
+            ).one()
+        )
 
 
-def test_an_inspection_travels_from_inspector_to_supervisor(server: RunningServer, tmp_path: Path, laptops: list[Laptop]) -> None:
+def test_an_inspection_travels_from_inspector_to_supervisor(
+    server: RunningServer, tmp_path: Path, laptops: list[Laptop]
+) -> None:
     sup = make_laptop(tmp_path, "sup", server, server.enroll("sup", DeviceRole.SUPERVISOR, "SUP"), laptops)
     seed_reference(sup.store)
     report = sup.sync()

@@ -17,7 +17,6 @@ from inspector.local_settings import set_setting
 from inspector.models import OutboxEntry, utcnow
 from sync.client.engine import CURSOR_KEY
 from sync.client.http import SyncError
-from sync.protocol import DeviceRole
 from sync.server import tables
 from sync.server.db import lock_writes, make_engine, new_epoch, set_high_water
 from tests.sync.conftest import Laptop, PostgresCluster, RunningServer
@@ -66,7 +65,9 @@ def restore(server: RunningServer, postgres: PostgresCluster | None, saved: str)
 
 
 @pytest.mark.parametrize("announce", [True, False], ids=["new-epoch", "high-water-went-back"])
-def test_a_server_restored_from_backup_gets_everything_back(server: RunningServer, tmp_path: Path, laptops: list[Laptop], request: pytest.FixtureRequest, announce: bool) -> None:
+def test_a_server_restored_from_backup_gets_everything_back(
+    server: RunningServer, tmp_path: Path, laptops: list[Laptop], request: pytest.FixtureRequest, announce: bool
+) -> None:
     postgres = None if server.settings.is_sqlite() else request.getfixturevalue("postgres")
     seeded(server, tmp_path, laptops)
     ins = inspector(server, tmp_path, laptops)
@@ -90,7 +91,9 @@ def test_a_server_restored_from_backup_gets_everything_back(server: RunningServe
     assert outbox_states(ins.store) == {"acked": 12}
 
 
-def test_a_late_commit_is_neither_skipped_nor_duplicated_by_the_cursor(pg_server: RunningServer, tmp_path: Path, laptops: list[Laptop]) -> None:
+def test_a_late_commit_is_neither_skipped_nor_duplicated_by_the_cursor(
+    pg_server: RunningServer, tmp_path: Path, laptops: list[Laptop]
+) -> None:
     server = pg_server
     sup = seeded(server, tmp_path, laptops)
     ins = inspector(server, tmp_path, laptops)
@@ -101,13 +104,25 @@ def test_a_late_commit_is_neither_skipped_nor_duplicated_by_the_cursor(pg_server
     hw = lock_writes(slow)
     slow.execute(
         sa.insert(tables.record).values(
-            id=late_id, entity="group", version=1, payload={"id": str(late_id), "code": "LATE", "name_zh": "迟到", "name_en": ""},
-            deleted=False, log_seq=hw + 1, scope="ref", attachments=[], streak_base=0, updated_at=utcnow(),
+            id=late_id,
+            entity="group",
+            version=1,
+            payload={"id": str(late_id), "code": "LATE", "name_zh": "迟到", "name_en": ""},
+            deleted=False,
+            log_seq=hw + 1,
+            scope="ref",
+            attachments=[],
+            streak_base=0,
+            updated_at=utcnow(),
         )
     )
     set_high_water(slow, hw + 1)
     pushed: list[object] = []
-    pusher = threading.Thread(target=lambda: pushed.append(ins.engine().push(__import__("sync.client.engine", fromlist=["SyncReport"]).SyncReport())))
+    pusher = threading.Thread(
+        target=lambda: pushed.append(
+            ins.engine().push(__import__("sync.client.engine", fromlist=["SyncReport"]).SyncReport())
+        )
+    )
     pusher.start()  # blocks on the write lock behind the slow writer
     early = sup.engine()
     before = early.client.pull("", 1000)
@@ -136,7 +151,9 @@ def test_an_unusable_cursor_forces_a_clean_resync(server: RunningServer, tmp_pat
     assert caught.value.code == "E_CURSOR_RESET" and caught.value.status == 410
 
 
-def test_an_old_client_with_a_three_week_backlog_and_a_wrong_clock(server: RunningServer, tmp_path: Path, laptops: list[Laptop]) -> None:
+def test_an_old_client_with_a_three_week_backlog_and_a_wrong_clock(
+    server: RunningServer, tmp_path: Path, laptops: list[Laptop]
+) -> None:
     seeded(server, tmp_path, laptops)
     ins = inspector(server, tmp_path, laptops)
     ids = [new_inspection(ins.store, WORLD.inspector_1, WORLD.team_a, answers=2) for _ in range(21)]
@@ -159,7 +176,9 @@ def test_an_old_client_with_a_three_week_backlog_and_a_wrong_clock(server: Runni
     assert all(stored[str(i)]["payload"]["note"] == "" for i in ids)  # type: ignore[index]
 
 
-def test_a_newer_schema_is_refused_clearly_and_nothing_is_dropped(server: RunningServer, tmp_path: Path, laptops: list[Laptop]) -> None:
+def test_a_newer_schema_is_refused_clearly_and_nothing_is_dropped(
+    server: RunningServer, tmp_path: Path, laptops: list[Laptop]
+) -> None:
     seeded(server, tmp_path, laptops)
     ins = inspector(server, tmp_path, laptops)
     new_inspection(ins.store, WORLD.inspector_1, WORLD.team_a, answers=1)
@@ -173,5 +192,3 @@ def test_a_newer_schema_is_refused_clearly_and_nothing_is_dropped(server: Runnin
     assert caught.value.code == "E_SCHEMA_TOO_NEW" and "Update the server" in caught.value.message
     assert outbox_states(ins.store) == {"pending": 2}
     assert server_records(server.engine, "inspection") == {}
-
-

@@ -42,25 +42,35 @@ def status(sha256: Sha, _actor: CurrentDevice, session: SessionDep) -> Attachmen
     return found or AttachmentStatus(sha256=sha256, size=0, received=0, complete=False)
 
 
-def store_chunk(session: Session, sha256: str, size: int, offset: int, data: bytes, device_id: object) -> AttachmentStatus:
+def store_chunk(
+    session: Session, sha256: str, size: int, offset: int, data: bytes, device_id: object
+) -> AttachmentStatus:
     """Append ``data`` at ``offset`` (the caller commits). Idempotent for a chunk already stored."""
     a = tables.attachment.c
     row = session.execute(sa.select(tables.attachment).where(a.sha256 == sha256)).mappings().first()
     if row is None:
         if offset != 0:
-            raise SyncProtocolError(errors.E_ATTACHMENT_OFFSET, "The server has no part of this attachment yet.", received=0)
+            raise SyncProtocolError(
+                errors.E_ATTACHMENT_OFFSET, "The server has no part of this attachment yet.", received=0
+            )
         session.execute(
-            sa.insert(tables.attachment).values(sha256=sha256, size=size, received=0, complete=False, device_id=device_id, created_at=utcnow())
+            sa.insert(tables.attachment).values(
+                sha256=sha256, size=size, received=0, complete=False, device_id=device_id, created_at=utcnow()
+            )
         )
         received, complete = 0, False
     else:
         received, complete = row["received"], row["complete"]
         if row["size"] != size:
-            raise SyncProtocolError(errors.E_VALIDATION, f"size {size} differs from the size {row['size']} begun earlier.")
+            raise SyncProtocolError(
+                errors.E_VALIDATION, f"size {size} differs from the size {row['size']} begun earlier."
+            )
     if complete:
         return AttachmentStatus(sha256=sha256, size=size, received=size, complete=True)
     if offset != received:
-        raise SyncProtocolError(errors.E_ATTACHMENT_OFFSET, f"The server has {received} bytes; resume there.", received=received)
+        raise SyncProtocolError(
+            errors.E_ATTACHMENT_OFFSET, f"The server has {received} bytes; resume there.", received=received
+        )
     if received + len(data) > size:
         raise SyncProtocolError(errors.E_VALIDATION, "The chunk goes past the attachment's size.")
     if data:

@@ -31,7 +31,9 @@ def conflicts(
 
 
 @router.post("/{conflict_id}/resolve", response_model=ResolveResponse)
-def resolve(conflict_id: uuid.UUID, request: ResolveRequest, actor: SupervisorDevice, session: SessionDep) -> ResolveResponse:
+def resolve(
+    conflict_id: uuid.UUID, request: ResolveRequest, actor: SupervisorDevice, session: SessionDep
+) -> ResolveResponse:
     """Settle a conflict: keep the server's value, take the device's, or store a merged value."""
     answer = settle(session, actor, conflict_id, request)
     session.commit()

@@ -92,4 +92,6 @@ def pull(
         )
         for row in rows
     ]
-    return PullResponse(records=records, cursor=encode_cursor(epoch, last, actor), more=more, epoch=epoch, high_water=hw)
+    return PullResponse(
+        records=records, cursor=encode_cursor(epoch, last, actor), more=more, epoch=epoch, high_water=hw
+    )

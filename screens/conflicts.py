@@ -1,0 +1,165 @@
+"""Sync conflicts, for a supervisor to settle: both values side by side, who made the device's value and when."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.widgets import DataTable, Footer, Header, Static
+
+import sync.messages  # noqa: F401  (registers the catalogue)
+from screens.base import InspectorScreen
+from screens.sync_action import start_sync, sync_paths
+
+if TYPE_CHECKING:
+    from sync.protocol import ConflictOut, Resolution
+
+HIDDEN_FIELDS = frozenset({"id", "created_at", "updated_at", "server_version"})
+
+
+def describe(payload: dict[str, object], other: dict[str, object]) -> str:
+    """The payload's fields, the ones that differ from ``other`` first and marked."""
+    keys = [k for k in payload if k not in HIDDEN_FIELDS]
+    differ = [k for k in keys if payload.get(k) != other.get(k)]
+    same = [k for k in keys if k not in differ]
+    lines = [f"[b reverse] {k} [/] {json.dumps(payload.get(k), ensure_ascii=False)}" for k in differ]
+    lines += [f"{k}: {json.dumps(payload.get(k), ensure_ascii=False)}" for k in same]
+    return "\n".join(lines)
+
+
+class ConflictsScreen(InspectorScreen[None]):
+    """Open conflicts from the server; k keeps the server's value, d takes the device's."""
+
+    DEFAULT_CSS = """
+    ConflictsScreen {
+        #conflicts-table { height: 40%; }
+        #conflicts-values { height: 1fr; }
+        #conflicts-values > Static { width: 1fr; padding: 0 1; border: round $primary; overflow-y: auto; }
+        #conflicts-status { height: auto; padding: 0 1; }
+    }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("k", "settle('keep_server')", "bind.conflicts.keep", id="conflicts.keep"),
+        Binding("d", "settle('take_device')", "bind.conflicts.take", id="conflicts.take"),
+        Binding("r", "refresh", "bind.conflicts.reload", id="conflicts.reload"),
+        Binding("f5", "sync", "bind.conflicts.sync", id="conflicts.sync"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.conflicts: list[ConflictOut] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header(icon="⛑")
+        yield DataTable(id="conflicts-table", cursor_type="row", zebra_stripes=True)
+        with Horizontal(id="conflicts-values"):
+            yield Static(id="conflict-server")
+            yield Static(id="conflict-device")
+        yield Static(id="conflicts-status")
+        yield Footer()
+
+    def apply_language(self) -> None:
+        super().apply_language()
+        self.sub_title = self.tr("conflicts.title")
+        self._show()
+
+    def store_ready(self) -> None:
+        self.action_refresh()
+
+    def action_refresh(self) -> None:
+        self.query_one("#conflicts-status", Static).update(self.tr("sync.indicator.running"))
+        self.run_worker(
+            self._load, name="conflicts", group="conflicts", thread=True, exclusive=True, exit_on_error=False
+        )
+
+    def action_sync(self) -> None:
+        start_sync(self.inspector)
+
+    def _load(self) -> None:
+        from sync.client.http import SyncError
+        from sync.client.service import NotEnrolled, client_for, require_credentials
+
+        try:
+            with client_for(require_credentials(sync_paths()), attempts=2, timeout=15) as client:
+                found = client.conflicts()
+        except (SyncError, NotEnrolled) as exc:
+            self.app.call_from_thread(self._failed, exc.message)
+            return
+        self.app.call_from_thread(self._loaded, found)
+
+    def _loaded(self, found: list[ConflictOut]) -> None:
+        self.conflicts = found
+        self._show()
+
+    def _failed(self, reason: str) -> None:
+        self.query_one("#conflicts-status", Static).update(self.tr("conflicts.load_failed", reason=reason))
+
+    def _show(self) -> None:
+        table = self.query_one("#conflicts-table", DataTable)
+        table.clear(columns=True)
+        table.add_columns(
+            self.tr("conflicts.col.record"), self.tr("conflicts.col.device"), self.tr("conflicts.col.when")
+        )
+        for conflict in self.conflicts:
+            table.add_row(
+                f"{conflict.entity} {str(conflict.record_id)[:8]}",
+                conflict.device_name,
+                self.inspector.format_time(conflict.received_at),
+                key=str(conflict.id),
+            )
+        status = self.query_one("#conflicts-status", Static)
+        status.update(self.tr("conflicts.empty") if not self.conflicts else self.tr("conflicts.hint"))
+        self._show_values(table.cursor_row if self.conflicts else None)
+
+    @on(DataTable.RowHighlighted, "#conflicts-table")
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._show_values(event.cursor_row)
+
+    def _show_values(self, row: int | None) -> None:
+        server = self.query_one("#conflict-server", Static)
+        device = self.query_one("#conflict-device", Static)
+        if row is None or not (0 <= row < len(self.conflicts)):
+            server.update("")
+            device.update("")
+            return
+        c = self.conflicts[row]
+        server.update(
+            f"[b]{self.tr('conflicts.server_value', version=c.server_version)}[/b]\n{describe(c.server_payload, c.device_payload)}"
+        )
+        when = self.inspector.format_time(c.made_at) if c.made_at else "—"
+        head = self.tr("conflicts.device_value", device=c.device_name, person=c.person_code or "—", when=when)
+        device.update(f"[b]{head}[/b]\n{describe(c.device_payload, c.server_payload)}")
+
+    def action_settle(self, resolution: str) -> None:
+        table = self.query_one("#conflicts-table", DataTable)
+        if not self.conflicts or not (0 <= table.cursor_row < len(self.conflicts)):
+            return
+        conflict = self.conflicts[table.cursor_row]
+        from sync.protocol import Resolution
+
+        self.run_worker(
+            lambda: self._settle(conflict, Resolution(resolution)),
+            name="settle",
+            group="conflicts",
+            thread=True,
+            exit_on_error=False,
+        )
+
+    def _settle(self, conflict: ConflictOut, resolution: Resolution) -> None:
+        from sync.client.http import SyncError
+        from sync.client.service import NotEnrolled, client_for, require_credentials
+        from sync.protocol import ResolveRequest
+
+        try:
+            with client_for(require_credentials(sync_paths()), attempts=2, timeout=15) as client:
+                client.resolve(conflict.id, ResolveRequest(resolution=resolution))
+                found = client.conflicts()
+        except (SyncError, NotEnrolled) as exc:
+            self.app.call_from_thread(self._failed, exc.message)
+            return
+        self.app.call_from_thread(self.app.notify, self.tr("conflicts.settled"), timeout=4)
+        self.app.call_from_thread(self._loaded, found)
