@@ -9,6 +9,7 @@ import uuid
 import pytest
 import zxingcpp
 from PIL import Image
+from sqlmodel import select
 
 from inspector.models import Inspection
 from inspector.receipt import (
@@ -25,6 +26,7 @@ from inspector.receipt import (
     receipt_for,
     verify_receipt,
 )
+from inspector.scoring import AnswerValue
 from inspector.store import Store
 from tests.inspector.records_world import build_world
 
@@ -160,3 +162,42 @@ def test_inspector_verify_refuses_a_non_receipt_without_a_traceback(store: Store
     assert code == 1 and "not an inspection receipt" in output and "Traceback" not in output
     code, output = run_cli("verify", "--db", str(store.path), "--lang", "en")
     assert code == 2 and "--chain" in output
+
+
+def test_an_amended_inspection_still_matches_its_receipt_and_says_what_replaced_it(store: Store) -> None:
+    from inspector.audit import AMENDMENT
+    from inspector.integrity import check_integrity
+    from inspector.models import AuditEntry
+    from tests.inspector.records_world import YES, at, sign
+
+    world = build_world(store)
+    original_id = world.inspections[0]
+    with store.session() as session:
+        original = session.get(Inspection, original_id)
+        assert original is not None
+        text = receipt_for(session, original).text()
+        amendment = Inspection(
+            campaign_id=original.campaign_id,
+            template_version_id=original.template_version_id,
+            workshop_id=original.workshop_id,
+            checkpoint_id=original.checkpoint_id,
+            team_id=original.team_id,
+            inspector_id=original.inspector_id,
+            acknowledged_by_id=world.leader_id,
+            amends_id=original.id,
+            amendment_reason="G2 was scored on the wrong line",
+        )
+        session.add(amendment)
+        session.flush()
+        sign(session, amendment, {"C1": YES, "C2": YES, "G1": YES, "G2": AnswerValue(score=4), "G3": YES}, at(27))
+        original.superseded_by_id = amendment.id
+        session.add(original)
+        session.commit()
+        check = verify_receipt(session, text)
+        kinds = [e.kind for e in session.exec(select(AuditEntry)).all()]
+        assert check_integrity(session).ok
+    assert check.status == MATCH and check.superseded_by_id == amendment.id
+    assert kinds[-1] == AMENDMENT
+    store.close()
+    code, output = run_cli("verify", text, "--db", str(store.path), "--lang", "en")
+    assert code == 0 and f"replaced by amendment {amendment.id}" in output
