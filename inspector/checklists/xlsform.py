@@ -373,7 +373,8 @@ def _report_columns(walk: _Walk, rows: list[dict[str, Any]]) -> None:
                 first_row.setdefault(str(header), index + 2)
     for header, row_number in first_row.items():
         base = header.partition("::")[0].strip().lower()
-        if _column_field(header) is None and base not in _PRESENTATION and base not in ("calculation",):
+        kobo_internal = base.startswith("$")  # KoboToolbox's own bookkeeping ($kuid, $autoname, …)
+        if _column_field(header) is None and base not in _PRESENTATION and base != "calculation" and not kobo_internal:
             walk.skipped("xlsform.skipped_column", row_number, header, header=header)
 
 

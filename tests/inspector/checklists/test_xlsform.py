@@ -204,3 +204,14 @@ def test_choice_list_classification() -> None:
     assert score_scale([{"name": str(n)} for n in range(6)]) == 5
     assert score_scale([{"name": "1"}, {"name": "3"}]) is None
     assert score_scale([{"name": "0"}, {"name": "1"}]) is None
+
+
+def test_unknown_columns_are_reported_once_and_presentation_columns_quietly_ignored(tmp_path: Path) -> None:
+    survey = [
+        ["type", "name", "label", "appearance", "choice_filter", "$kuid", "default"],
+        ["select_one yn", "water", "应急水源", "minimal", "", "ab12", "yes"],
+        ["select_one yn", "alarm", "液位报警", "minimal", "", "cd34", "no"],
+    ]
+    result = read_checklist(write_xlsform(tmp_path / "cols.xlsx", survey, YES_NO_CHOICES))
+    assert result.ok
+    assert [(p.row, p.column) for p in result.skipped] == [(2, "default")]
