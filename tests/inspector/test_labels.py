@@ -138,3 +138,14 @@ def test_inspector_labels_command_writes_the_sheet(store: Store, tmp_path: Path)
     assert decode_all(Image.open(out)) == sorted(encode_label("checkpoint", c) for c in ("ANOD-01", "ANOD-02"))
     bad = CliRunner().invoke(app, ["labels", "--db", str(store.path), "--unit", "NOPE", "--out", str(out)])
     assert bad.exit_code == 1 and "NOPE" in bad.output and "Traceback" not in bad.output
+
+
+def test_workshop_labels_decode_too(store: Store, tmp_path: Path) -> None:
+    build_world(store, inspections=False)
+    with store.session() as session:
+        labels = collect_labels(session, per="workshop")
+    written = write_labels(labels, tmp_path / "ws.png")
+    assert [label.code for label in labels] == ["U1/CAST", "U1/EXTR", "U2/ANOD"]
+    decoded = decode_all(Image.open(written[0]))
+    assert decoded == sorted(encode_label("workshop", label.code) for label in labels)
+    assert {decode_label(text).code for text in decoded} == {"U1/CAST", "U1/EXTR", "U2/ANOD"}
