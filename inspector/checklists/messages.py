@@ -131,10 +131,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "说明表中的“{name}”不是检查表属性，已忽略",
         "'{name}' in the meta sheet is not a checklist property; ignored",
     ),
-    "sheet.no_code": (
-        "检查表没有编号：请在 meta/说明 工作表写 code，或使用 --code",
-        "the checklist has no code: put code in a meta/说明 sheet or pass --code",
-    ),
     "sheet.hidden_sheet": ("隐藏的工作表，已跳过", "hidden sheet; skipped"),
     # XLSForm.
     "xlsform.pyxform": ("XLSForm 无效：{reason}", "invalid XLSForm: {reason}"),
@@ -193,7 +189,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "survey 工作表中没有可以成为检查项的题目",
         "the survey sheet has no questions that can be checklist items",
     ),
-    "xlsform.no_label": ("题目“{name}”没有标签（label）", "question '{name}' has no label"),
     # Validation of what was read (pydantic error types of ChecklistSpec, ItemSpec, SectionSpec).
     "spec.item_no_text": ("检查项 {code} 没有内容（中文或英文）", "item {code} has no text (text_zh or text_en)"),
     "spec.score_without_max": (

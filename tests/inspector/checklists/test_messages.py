@@ -28,6 +28,8 @@ def test_every_key_the_readers_use_exists() -> None:
         used |= set(re.findall(r'"((?:file|text|csv|sheet|xlsform|spec)\.[a-z_0-9]+)"', text))
     missing = used - set(MESSAGES)
     assert not missing, missing
+    ours = {key for key in MESSAGES if key.split(".")[0] in ("file", "text", "csv", "sheet", "xlsform", "spec")}
+    assert not ours - used, f"messages nobody uses: {ours - used}"
     assert len(used) > 40
 
 
