@@ -202,6 +202,7 @@ def _read_header(row_number: int, cells: Sequence[object]) -> Header:
         for column in header.columns:
             if column.field == "answer" and _squash(column.heading) == "no":
                 column.field = "number"
+    _second_text_columns(header)
     header._cache.clear()
     # "检查项目" is the category when a 检查内容 column exists, otherwise it is the item text itself.
     if header.get("text") is None:
@@ -210,6 +211,26 @@ def _read_header(row_number: int, cells: Sequence[object]) -> Header:
             section.field = "text"
             header._cache.clear()
     return header
+
+
+#: Chinese headings that name the item text alone but, beside 检查内容, state the standard the item is judged by.
+_CRITERIA_HEADINGS = ("检查标准", "检查要求", "标准要求", "要求", "检查要点")
+
+
+def _second_text_columns(header: Header) -> None:
+    """检查内容 beside 检查标准: the second Chinese text column is the basis (or, if there is one, the hint)."""
+    chinese = [c for c in header.columns if c.field == "text" and c.lang is None and has_cjk(c.heading)]
+    if len(chinese) < 2:
+        return
+    primary = next((c for c in chinese if c.heading.strip() not in _CRITERIA_HEADINGS), chinese[0])
+    for column in chinese:
+        if column is primary or column.heading.strip() not in _CRITERIA_HEADINGS:
+            continue
+        taken = {c.field for c in header.columns}
+        for target in ("basis", "hint"):
+            if target not in taken:
+                column.field = target
+                break
 
 
 def find_header(rows: Sequence[Sequence[object]]) -> Header | None:

@@ -406,3 +406,14 @@ def test_formulas_with_saved_results_are_read(tmp_path: Path) -> None:
             target.writestr(name, data)
     spec = _spec(read_checklist(path, ChecklistMeta(code="S")))
     assert spec.items[0].points == 10
+
+
+def test_content_beside_standard_columns(tmp_path: Path) -> None:
+    rows: Rows = [
+        ["序号", "检查项目", "检查内容", "检查标准", "分值"],
+        [1, "消防", "灭火器", "在有效期内，压力表指针在绿区", 5],
+    ]
+    result = read_checklist(write_xlsx(tmp_path / "std.xlsx", {"表": rows}), ChecklistMeta(code="STD"))
+    item = _spec(result).items[0]
+    assert (item.text_zh, item.basis_zh) == ("灭火器", "在有效期内，压力表指针在绿区")
+    assert not result.skipped
