@@ -131,11 +131,7 @@ class SyncEngine:
         health = self.client.health()
         self.check_epoch(health, report)
         self.push(report)
-        self.pull(report)
-        with self.store.session(skip_outbox=True) as session:
-            set_setting(session, HIGH_WATER_KEY, str(max(health.high_water, self._high_water(session))))
-            set_setting(session, LAST_SYNC_KEY, utcnow().isoformat())
-            session.commit()
+        self.pull(report)  # its last page also records the high water and when this sync finished
         return report
 
     # -- epoch -----------------------------------------------------------------------------------------------
@@ -157,8 +153,9 @@ class SyncEngine:
                 report.resynced = True
                 set_setting(session, CURSOR_KEY, "")
                 set_setting(session, HIGH_WATER_KEY, "0")
-            set_setting(session, EPOCH_KEY, health.epoch)
-            session.commit()
+            if known != health.epoch or restored:  # nothing to write (and no fsync) on an ordinary sync
+                set_setting(session, EPOCH_KEY, health.epoch)
+                session.commit()
 
     # -- push ------------------------------------------------------------------------------------------------
     def pending_count(self) -> int:
@@ -336,7 +333,7 @@ class SyncEngine:
                 for ref in rec.attachments:
                     if not rec.deleted:
                         paths[ref.path] = self._download(ref, report)
-            self._store_page(page.records, page.cursor, paths, report, page.high_water)
+            self._store_page(page.records, page.cursor, paths, report, page.high_water, last=not page.more)
             crash_point("after_pull_commit")
             cursor = page.cursor
             self.progress("pull", report.pulled, None)
@@ -344,7 +341,14 @@ class SyncEngine:
                 return
 
     def _store_page(
-        self, records: list[PulledRecord], cursor: str, paths: dict[str, str], report: SyncReport, high_water: int
+        self,
+        records: list[PulledRecord],
+        cursor: str,
+        paths: dict[str, str],
+        report: SyncReport,
+        high_water: int,
+        *,
+        last: bool = False,
     ) -> None:
         with self._remote_session() as session:
             ids = [r.id for r in records]
@@ -374,6 +378,8 @@ class SyncEngine:
                     report.pulled += 1
             set_setting(session, CURSOR_KEY, cursor)
             set_setting(session, HIGH_WATER_KEY, str(max(high_water, self._high_water(session))))
+            if last:
+                set_setting(session, LAST_SYNC_KEY, utcnow().isoformat())
             session.commit()
 
     def _store_record(
