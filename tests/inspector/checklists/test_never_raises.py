@@ -81,3 +81,47 @@ def test_any_toml_or_yaml_text(text: str) -> None:
             path.write_text(text, encoding="utf-8")
             if path.stat().st_size:
                 _check(path)
+
+
+TYPES = st.sampled_from(
+    [
+        "select_one yn",
+        "select_one nope",
+        "select_multiple yn",
+        "integer",
+        "decimal",
+        "text",
+        "image",
+        "note",
+        "calculate",
+        "begin group",
+        "end group",
+        "begin repeat",
+        "end repeat",
+        "geopoint",
+        "range",
+        "thermometer",
+        "",
+    ]
+)
+NAMES = st.sampled_from(["a", "b", "water", "g1", "1bad", "", "x y"])
+CONSTRAINTS = st.sampled_from(
+    ["", ". <= 4", ". >= 10 and . <= 50", ". > 1", ". <= four", "regex(., 'x')", ". >= 5 and . <= 1"]
+)
+SURVEY_ROWS = st.lists(
+    st.tuples(
+        TYPES, NAMES, st.sampled_from(["", "应急水源", "Water"]), CONSTRAINTS, st.sampled_from(["", "5", "x", "-1"])
+    ),
+    max_size=10,
+)
+
+
+@SETTINGS
+@given(survey=SURVEY_ROWS)
+def test_any_xlsform_survey(survey: list[tuple[str, str, str, str, str]]) -> None:
+    header: list[object] = ["type", "name", "label", "constraint", "points"]
+    choices: list[list[object]] = [["list_name", "name", "label"], ["yn", "yes", "是"], ["yn", "no", "否"]]
+    with tempfile.TemporaryDirectory() as folder:
+        rows: list[list[object]] = [header]
+        rows.extend([*row] for row in survey)
+        _check(write_xlsx(Path(folder) / "form.xlsx", {"survey": rows, "choices": choices}))
