@@ -46,6 +46,7 @@ def _check(path: Path) -> None:
     assert result.ok or result.errors
     for found in result.problems:
         assert found.message and found.message_zh and str(path) in str(found)
+        assert "unexpected error" not in found.message, found  # the safety net is for bugs; none may be left
 
 
 @SETTINGS
