@@ -388,6 +388,11 @@ def answer_value(answer: AnswerView) -> AnswerValue:
 def score_walk(data: WalkData) -> ScoreResult:
     """Score a loaded inspection with its template version's weights, bands and rule version."""
     rules, answers = rules_and_answers(data)
+    return score_values(data, rules, answers)
+
+
+def score_values(data: WalkData, rules: list[ItemRule], answers: dict[str, AnswerValue]) -> ScoreResult:
+    """:func:`score_walk` with the rules and answer values already built (the walk keeps them between keys)."""
     return score_inspection(
         rules,
         answers,

@@ -27,8 +27,6 @@ from inspector.errors import InspectorError, StoreError
 from inspector.i18n import locale_lang, normalise_lang, t
 from inspector.labels_payload import PayloadError, decode_label
 from screens.base import localize_bindings
-from screens.commands import ActionsProvider
-from screens.conflicts import ConflictsScreen
 from screens.home import HomeScreen
 from screens.scanner import ScanBuffer
 from screens.sync_action import install_auto_sync
@@ -42,6 +40,24 @@ R = TypeVar("R")
 Clock = Callable[[], datetime]
 
 
+def lazy_screen(module: str, name: str) -> Callable[[], Any]:
+    """A mode's screen, imported when the mode is first opened: ``MODES = {"x": lazy_screen("screens.x", "X")}``."""
+
+    def make() -> Any:
+        import importlib
+
+        return getattr(importlib.import_module(module), name)()
+
+    return make
+
+
+def actions_provider() -> type[Any]:
+    """The palette's provider, imported when the palette first opens (not before the first frame)."""
+    from screens.commands import ActionsProvider
+
+    return ActionsProvider
+
+
 def system_clock() -> datetime:
     return datetime.now(UTC)
 
@@ -52,8 +68,12 @@ class InspectorApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "inspector"
     ENABLE_COMMAND_PALETTE = True
-    COMMANDS: ClassVar[set[Any]] = {ActionsProvider}
-    MODES: ClassVar[dict[str, Any]] = {"inspect": HomeScreen, "conflicts": ConflictsScreen}
+    COMMANDS: ClassVar[set[Any]] = {actions_provider}
+    #: One line per mode; other modes load their module only when first opened (the first frame stays quick).
+    MODES: ClassVar[dict[str, Any]] = {
+        "inspect": HomeScreen,
+        "conflicts": lazy_screen("screens.conflicts", "ConflictsScreen"),
+    }
     DEFAULT_MODE = "inspect"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f2", "toggle_language", "bind.app.lang", id="app.lang"),
@@ -90,7 +110,7 @@ class InspectorApp(App[None]):
         self._owns_store = store is None
         self.person: PersonView | None = None
         self.campaign: CampaignView | None = None
-        self._writes: queue.Queue[tuple[Callable[[StoreSession], Any], Callable[[Any], None] | None]] = queue.Queue()
+        self._writes: queue.Queue[tuple[Callable[[StoreSession], Any], Callable[[Any], object] | None]] = queue.Queue()
         self._scan = ScanBuffer()
         self._scan_timer: Timer | None = None
         super().__init__()
@@ -103,7 +123,8 @@ class InspectorApp(App[None]):
         self.theme = DEFAULT_THEME
         self.title = t("app.title", self.lang)
         if self.store is None:
-            self._open_store()
+            # After the first frame: importing and opening the database stack must not delay it.
+            self.call_after_refresh(self._open_store)
         else:
             self._start_writer()
             self._after_store(self._read_remembered(self.store))
@@ -159,7 +180,7 @@ class InspectorApp(App[None]):
                 session.commit()
             return result
 
-    def write(self, job: Callable[[StoreSession], R], done: Callable[[R], None] | None = None) -> None:
+    def write(self, job: Callable[[StoreSession], R], done: Callable[[R], object] | None = None) -> None:
         """Queue a write: one transaction, committed durably, in the order the writes were made."""
         self._writes.put((job, done))
 

@@ -77,7 +77,7 @@ class InspectorScreen(LocalizedMixin, Screen[ScreenResultType]):
     def store_ready(self) -> None:
         """Called once the database is open (at mount when it already is): load the screen's data."""
 
-    def run_db(self, job: Callable[[StoreSession], R], done: Callable[[R], None] | None = None) -> None:
+    def run_db(self, job: Callable[[StoreSession], R], done: Callable[[R], object] | None = None) -> None:
         """Run ``job`` in a session on the app's database thread and hand its result to ``done`` on the UI thread.
 
         Reads go through the same ordered queue as writes, so a screen always reads what was saved before it.

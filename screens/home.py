@@ -5,16 +5,18 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
+from textual.widgets import Footer, Header, Static
 
 from screens.base import InspectorScreen
 from screens.widgets.sync_status import SyncStatusLabel
 
 if TYPE_CHECKING:
+    from textual.widget import Widget
+    from textual.widgets import DataTable
+
     from inspector.store import StoreSession
     from inspector.walk_views import HomeData, PersonView
 
@@ -46,15 +48,7 @@ class HomeScreen(InspectorScreen[None]):
             with Horizontal(id="home-who"):
                 yield Static(id="home-person")
                 yield SyncStatusLabel(id="home-sync")
-        with TabbedContent(id="home-tabs"):
-            with TabPane("", id="tab-workshops"):
-                yield DataTable(id="workshops", cursor_type="row", zebra_stripes=True)
-            with TabPane("", id="tab-drafts"):
-                yield DataTable(id="drafts", cursor_type="row", zebra_stripes=True)
-            with TabPane("", id="tab-orders"):
-                yield DataTable(id="orders", cursor_type="row", zebra_stripes=True)
-            with TabPane("", id="tab-signed"):
-                yield DataTable(id="signed", cursor_type="row", zebra_stripes=True)
+        yield Static(id="home-loading")
         yield Footer()
 
     # -- language --------------------------------------------------------------------------------------------
@@ -65,6 +59,8 @@ class HomeScreen(InspectorScreen[None]):
         self._show_data()
 
     def _label_tabs(self) -> None:
+        from textual.widgets import TabbedContent
+
         tabs = self.query_one("#home-tabs", TabbedContent)
         data = self.data
         counts = {
@@ -95,7 +91,25 @@ class HomeScreen(InspectorScreen[None]):
     def action_refresh(self) -> None:
         self.run_db(_home_data, self._loaded)
 
-    def _loaded(self, data: HomeData) -> None:
+    async def _mount_tabs(self, before: Widget) -> None:
+        # Imported and built here, once the data is there: the first frame stays light and quick.
+        from textual.widgets import DataTable, TabbedContent, TabPane
+
+        tabs = TabbedContent(id="home-tabs")
+        await self.mount(tabs, before=before)
+        for pane_id, table_id in (
+            ("tab-workshops", "workshops"),
+            ("tab-drafts", "drafts"),
+            ("tab-orders", "orders"),
+            ("tab-signed", "signed"),
+        ):
+            await tabs.add_pane(TabPane("", DataTable(id=table_id, cursor_type="row", zebra_stripes=True), id=pane_id))
+
+    async def _loaded(self, data: HomeData) -> None:
+        if not self.query("#home-tabs"):
+            loading = self.query_one("#home-loading", Static)
+            await self._mount_tabs(loading)
+            await loading.remove()
         self.data = data
         self.inspector.person = data.person
         self.inspector.campaign = data.campaign
@@ -104,7 +118,6 @@ class HomeScreen(InspectorScreen[None]):
     def _show_data(self) -> None:
         lang = self.lang
         data = self.data
-        self._label_tabs()
         campaign = self.query_one("#home-campaign", Static)
         who = self.query_one("#home-person", Static)
         sync = self.query_one("#home-sync", SyncStatusLabel)
@@ -112,8 +125,6 @@ class HomeScreen(InspectorScreen[None]):
             campaign.update(self.tr("app.loading"))
             who.update("")
             sync.show(None, lang)
-            for table_id in ("workshops", "drafts", "orders", "signed"):
-                self._columns(table_id)
             return
         if data.campaign is not None:
             campaign.update(f"{self.tr('home.campaign')}: [b]{data.campaign.name(lang)}[/b] ({data.campaign.code})")
@@ -125,6 +136,7 @@ class HomeScreen(InspectorScreen[None]):
             else f"{self.tr('home.person')}: [reverse] {self.tr('home.nobody')} [/reverse]"
         )
         sync.show(data.sync, lang)
+        self._label_tabs()
         self._fill_workshops(data)
         self._fill_drafts(data)
         self._fill_orders(data)
@@ -143,6 +155,8 @@ class HomeScreen(InspectorScreen[None]):
             "orders": ("home.col.team", "home.col.requirement", "home.col.deadline", "home.col.status"),
             "signed": ("home.col.place", "home.col.signed", "home.col.score", "home.col.grade"),
         }[table_id]
+        from textual.widgets import DataTable
+
         table: DataTable[str] = self.query_one(f"#{table_id}", DataTable)
         table.clear(columns=True)
         for key in keys:
@@ -226,25 +240,18 @@ class HomeScreen(InspectorScreen[None]):
 
         pick_place(self.inspector)
 
-    @on(DataTable.RowSelected, "#drafts")
-    def _resume(self, event: DataTable.RowSelected) -> None:
-        from screens.start_flow import open_inspection
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        """Enter on a row: resume a draft, open a signed inspection, or start in a workshop."""
+        from screens.start_flow import open_inspection, open_review, pick_place
 
-        if event.row_key.value:
-            open_inspection(self.inspector, event.row_key.value)
-
-    @on(DataTable.RowSelected, "#signed")
-    def _open_signed(self, event: DataTable.RowSelected) -> None:
-        from screens.start_flow import open_review
-
-        if event.row_key.value:
-            open_review(self.inspector, event.row_key.value)
-
-    @on(DataTable.RowSelected, "#workshops")
-    def _start_in_workshop(self, event: DataTable.RowSelected) -> None:
-        from screens.start_flow import pick_place
-
-        if self.data is None or event.row_key.value is None:
+        key = event.row_key.value
+        table_id = event.data_table.id
+        if key is None:
             return
-        workshop = next((w for w in self.data.workshops if str(w.id) == event.row_key.value), None)
-        pick_place(self.inspector, initial_filter=workshop.code.lower() if workshop else "")
+        if table_id == "drafts":
+            open_inspection(self.inspector, key)
+        elif table_id == "signed":
+            open_review(self.inspector, key)
+        elif table_id == "workshops" and self.data is not None:
+            workshop = next((w for w in self.data.workshops if str(w.id) == key), None)
+            pick_place(self.inspector, initial_filter=workshop.code.lower() if workshop else "")

@@ -14,19 +14,19 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import Footer, Header, Static
 
-from inspector.inspections import AnswerInput, rules_and_answers, score_walk
+from inspector.inspections import AnswerInput, answer_value, rules_and_answers, score_values
 from inspector.scoring import AnswerValue, ItemRule, ScoreResult, item_points
 from inspector.walk_views import AnswerView, FindingView, ItemView, WalkData
 from screens.base import InspectorScreen
+from screens.widgets.checklist_table import ChecklistRow, ChecklistTable
 
 if TYPE_CHECKING:
     from inspector.store import StoreSession
 
 #: Actions that change the inspection (refused once it is signed).
 EDIT_ACTIONS = frozenset({"answer", "score", "hazard", "note", "occurrences", "clear"})
-FIXED_COLUMNS = 8 + 9 + 4  # code, answer, points (cell padding added below)
 
 
 def _load(inspection_id: uuid.UUID) -> object:
@@ -80,13 +80,15 @@ class WalkScreen(InspectorScreen[None]):
         self.order: list[str] = []
         self.score: ScoreResult | None = None
         self._recorded_code: str | None = None
-        self._built_width = 0
         self._rules: dict[str, ItemRule] = {}
+        self._rule_list: list[ItemRule] = []
+        self._values: dict[str, AnswerValue] = {}
+        self._shown_kind: str | None = None
 
     def compose(self) -> ComposeResult:
         yield Header(icon="⛑")
         yield Static(id="walk-summary")
-        yield DataTable(id="walk-items", cursor_type="row", zebra_stripes=True)
+        yield ChecklistTable(id="walk-items")
         yield Static(id="walk-detail")
         yield Footer()
 
@@ -101,8 +103,10 @@ class WalkScreen(InspectorScreen[None]):
         self.items = {item.code: item for item in data.items}
         self.order = [item.code for item in data.items]
         self._recorded_code = data.current_item_code
-        self._rules = {rule.code: rule for rule in rules_and_answers(data)[0]}
-        self.score = score_walk(data)
+        rule_list, self._values = rules_and_answers(data)
+        self._rule_list = rule_list
+        self._rules = {rule.code: rule for rule in rule_list}
+        self.score = score_values(data, rule_list, self._values)
         self._build_table(data.current_item_code)
         self._show_summary()
         self.refresh_bindings()
@@ -136,32 +140,26 @@ class WalkScreen(InspectorScreen[None]):
             self._build_table(self._current_code())
             self._show_summary()
 
-    def on_resize(self) -> None:
-        if self.data is not None and self.size.width != self._built_width:
-            self._build_table(self._current_code())
-
-    def _text_width(self) -> int:
-        return max(12, self.size.width - FIXED_COLUMNS - 2 * 4 - 2)
+    def _row(self, item: ItemView) -> ChecklistRow:
+        return ChecklistRow(
+            Text(item.code),
+            self._answer_cell(item),
+            Text(f"{self._points(item):g}"),
+            Text(item.text(self.lang)),
+        )
 
     def _build_table(self, at_code: str | None) -> None:
         assert self.data is not None
-        self._built_width = self.size.width
-        table: DataTable[Text] = self.query_one("#walk-items", DataTable)
-        table.clear(columns=True)
-        table.add_column(self.tr("walk.col.code"), key="code", width=8)
-        table.add_column(self.tr("walk.col.answer"), key="answer", width=9)
-        table.add_column(self.tr("walk.col.points"), key="points", width=4)
-        table.add_column(self.tr("walk.col.item"), key="item", width=self._text_width())
-        for item in self.data.items:
-            table.add_row(
-                Text(item.code),
-                self._answer_cell(item),
-                Text(f"{self._points(item):g}", justify="right"),
-                Text(item.text(self.lang), no_wrap=True, overflow="ellipsis"),
-                key=item.code,
-            )
+        headers = ChecklistRow(
+            Text(self.tr("walk.col.code")),
+            Text(self.tr("walk.col.answer")),
+            Text(self.tr("walk.col.points")),
+            Text(self.tr("walk.col.item")),
+        )
         index = self.order.index(at_code) if at_code in self.order else 0
-        table.move_cursor(row=index, animate=False, scroll=True)
+        table = self.query_one("#walk-items", ChecklistTable)
+        table.set_rows(headers, [self._row(item) for item in self.data.items], index)
+        table.focus()
         self._show_detail(self.order[index] if self.order else None)
 
     def _points(self, item: ItemView) -> float:
@@ -226,12 +224,12 @@ class WalkScreen(InspectorScreen[None]):
         elif data.amends_id is not None:
             line.append("  ")
             line.append(self.tr("walk.amendment", reason=data.amendment_reason), style="italic")
-        self.query_one("#walk-summary", Static).update(line)
+        self.query_one("#walk-summary", Static).update(line, layout=False)  # fixed height: no relayout per key
 
     def _show_detail(self, code: str | None) -> None:
         detail = self.query_one("#walk-detail", Static)
         if code is None or self.data is None:
-            detail.update("")
+            detail.update("", layout=False)
             return
         item = self.items[code]
         section = next((s for s in self.data.sections if s.code == item.section_code), None)
@@ -246,15 +244,6 @@ class WalkScreen(InspectorScreen[None]):
             if flag:
                 head.append(f" · {self.tr(key)}", style="bold yellow" if key != "walk.required" else "")
         lines = [head, Text(item.text(self.lang))]
-        extra = []
-        if item.basis(self.lang):
-            extra.append(f"{self.tr('walk.basis')}: {item.basis(self.lang)}")
-        if item.deduction_rule(self.lang):
-            extra.append(f"{self.tr('walk.rule')}: {item.deduction_rule(self.lang)}")
-        if item.method(self.lang):
-            extra.append(f"{self.tr('walk.method')}: {item.method(self.lang)}")
-        if extra:
-            lines.append(Text("  ".join(extra), style="dim"))
         lines.append(Text(self._keys_hint(item), style="italic"))
         answer = self.data.answers.get(code)
         finding = self._finding_for(code)
@@ -264,7 +253,17 @@ class WalkScreen(InspectorScreen[None]):
             lines.append(Text(self.tr("walk.raise_hazard"), style="bold red"))
         if answer is not None and answer.note:
             lines.append(Text(self.tr("walk.note", note=answer.note)))
-        detail.update(Text("\n").join(lines))
+        # Basis, deduction rule and method last: on a small terminal they are what gets cut.
+        extra = []
+        if item.basis(self.lang):
+            extra.append(f"{self.tr('walk.basis')}: {item.basis(self.lang)}")
+        if item.deduction_rule(self.lang):
+            extra.append(f"{self.tr('walk.rule')}: {item.deduction_rule(self.lang)}")
+        if item.method(self.lang):
+            extra.append(f"{self.tr('walk.method')}: {item.method(self.lang)}")
+        if extra:
+            lines.append(Text("  ".join(extra), style="dim"))
+        detail.update(Text("\n").join(lines), layout=False)
 
     def _keys_hint(self, item: ItemView) -> str:
         if item.kind == "score":
@@ -283,7 +282,7 @@ class WalkScreen(InspectorScreen[None]):
     # -- cursor -----------------------------------------------------------------------------------------------
 
     def _current_code(self) -> str | None:
-        table = self.query_one("#walk-items", DataTable)
+        table = self.query_one("#walk-items", ChecklistTable)
         if not self.order or table.row_count == 0:
             return None
         return self.order[min(table.cursor_row, len(self.order) - 1)]
@@ -293,16 +292,19 @@ class WalkScreen(InspectorScreen[None]):
         return self.items.get(code) if code else None
 
     def move_to(self, code: str) -> None:
-        table = self.query_one("#walk-items", DataTable)
-        table.move_cursor(row=self.order.index(code), animate=False, scroll=True)
+        self.query_one("#walk-items", ChecklistTable).move_cursor(self.order.index(code))
 
-    @on(DataTable.RowHighlighted, "#walk-items")
-    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
-        code = event.row_key.value
-        if code is None or self.data is None:
+    @on(ChecklistTable.CursorMoved, "#walk-items")
+    def _highlighted(self, event: ChecklistTable.CursorMoved) -> None:
+        if self.data is None or not 0 <= event.index < len(self.order):
             return
+        code = self.order[event.index]
         self._show_detail(code)
-        self.refresh_bindings()
+        kind = self.items[code].kind if code in self.items else None
+        if kind != self._shown_kind:
+            # The footer offers the keys of the item's kind; rebuild it only when the kind changes.
+            self._shown_kind = kind
+            self.refresh_bindings()
         if not self.data.signed and code != self._recorded_code:
             self._recorded_code = code
             inspection_id = self.inspection_id
@@ -321,14 +323,20 @@ class WalkScreen(InspectorScreen[None]):
         assert self.data is not None
         if answer is None:
             self.data.answers.pop(item.code, None)
+            self._values.pop(item.code, None)
         else:
             self.data.answers[item.code] = answer
-        self._recorded_code = item.code
-        self.score = score_walk(self.data)
-        table = self.query_one("#walk-items", DataTable)
-        table.update_cell(item.code, "answer", self._answer_cell(item))
+            self._values[item.code] = answer_value(answer)
+        self.score = score_values(self.data, self._rule_list, self._values)
+        failed = item.code in self.score.failed_items
+        index = self.order.index(item.code)
+        # Answer and move on (a failed item keeps the cursor, for its hazard); the save records where the cursor
+        # goes, in the same transaction, so the draft reopens there.
+        next_code = self.order[index + 1] if advance and not failed and index + 1 < len(self.order) else item.code
+        self._recorded_code = next_code
+        self.query_one("#walk-items", ChecklistTable).update_row(self.order.index(item.code), self._row(item))
         self._show_summary()
-        inspection_id, item_id = self.inspection_id, item.id
+        inspection_id, item_id, code = self.inspection_id, item.id, item.code
         if answer is None:
 
             def clear(session: StoreSession) -> None:
@@ -350,15 +358,15 @@ class WalkScreen(InspectorScreen[None]):
             now = self.inspector.clock()
 
             def save(session: StoreSession) -> None:
-                from inspector.inspections import save_answer
+                from inspector.inspections import record_current_item, save_answer
 
                 save_answer(session, inspection_id=inspection_id, item_id=item_id, value=value, now=now)
+                if next_code != code:
+                    record_current_item(session, inspection_id=inspection_id, item_code=next_code)
 
             self.inspector.write(save)
-        failed = self.score is not None and item.code in self.score.failed_items
-        index = self.order.index(item.code)
-        if advance and not failed and index + 1 < len(self.order):
-            self.move_to(self.order[index + 1])
+        if next_code != item.code:
+            self.move_to(next_code)
         else:
             self._show_detail(item.code)
 
@@ -406,7 +414,7 @@ class WalkScreen(InspectorScreen[None]):
             return
         self._store_answer(item, None, advance=False)
 
-    @on(DataTable.RowSelected, "#walk-items")
+    @on(ChecklistTable.Chosen, "#walk-items")
     def action_value(self) -> None:
         """Enter: type the value of a measurement, text or photo item."""
         item = self._current_item()
@@ -552,7 +560,8 @@ class WalkScreen(InspectorScreen[None]):
                 self.data.findings.append(view)
                 self.notify(self.tr("hazard.saved"), timeout=3)
             if self.is_mounted:
-                self.query_one("#walk-items", DataTable).update_cell(item.code, "answer", self._answer_cell(item))
+                table = self.query_one("#walk-items", ChecklistTable)
+                table.update_row(self.order.index(item.code), self._row(item))
                 self._show_summary()
                 self._show_detail(self._current_code())
 

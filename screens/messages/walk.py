@@ -14,7 +14,7 @@ register(
         "bind.walk.more": ("次数+1", "Occurrence+1"),
         "bind.walk.less": ("次数-1", "Occurrence-1"),
         "bind.walk.clear": ("清除", "Clear"),
-        "bind.walk.next": ("下一未答", "Next unanswered"),
+        "bind.walk.next": ("下一未答", "Unanswered"),
         "bind.walk.section": ("跳到分部", "Section"),
         "bind.walk.goto": ("跳到编号", "Go to code"),
         "bind.walk.review": ("审核签署", "Review"),

@@ -347,9 +347,9 @@ def test_amendment_copies_answers_and_supersedes_the_original_when_signed(store:
         assert [a.kind for a in s.exec(select(AuditEntry))] == ["sign_off", "amendment"]
         with pytest.raises(RuleViolation, match="already replaced"):
             start_amendment(s, original_id=original.id, inspector_id=sample.inspector_id, reason="again")
-        with pytest.raises(RuleViolation, match="Only a signed inspection"):
-            draft = _start_exit(store, sample)
-            start_amendment(s, original_id=draft.id, inspector_id=sample.inspector_id, reason="x")
+    draft = _start_exit(store, sample)
+    with store.session() as s, pytest.raises(RuleViolation, match="Only a signed inspection"):
+        start_amendment(s, original_id=draft.id, inspector_id=sample.inspector_id, reason="x")
 
 
 def test_home_queries_show_drafts_progress_and_orders(store: Store, sample: Sample) -> None:

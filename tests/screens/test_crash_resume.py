@@ -19,6 +19,7 @@ from inspector.store import Store
 from screens.app import InspectorApp
 from screens.home import HomeScreen
 from screens.walk import WalkScreen
+from screens.widgets.checklist_table import ChecklistTable
 from tests.screens.conftest import settle
 from tests.screens.sample_group import Sample
 
@@ -75,5 +76,5 @@ async def test_sigkill_mid_inspection_loses_nothing_and_resumes_at_the_same_item
         await settle(pilot)
         walk = app.screen
         assert isinstance(walk, WalkScreen)
-        assert walk.order[walk.query_one("#walk-items", DataTable).cursor_row] == "S-02"
+        assert walk.order[walk.query_one("#walk-items", ChecklistTable).cursor_row] == "S-02"
         assert walk.score is not None and sum(1 for r in walk.score.items if r.answered) == 4

@@ -6,7 +6,6 @@ from collections.abc import Callable
 
 import pytest
 from sqlmodel import select
-from textual.widgets import DataTable
 
 from inspector.labels_payload import encode_label
 from inspector.models import Answer, Finding, Inspection, LocalSetting, RectificationOrder
@@ -19,6 +18,7 @@ from screens.dialogs.text_input import TextInputDialog
 from screens.home import HomeScreen
 from screens.review import ReviewScreen
 from screens.walk import WalkScreen
+from screens.widgets.checklist_table import ChecklistTable
 from tests.screens.conftest import settle, type_text
 from tests.screens.sample_group import Sample
 
@@ -138,7 +138,7 @@ async def test_scan_works_from_inside_a_dialog_and_resumes_the_draft(
         await settle(pilot)
         walk = app.screen
         assert isinstance(walk, WalkScreen)
-        table = walk.query_one("#walk-items", DataTable)
+        table = walk.query_one("#walk-items", ChecklistTable)
         assert walk.order[table.cursor_row] == "C-03"  # moved on after answering C-02
     with store.session() as s:
         assert len(s.exec(select(Inspection)).all()) == 1
@@ -205,8 +205,9 @@ async def test_resize_and_small_terminal_keep_working(
             await settle(pilot)
         walk = app.screen
         assert isinstance(walk, WalkScreen)
-        column = walk.query_one("#walk-items", DataTable).columns
-        assert sum(c.width for c in column.values()) <= 80
+        table = walk.query_one("#walk-items", ChecklistTable)
+        lines = [table.render_line(y) for y in range(table.size.height)]
+        assert all(line.cell_length == table.size.width for line in lines)
 
 
 async def test_a_failed_database_job_becomes_a_message_not_a_crash(
@@ -309,3 +310,26 @@ async def test_amendment_from_a_signed_inspection(
         walk = app.screen
         assert isinstance(walk, WalkScreen) and walk.data is not None
         assert walk.data.amends_id == original.id and len(walk.data.answers) == 7
+
+
+async def test_wide_characters_line_up_in_the_checklist(
+    store: Store, sample: Sample, make_app: Callable[..., InspectorApp]
+) -> None:
+    from rich.cells import cell_len
+
+    app = make_app("zh")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await type_text(pilot, FURNACE)
+        await pilot.press("enter")
+        await settle(pilot)
+        walk = app.screen
+        assert isinstance(walk, WalkScreen)
+        table = walk.query_one("#walk-items", ChecklistTable)
+        texts = [table.render_line(y).text for y in range(1, 1 + table.row_count)]
+        # Every row is exactly as wide as the table, and the item text (Chinese) starts at the same cell.
+        assert {cell_len(text) for text in texts} == {table.size.width}
+        starts = {
+            cell_len(text[: text.index(item.text("zh")[:2])]) for text, item in zip(texts, walk.data.items, strict=True)
+        }  # type: ignore[union-attr]
+        assert len(starts) == 1
