@@ -30,7 +30,14 @@ DataDirOption = Annotated[
 
 
 @sync_app.callback(invoke_without_command=True)
-def sync_now(ctx: typer.Context, db: DbOption = None, data_dir: DataDirOption = None) -> None:
+def sync_now(
+    ctx: typer.Context,
+    db: DbOption = None,
+    data_dir: DataDirOption = None,
+    retry_rejected: Annotated[
+        bool, typer.Option("--retry-rejected", help="Send the changes the server rejected once more (after a fix).")
+    ] = False,
+) -> None:
     """Push this laptop's changes and pull what it may see, showing progress."""
     if ctx.invoked_subcommand is not None:
         return
@@ -54,7 +61,7 @@ def sync_now(ctx: typer.Context, db: DbOption = None, data_dir: DataDirOption = 
                     tasks[stage] = bar.add_task(t(f"sync.stage.{stage}", lang), total=total)
                 bar.update(tasks[stage], completed=done, total=total)
 
-            report = run_sync(store, paths, progress=progress)
+            report = run_sync(store, paths, progress=progress, retry_rejected=retry_rejected)
     except NotEnrolled:
         fail(t("sync.not_enrolled", lang))
     except Offline as exc:

@@ -27,7 +27,7 @@ from inspector.models import SCHEMA_VERSION, SYNCED_MODELS, OutboxEntry, SyncedR
 from inspector.models.enums import OutboxStatus
 from inspector.store import Store, StoreSession
 from sync.client.http import SyncClient, SyncError
-from sync.protocol import AttachmentRef, Change, ChangeStatus, Health, Op, PulledRecord
+from sync.protocol import AttachmentRef, Change, ChangeResult, ChangeStatus, Health, Op, PulledRecord
 
 CONFLICT_STATUS = "conflict"  # outbox status of a change the server kept as a conflict for a supervisor
 CURSOR_KEY = "sync.cursor"
@@ -158,6 +158,18 @@ class SyncEngine:
                 session.commit()
 
     # -- push ------------------------------------------------------------------------------------------------
+    def retry_rejected(self) -> int:
+        """Queue every rejected change again (after the server or the data was fixed); returns how many."""
+        with self.store.session(skip_outbox=True) as session:
+            entries = session.exec(select(OutboxEntry).where(OutboxEntry.status == OutboxStatus.REJECTED)).all()
+            for entry in entries:
+                entry.status = OutboxStatus.PENDING
+                entry.error = ""
+                entry.acked_at = None
+                session.add(entry)
+            session.commit()
+            return len(entries)
+
     def pending_count(self) -> int:
         with self.store.session() as session:
             return len(session.exec(select(OutboxEntry.seq).where(OutboxEntry.status == OutboxStatus.PENDING)).all())
@@ -181,22 +193,45 @@ class SyncEngine:
                 return
             changes = [change_of(entry, self._attachments(entry, report)) for entry in entries]
             crash_point("before_push")
-            try:
-                response = self.client.push(changes)
-            except SyncError as exc:
-                if exc.code != "E_ATTACHMENT_MISSING":
-                    raise
-                # Uploaded parts vanished (e.g. a server restore): upload again once, then push again.
-                for change in changes:
-                    for ref in change.attachments:
-                        self._upload(Path(ref.path), ref.sha256, ref.size, report)
-                response = self.client.push(changes)
+            results = self._push_batch(changes, report)
             crash_point("after_push_reply")
-            self._record_results(entries, response.results, report)
+            self._record_results(entries, results, report)
             crash_point("after_ack_commit")
             done += len(entries)
             after = entries[-1].seq or after
             self.progress("push", done, total)
+
+    def _push_batch(self, changes: list[Change], report: SyncReport) -> list[ChangeResult]:
+        """Push ``changes``; when the server fails on the batch (a 500), split it to find the change it fails on.
+
+        The server acknowledges every change it can judge (even as rejected); this guards against a change that
+        trips a server fault, which must not hold back the ones behind it. That one change is answered locally as
+        rejected with the reason, and ``inspector sync --retry-rejected`` sends it again once the server is fixed.
+        """
+        try:
+            return self.client.push(changes).results
+        except SyncError as exc:
+            if exc.code == "E_ATTACHMENT_MISSING":
+                # Uploaded parts vanished (e.g. a server restore): upload again once, then push again.
+                for change in changes:
+                    for ref in change.attachments:
+                        self._upload(Path(ref.path), ref.sha256, ref.size, report)
+                return self.client.push(changes).results
+            if exc.code != "E_INTERNAL":
+                raise
+            if len(changes) == 1:
+                [change] = changes
+                return [
+                    ChangeResult(
+                        change_id=change.change_id,
+                        seq=change.seq,
+                        status=ChangeStatus.REJECTED,
+                        code="E_INTERNAL",
+                        message=f"The server failed on this change ({exc.message}); it is kept here.",
+                    )
+                ]
+            half = len(changes) // 2
+            return self._push_batch(changes[:half], report) + self._push_batch(changes[half:], report)
 
     def _record_results(self, entries: list[OutboxEntry], results: list[Any], report: SyncReport) -> None:
         """Mark each answered entry (acked, conflict or rejected) and remember new server versions, in one transaction."""

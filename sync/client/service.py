@@ -74,6 +74,7 @@ def run_sync(
     progress: Progress | None = None,
     client: SyncClient | None = None,
     attempts: int = 5,
+    retry_rejected: bool = False,
 ) -> SyncReport:
     """One sync of ``store`` with the enrolled server. Raises Offline / SyncError / NotEnrolled; keeps the outbox."""
     credentials = require_credentials(paths)
@@ -81,6 +82,8 @@ def run_sync(
     client = client or client_for(credentials, attempts=attempts)
     try:
         engine = SyncEngine(store, client, attachment_dir=paths.attachments, progress=progress)
+        if retry_rejected:
+            engine.retry_rejected()
         return engine.run()
     finally:
         if own:

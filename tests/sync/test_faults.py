@@ -276,3 +276,32 @@ def test_a_signed_inspection_is_immutable_on_the_server(
 
         chain = verify_audit(s)
     assert chain.ok and chain.entries == 1
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_change_the_server_fails_on_is_isolated_and_later_ones_go_through(
+    server: RunningServer, tmp_path: Path, laptops: list[Laptop], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sync.server.apply as apply_module
+
+    seeded(server, tmp_path, laptops)
+    ins = inspector(server, tmp_path, laptops)
+    original = apply_module.normalise
+
+    def faulty(entity: str, payload: dict[str, object]) -> dict[str, object]:
+        if payload.get("note") == "trips a server bug":
+            raise RuntimeError("a bug in the server")
+        return original(entity, payload)
+
+    monkeypatch.setattr(apply_module, "normalise", faulty)
+    good_before = new_inspection(ins.store, WORLD.inspector_1, WORLD.team_a, answers=2)
+    new_inspection(ins.store, WORLD.inspector_1, WORLD.team_a, answers=0, note="trips a server bug")
+    good_after = new_inspection(ins.store, WORLD.inspector_1, WORLD.team_a, answers=2)
+    report = ins.sync()
+    assert report.rejected == 1 and report.pushed == 6  # type: ignore[attr-defined]
+    assert {str(good_before), str(good_after)} <= set(server_records(server.engine, "inspection"))
+    monkeypatch.setattr(apply_module, "normalise", original)  # the server is fixed
+    engine = ins.engine()
+    assert engine.retry_rejected() == 1
+    assert engine.run().pushed == 1
+    assert outbox_states(ins.store) == {"acked": 7}
