@@ -106,7 +106,8 @@ class HomeScreen(InspectorScreen[None]):
             await tabs.add_pane(TabPane("", DataTable(id=table_id, cursor_type="row", zebra_stripes=True), id=pane_id))
 
     async def _loaded(self, data: HomeData) -> None:
-        if not self.query("#home-tabs"):
+        first = not self.query("#home-tabs")
+        if first:
             loading = self.query_one("#home-loading", Static)
             await self._mount_tabs(loading)
             await loading.remove()
@@ -114,6 +115,13 @@ class HomeScreen(InspectorScreen[None]):
         self.inspector.person = data.person
         self.inspector.campaign = data.campaign
         self._show_data()
+        if first:
+            # Open on the drafts when there are some (resuming is the likeliest next step), else the workshops.
+            from textual.widgets import DataTable, TabbedContent
+
+            pane, table = ("tab-drafts", "#drafts") if data.drafts else ("tab-workshops", "#workshops")
+            self.query_one("#home-tabs", TabbedContent).active = pane
+            self.query_one(table, DataTable).focus()
 
     def _show_data(self) -> None:
         lang = self.lang
