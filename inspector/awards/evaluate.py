@@ -10,7 +10,7 @@ import uuid
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlmodel import Session
 
@@ -22,9 +22,9 @@ from inspector.models import Campaign
 JSON_FORMAT = "inspector.awards/1"
 
 
-@dataclass(frozen=True)
-class CriterionResult:
-    """One criterion of one subject: the figure, the threshold and whether it is met."""
+class CriterionResult(NamedTuple):
+    """One criterion of one subject: the figure, the threshold and whether it is met (a tuple: 10,000 teams × a
+    handful of criteria are made per evaluation)."""
 
     criterion: str
     figure: Figure
@@ -53,10 +53,11 @@ class AwardEntry:
     figures: dict[str, Figure]
     rank: int | None = None
     within_quota: bool = False
+    #: Every criterion met (fixed when the entry is made).
+    eligible: bool = field(init=False)
 
-    @property
-    def eligible(self) -> bool:
-        return all(c.met for c in self.criteria)
+    def __post_init__(self) -> None:
+        self.eligible = all(c.met for c in self.criteria)
 
     @property
     def unmet(self) -> list[CriterionResult]:
@@ -130,10 +131,17 @@ class Evaluation:
 
 def judge(award: AwardRule, subject: Subject, figures: dict[str, Figure]) -> AwardEntry:
     """Compare every criterion of ``award`` with the subject's figures."""
-    results = [
-        CriterionResult(c.figure, figures.get(c.figure), c.op, c.threshold, c.met_by(figures.get(c.figure)))
-        for c in award.criteria
-    ]
+    return _judge(award, [(c.figure, c.op, c.threshold) for c in award.criteria], subject, figures)
+
+
+def _judge(
+    award: AwardRule, tests: list[tuple[str, str, float]], subject: Subject, figures: dict[str, Figure]
+) -> AwardEntry:
+    results = []
+    for name, op, threshold in tests:
+        value = figures.get(name)
+        met = value is not None and (value >= threshold if op == ">=" else value <= threshold)
+        results.append(CriterionResult(name, value, op, threshold, met))
     return AwardEntry(award.code, award.level, subject, results, figures)
 
 
@@ -159,17 +167,16 @@ def _scope(award: AwardRule, subject: Subject) -> uuid.UUID | None:
 def rank(award: AwardRule, entries: list[AwardEntry]) -> None:
     """Rank the eligible entries within each quota scope (equal figures share a rank: 1, 2, 2, 4) and mark those
     within the quota; the not eligible get no rank."""
-    by_scope: dict[uuid.UUID | None, list[AwardEntry]] = defaultdict(list)
+    by_scope: dict[uuid.UUID | None, list[tuple[tuple[Any, ...], AwardEntry]]] = defaultdict(list)
     for entry in entries:
         entry.rank, entry.within_quota = None, False
         if entry.eligible:
-            by_scope[_scope(award, entry.subject)].append(entry)
+            by_scope[_scope(award, entry.subject)].append((_sort_key(award, entry), entry))
     for group in by_scope.values():
-        group.sort(key=lambda e: (_sort_key(award, e), e.subject.code))
+        group.sort(key=lambda keyed: (keyed[0], keyed[1].subject.code))
         previous: tuple[Any, ...] | None = None
         current = 0
-        for position, entry in enumerate(group, start=1):
-            key = _sort_key(award, entry)
+        for position, (key, entry) in enumerate(group, start=1):
             if key != previous:
                 current, previous = position, key
             entry.rank = current
@@ -221,6 +228,7 @@ def evaluate(
     eligible_by_parent: dict[str, Counter[uuid.UUID | None]] = {}
     for award in sorted(rules.awards, key=lambda a: order[a.level]):
         computed = evaluation.level_figures[award.level]
+        tests = [(c.figure, c.op, c.threshold) for c in award.criteria]
         entries = []
         for subject in computed.subjects:
             figures = dict(computed.figures[subject.id])
@@ -228,7 +236,7 @@ def evaluate(
                 figures["eligible_teams"] = eligible_by_parent["team"][subject.id]
             if award.level == "unit" and "workshop" in eligible_by_parent:
                 figures["eligible_workshops"] = eligible_by_parent["workshop"][subject.id]
-            entries.append(judge(award, subject, figures))
+            entries.append(_judge(award, tests, subject, figures))
         rank(award, entries)
         entries.sort(key=_entry_order)
         evaluation.entries.extend(entries)

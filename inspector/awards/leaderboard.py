@@ -12,12 +12,14 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from sqlmodel import Session
 
 from inspector.awards.figures import (
     INSPECTION,
+    Figure,
     Subject,
     counted_inspections,
     inspection_figures,
@@ -28,9 +30,8 @@ from inspector.awards.figures import (
 from inspector.models import Person
 
 
-@dataclass(frozen=True)
-class LeaderRow:
-    """One team, workshop or unit on the leaderboard."""
+class LeaderRow(NamedTuple):
+    """One team, workshop or unit on the leaderboard (a tuple: 10,000 of them are made per refresh)."""
 
     rank: int | None
     subject: Subject
@@ -61,64 +62,59 @@ def leaderboard(
     people = subjects(session, level, campaign_id)
     scores = inspection_figures(session, campaign_id=campaign_id, level=level, score_templates=score_templates)
     orders = order_figures(session, campaign_id=campaign_id, level=level, as_of=as_of)
-    rows: list[LeaderRow] = []
+    needle = search.strip().lower()
+    keyed: list[tuple[tuple[bool, float, int, str], Subject, dict[str, Figure] | None]] = []
     for subject in people:
-        s = scores.get(subject.id, {})
-        o = orders.get(subject.id, {})
+        s = scores.get(subject.key)
+        if s is None:
+            keyed.append(((True, 0.0, 0, subject.code), subject, None))
+        else:
+            average = s["average_score"]
+            keyed.append(
+                ((average is None, -(average or 0.0), -int(s["inspection_count"] or 0), subject.code), subject, s)
+            )
+    keyed.sort(key=lambda item: item[0])
+    rows: list[LeaderRow] = []
+    previous: tuple[object, ...] | None = None
+    current = 0
+    for position, (key, subject, s) in enumerate(keyed, start=1):
+        rank: int | None = None
+        if not key[0]:  # ranked only with a score; equal average and count share a place (1, 2, 2, 4)
+            if key[:3] != previous:
+                current, previous = position, key[:3]
+            rank = current
+        if unit_id is not None and subject.unit_id != unit_id:
+            continue
+        if needle and not _matches(subject, needle):
+            continue
+        o = orders.get(subject.key)
+        score: tuple[Figure, ...] = (0, None, None, 0)
+        if s is not None:
+            score = (s["inspection_count"], s["average_score"], s["lowest_score"], s["veto_events"])
+        order: tuple[Figure, ...] = (0, 0, 0, 100.0)
+        if o is not None:
+            order = (o["hazards"], o["overdue_orders"], o["open_major_hazards"], o["on_time_rectification_rate"])
         rows.append(
             LeaderRow(
-                None,
+                rank,
                 subject,
-                int(s.get("inspection_count") or 0),
-                s.get("average_score"),
-                s.get("lowest_score"),
-                int(s.get("veto_events") or 0),
-                int(o.get("hazards") or 0),
-                int(o.get("overdue_orders") or 0),
-                int(o.get("open_major_hazards") or 0),
-                float(o.get("on_time_rectification_rate", 100.0) or 0.0),
+                int(score[0] or 0),
+                None if score[1] is None else float(score[1]),
+                None if score[2] is None else float(score[2]),
+                int(score[3] or 0),
+                int(order[0] or 0),
+                int(order[1] or 0),
+                int(order[2] or 0),
+                float(order[3] or 0.0),
             )
         )
-    rows.sort(key=lambda r: (r.average is None, -(r.average or 0.0), -r.inspections, r.subject.code))
-    ranked: list[LeaderRow] = []
-    previous: tuple[float | None, int] | None = None
-    current = 0
-    for position, row in enumerate(rows, start=1):
-        if row.average is None:
-            ranked.append(row)
-            continue
-        key = (row.average, row.inspections)
-        if key != previous:
-            current, previous = position, key
-        ranked.append(_with_rank(row, current))
-    needle = search.strip().lower()
-    return [
-        r
-        for r in ranked
-        if (unit_id is None or r.subject.unit_id == unit_id)
-        and (
-            not needle
-            or needle in r.subject.code.lower()
-            or needle in r.subject.name_zh.lower()
-            or needle in r.subject.name_en.lower()
-            or needle in r.subject.belongs("zh").lower()
-            or needle in r.subject.belongs("en").lower()
-        )
-    ]
+    return rows
 
 
-def _with_rank(row: LeaderRow, rank: int) -> LeaderRow:
-    return LeaderRow(
-        rank,
-        row.subject,
-        row.inspections,
-        row.average,
-        row.lowest,
-        row.vetoes,
-        row.hazards,
-        row.overdue,
-        row.open_major,
-        row.on_time_rate,
+def _matches(subject: Subject, needle: str) -> bool:
+    return any(
+        needle in text.lower()
+        for text in (subject.code, subject.name_zh, subject.name_en, subject.belongs("zh"), subject.belongs("en"))
     )
 
 
@@ -179,7 +175,7 @@ def inspector_consistency(
         .group_by(INSPECTION.c.team_id, INSPECTION.c.inspector_id)
     )
     cells: dict[uuid.UUID, dict[uuid.UUID, tuple[int, float]]] = defaultdict(dict)
-    for row in session.connection().execute(statement):
+    for row in session.connection().execute(statement).all():
         cells[row.team_id][row.inspector_id] = (int(row.n), float(row.total))
     teams = {s.id: s for s in subjects(session, "team", campaign_id)}
     person_rows = session.connection().execute(
