@@ -77,6 +77,7 @@ def save_answer(
     stamp = _sql_time(now)
     cursor = connection.cursor()
     try:
+        cursor.execute("BEGIN")  # the store's connections run in autocommit mode; one explicit transaction here
         row = cursor.execute("SELECT status FROM inspection WHERE id = ?", (inspection_id.hex,)).fetchone()
         if row is None:
             raise NotFoundError("E_INSPECTION_NOT_FOUND", f"inspection {inspection_id} does not exist")
@@ -136,9 +137,10 @@ def save_answer(
             cursor.execute(
                 "UPDATE inspection SET current_item_code = ? WHERE id = ?", (current_item_code, inspection_id.hex)
             )
-        connection.commit()
+        cursor.execute("COMMIT")
     except BaseException:
-        connection.rollback()
+        if connection.in_transaction:
+            connection.rollback()
         raise
     finally:
         cursor.close()

@@ -86,6 +86,10 @@ def _entry(obj: SyncedRecord, op: str) -> OutboxEntry:
 
 
 def _set_pragmas(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+    # The driver's own transaction handling opens a transaction only at the first write, so pragmas that live for
+    # one transaction (defer_foreign_keys) would be lost after a read; SQLAlchemy's recipe: autocommit at the driver
+    # level and an explicit BEGIN when SQLAlchemy begins (see _begin).
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     # WAL with synchronous=FULL: with NORMAL a committed answer can vanish on power loss.
     cursor.execute("PRAGMA journal_mode=WAL")
@@ -95,7 +99,8 @@ def _set_pragmas(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
     cursor.close()
 
 
-def _defer_foreign_keys(connection: sa.Connection) -> None:
+def _begin(connection: sa.Connection) -> None:
+    connection.exec_driver_sql("BEGIN")
     # The tables declare no ORM relationships, so a flush may insert a child before its parent; foreign keys are
     # still enforced, at COMMIT instead of per statement (SQLite resets this pragma after every transaction).
     connection.exec_driver_sql("PRAGMA defer_foreign_keys=ON")
@@ -105,7 +110,7 @@ def make_engine(path: Path) -> Engine:
     """An engine on the SQLite file at ``path`` with the durable pragmas set on every connection."""
     engine = sa.create_engine(f"sqlite:///{path}", connect_args={"check_same_thread": False})
     event.listen(engine, "connect", _set_pragmas)
-    event.listen(engine, "begin", _defer_foreign_keys)
+    event.listen(engine, "begin", _begin)
     event.listen(engine.pool, "checkin", lambda dbapi, _record: _rollback_if_open(dbapi))
     return engine
 

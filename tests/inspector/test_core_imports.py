@@ -14,7 +14,7 @@ FORBIDDEN = ("textual", "httpx", "fastapi", "screens", "sync")
 def _core_modules() -> list[str]:
     names = []
     for module in pkgutil.walk_packages(inspector.__path__, prefix="inspector."):
-        if module.name.startswith("inspector.cli") or ".migrations" in module.name:
+        if module.name.startswith("inspector.cli") or ".migrations" in module.name or module.name.endswith("__main__"):
             continue
         names.append(module.name)
     return names

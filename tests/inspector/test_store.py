@@ -109,3 +109,16 @@ def test_a_refused_commit_does_not_leak_into_the_next_session(store: Store) -> N
     with store.session() as session:
         assert [g.code for g in session.exec(select(Group))] == ["G"]
         assert session.exec(select(Unit)).all() == []
+
+
+def test_foreign_keys_stay_deferred_after_a_read_in_the_same_transaction(store: Store) -> None:
+    # The driver's lazy BEGIN once let SQLite reset the pragma after the first (autocommitted) read.
+    with store.session() as session:
+        assert session.exec(select(Group)).all() == []
+        group = Group(code="G", name_zh="集团")
+        session.add(Unit(group_id=group.id, code="U", name_zh="单位"))
+        session.flush()
+        session.add(group)
+        session.commit()
+    with store.session() as session:
+        assert session.exec(select(Unit)).one().code == "U"
