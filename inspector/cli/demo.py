@@ -7,14 +7,19 @@ from typing import Annotated
 import typer
 
 from inspector.cli.common import DbOption, console, open_db
+from inspector.cli.report_lang import LangOption, resolve_lang
+from inspector.i18n import register, t
+
+register({"demo.database": ("数据库：{path}", "Database: {path}")})
 
 
 def demo_command(
     db: DbOption = None,
     seed: Annotated[int, typer.Option(help="Seed of the generated history (same seed, same data).")] = 2022,
+    lang: LangOption = None,
 ) -> None:
-    """Create the demo aluminium group: units, workshops, teams, people, both campaigns, checklists and a month
-    of past inspections, findings and rectifications. Running it again changes nothing."""
+    """Create the demo aluminium group (units, workshops, teams, people, both campaigns, checklists and a month of
+    past inspections, findings and rectifications). Running it again changes nothing."""
     from inspector.demo import create_demo
 
     store = open_db(db)
@@ -24,5 +29,6 @@ def demo_command(
             session.commit()
     finally:
         store.close()
-    console.print(summary.describe())
-    console.print(f"Database: {store.path}")
+    language = resolve_lang(lang)
+    console.print(summary.describe(language))
+    console.print(t("demo.database", language, path=store.path))
