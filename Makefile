@@ -34,6 +34,7 @@ demo: $(STAMP) ## Create (or refresh) the demo group in demo.db without opening 
 
 .PHONY: test
 test: $(STAMP) ## Install and run the whole test suite (PostgreSQL included)
+	@bash .ci/install-system-deps
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 .PHONY: check
