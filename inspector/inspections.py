@@ -204,8 +204,10 @@ def save_answer(
     item_id: uuid.UUID,
     value: AnswerInput,
     now: datetime | None = None,
+    current_item_code: str | None = None,
 ) -> Answer:
-    """Store the answer to one item (replacing the previous one) and remember the item as the current one."""
+    """Store the answer to one item (replacing the previous one) and remember where the inspector is: the item
+    itself, or ``current_item_code`` (the item the cursor moved on to), in the same transaction."""
     inspection = get_inspection(session, inspection_id)
     ensure_editable(inspection)
     item = _item(session, inspection, item_id)
@@ -225,8 +227,9 @@ def save_answer(
         answer.note = value.note
     answer.answered_at = _now(now)
     session.add(answer)
-    if inspection.current_item_code != item.code:
-        inspection.current_item_code = item.code
+    current = current_item_code or item.code
+    if inspection.current_item_code != current:
+        inspection.current_item_code = current
         session.add(inspection)
     session.flush()
     return answer

@@ -73,6 +73,8 @@ class InspectorApp(App[None]):
     MODES: ClassVar[dict[str, Any]] = {
         "inspect": HomeScreen,
         "conflicts": lazy_screen("screens.conflicts", "ConflictsScreen"),
+        "team": lazy_screen("screens.team_leader", "TeamLeaderScreen"),
+        "supervise": lazy_screen("screens.supervisor", "SupervisorScreen"),
     }
     DEFAULT_MODE = "inspect"
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -310,12 +312,22 @@ class InspectorApp(App[None]):
         for held in self._scan.flush():
             await super().on_event(events.Key(held.key, held.character))
 
+    def _scan_reason(self, reason: str, text: str) -> str:
+        for marker, key in (
+            ("check digits", "scan.reason.check"),
+            ("newer than", "scan.reason.version"),
+            ("unknown label type", "scan.reason.kind"),
+        ):
+            if marker in reason:
+                return t(key, self.lang)
+        return t("scan.reason.format", self.lang, text=text[:40])
+
     def handle_scan(self, text: str) -> None:
         """A complete payload was read: open that place's inspection, or say clearly why not."""
         try:
             payload = decode_label(text)
         except PayloadError as exc:
-            self.notify(t("scan.bad", self.lang, reason=str(exc)), severity="error", timeout=8)
+            self.notify(t("scan.bad", self.lang, reason=self._scan_reason(str(exc), text)), severity="error", timeout=8)
             return
         from screens.start_flow import open_label
 

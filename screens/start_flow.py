@@ -82,12 +82,12 @@ def open_label(app: InspectorApp, kind: str, code: str) -> None:
 
         try:
             return place_for_label(session, kind=kind, code=code)
-        except NotFoundError as exc:
-            return exc.message
+        except NotFoundError:
+            return t("scan.no_place", app.lang, code=code, kind=t(f"scan.kind.{kind}", app.lang))
 
     def found(place: CheckpointView | str) -> None:
         if isinstance(place, str):
-            app.notify(t("scan.unknown", app.lang, reason=place), severity="error", timeout=8)
+            app.notify(place, severity="error", timeout=8)
         else:
             start(app, place)
 

@@ -336,7 +336,7 @@ class WalkScreen(InspectorScreen[None]):
         self._recorded_code = next_code
         self.query_one("#walk-items", ChecklistTable).update_row(self.order.index(item.code), self._row(item))
         self._show_summary()
-        inspection_id, item_id, code = self.inspection_id, item.id, item.code
+        inspection_id, item_id = self.inspection_id, item.id
         if answer is None:
 
             def clear(session: StoreSession) -> None:
@@ -358,11 +358,16 @@ class WalkScreen(InspectorScreen[None]):
             now = self.inspector.clock()
 
             def save(session: StoreSession) -> None:
-                from inspector.inspections import record_current_item, save_answer
+                from inspector.inspections import save_answer
 
-                save_answer(session, inspection_id=inspection_id, item_id=item_id, value=value, now=now)
-                if next_code != code:
-                    record_current_item(session, inspection_id=inspection_id, item_code=next_code)
+                save_answer(
+                    session,
+                    inspection_id=inspection_id,
+                    item_id=item_id,
+                    value=value,
+                    now=now,
+                    current_item_code=next_code,
+                )
 
             self.inspector.write(save)
         if next_code != item.code:
