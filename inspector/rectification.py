@@ -65,7 +65,7 @@ class OrderRefused(RuleViolation):
 
 def _actions_text(status: str, lang: str) -> str:
     separator = "、" if lang == "zh" else ", "
-    return separator.join(t(f"verb.{a}", lang) for a in NEXT_ACTIONS.get(status, ())) or t("none", lang)
+    return separator.join(t(f"verb.{a}", lang) for a in NEXT_ACTIONS.get(status, ())) or t("rect.none", lang)
 
 
 def _check_from(order: RectificationOrder, allowed: tuple[str, ...], action: str) -> None:

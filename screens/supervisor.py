@@ -55,8 +55,8 @@ class SupervisorScreen(InspectorScreen[None]):
         yield Header(icon="⛑")
         yield Static(id="sup-heading")
         with Horizontal(id="sup-filters"):
-            yield Select[str]([], id="sup-level", allow_blank=False, compact=True)
-            yield Select[str]([], id="sup-unit", allow_blank=False, compact=True)
+            yield Select[str]([(name, name) for name in LEVELS], id="sup-level", allow_blank=False, compact=True)
+            yield Select[str]([("—", "")], id="sup-unit", allow_blank=False, compact=True)
             yield Input(id="sup-search", compact=True)
         with TabbedContent(id="sup-tabs"):
             with TabPane("", id="tab-board"):
@@ -65,7 +65,7 @@ class SupervisorScreen(InspectorScreen[None]):
                 yield DataTable(id="sup-overdue", cursor_type="row", zebra_stripes=True)
             with TabPane("", id="tab-awards"):
                 with Horizontal(id="sup-award-bar"):
-                    yield Select[str]([], id="sup-award", allow_blank=False, compact=True)
+                    yield Select[str]([("—", "")], id="sup-award", allow_blank=False, compact=True)
                     yield Static(id="sup-award-state")
                 yield DataTable(id="sup-awards", cursor_type="row", zebra_stripes=True)
             with TabPane("", id="tab-consistency"):
@@ -89,11 +89,21 @@ class SupervisorScreen(InspectorScreen[None]):
         ):
             tabs.get_tab(pane).label = self.tr(key)
         self.query_one("#sup-search", Input).placeholder = self.tr("sup.search")
-        level = self.query_one("#sup-level", Select)
-        with self.prevent(Select.Changed):
-            level.set_options([(self.tr(f"level.{name}"), name) for name in LEVELS])
-            level.value = self.level
+        self._set_select("#sup-level", [(self.tr(f"level.{name}"), name) for name in LEVELS], self.level)
         self._show()
+
+    def _set_select(self, selector: str, options: list[tuple[str, str]], value: str) -> None:
+        """Replace a select's options (labels in the current language) and keep ``value`` chosen, quietly."""
+        from textual.widgets._select import SelectCurrent  # textual is pinned: its label widget is stable
+
+        select: Select[str] = self.query_one(selector, Select)
+        if value not in {v for _, v in options}:
+            value = options[0][1]
+        with self.prevent(Select.Changed):
+            select.set_options(options)
+            select.value = value
+        # Select only relabels when its value changes; the same value in a new language must relabel too.
+        select.query_one(SelectCurrent).update(next(label for label, v in options if v == value))
 
     def action_tab(self, pane: str) -> None:
         """Open a tab by number (1–4)."""
@@ -162,15 +172,11 @@ class SupervisorScreen(InspectorScreen[None]):
         )
 
     def _fill_selects(self, data: GroupOverview) -> None:
-        unit = self.query_one("#sup-unit", Select)
-        award = self.query_one("#sup-award", Select)
-        with self.prevent(Select.Changed):
-            unit.set_options([(self.tr("sup.all_units"), "")] + [(u.name(self.lang), str(u.id)) for u in data.units])
-            unit.value = str(self.unit_id) if self.unit_id else ""
-            if data.evaluation is not None:
-                award.set_options([(a.name(self.lang), a.code) for a in data.evaluation.rules.awards])
-                if self.award:
-                    award.value = self.award
+        units = [(self.tr("sup.all_units"), "")] + [(u.name(self.lang), str(u.id)) for u in data.units]
+        self._set_select("#sup-unit", units, str(self.unit_id) if self.unit_id else "")
+        if data.evaluation is not None:
+            awards = [(a.name(self.lang), a.code) for a in data.evaluation.rules.awards]
+            self._set_select("#sup-award", awards, self.award or awards[0][1])
 
     # -- filters --------------------------------------------------------------------------------------------
 

@@ -49,7 +49,7 @@ def award_name(evaluation: Evaluation, code: str, lang: str) -> str:
 
 
 def _yes(value: bool, lang: str) -> str:
-    return t("yes" if value else "no", lang)
+    return t("awards.yes" if value else "awards.no", lang)
 
 
 def entry_row(evaluation: Evaluation, entry: AwardEntry, lang: str) -> list[Any]:

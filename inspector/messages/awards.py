@@ -95,8 +95,8 @@ register(
         "col.nominated": ("提名", "Nominated"),
         "col.final": ("定稿", "Final"),
         "col.decided_at": ("决定时间", "Decided at"),
-        "yes": ("是", "yes"),
-        "no": ("否", "no"),
+        "awards.yes": ("是", "yes"),
+        "awards.no": ("否", "no"),
         # sources (drill-down)
         "src.counted": ("计入", "counted"),
         "src.superseded": ("已被更正记录取代，不计入", "superseded by an amendment: not counted"),

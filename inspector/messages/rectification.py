@@ -10,9 +10,9 @@ register(
         "order.status.answered": ("待验收", "Answered"),
         "order.status.closed": ("已销号", "Closed"),
         "order.status.reopened": ("验收未通过", "Reopened"),
-        "hazard.general": ("一般隐患", "General hazard"),
-        "hazard.significant": ("较大隐患", "Significant hazard"),
-        "hazard.major": ("重大隐患", "Major hazard"),
+        "rect.hazard.general": ("一般隐患", "General hazard"),
+        "rect.hazard.significant": ("较大隐患", "Significant hazard"),
+        "rect.hazard.major": ("重大隐患", "Major hazard"),
         "order.note.plan": ("已登记重大隐患治理方案", "Major-hazard plan recorded"),
         "order.note.late_verification": (
             "验收晚于整改期限后 {days} 天的要求",
@@ -48,6 +48,6 @@ register(
         "plan.owner": ("责任人", "owner"),
         "plan.emergency": ("应急预案", "emergency plan"),
         "plan.funds_negative": ("资金不能为负数", "funds cannot be negative"),
-        "none": ("无", "none"),
+        "rect.none": ("无", "none"),
     }
 )
