@@ -75,8 +75,6 @@ class InspectorApp(App[None]):
         "conflicts": lazy_screen("screens.conflicts", "ConflictsScreen"),
         "team": lazy_screen("screens.team_leader", "TeamLeaderScreen"),
         "supervise": lazy_screen("screens.supervisor", "SupervisorScreen"),
-        "team": lazy_screen("screens.team_leader", "TeamLeaderScreen"),
-        "supervise": lazy_screen("screens.supervisor", "SupervisorScreen"),
     }
     DEFAULT_MODE = "inspect"
     BINDINGS: ClassVar[list[BindingType]] = [
