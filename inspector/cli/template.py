@@ -135,10 +135,11 @@ def _limits(lower: float | None, upper: float | None, unit: str) -> str:
 
 
 def _report(result: ReadResult, lang: str, items: bool) -> None:
+    colon = "：" if lang == "zh" else ": "
     for found in result.skipped:
-        err_console.print(f"[yellow]{t('cli.template.skipped_label', lang)}:[/] {escape(found.text(lang))}")
+        err_console.print(f"[yellow]{t('cli.template.skipped_label', lang)}{colon}[/]{escape(found.text(lang))}")
     for found in result.errors:
-        err_console.print(f"[bold red]{t('cli.template.error_label', lang)}:[/] {escape(found.text(lang))}")
+        err_console.print(f"[bold red]{t('cli.template.error_label', lang)}{colon}[/]{escape(found.text(lang))}")
     if result.spec is not None and not result.errors:
         _print_spec(result.spec, lang, items)
         if result.skipped:
