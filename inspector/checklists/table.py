@@ -28,7 +28,7 @@ from inspector.checklists.cells import (
 from inspector.checklists.columns import Column, Header, column_letter, find_header, match_heading, settle_languages
 from inspector.checklists.deduction import parse_deduction
 from inspector.checklists.messages import problem
-from inspector.checklists.spec import ReadResult
+from inspector.checklists.spec import Problem, ReadResult
 from inspector.models.enums import ItemKind
 
 _TOTAL_WORDS = {"合计", "总计", "总分", "小计", "得分合计", "total", "subtotal", "sum", "grandtotal"}
@@ -271,7 +271,7 @@ def _weight(section: DraftSection, row: _Row, file: str, result: ReadResult) -> 
     section.data["weight"] = weight
 
 
-def _cell_problem(exc: CellError, row: _Row, column: Column | None, file: str) -> Any:
+def _cell_problem(exc: CellError, row: _Row, column: Column | None, file: str) -> Problem:
     return problem(
         file,
         exc.key,
