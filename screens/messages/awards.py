@@ -12,7 +12,7 @@ register(
         "team.title": ("班组长", "Team leader"),
         "team.heading": (
             "{team}（{belongs}）· {campaign} · 截至 {as_of}",
-            "{team} ({belongs}) · {campaign} · as of {as_of}",
+            "{team} · {belongs} · {campaign} · as of {as_of}",
         ),
         "team.none": ("还没有班组或活动", "There is no team or campaign yet"),
         "team.tab.scores": ("检查成绩", "Scores"),

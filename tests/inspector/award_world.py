@@ -79,6 +79,10 @@ class AwardWorld:
         self._count += 1
         return stable_id("award-world", kind, self._count)
 
+    def at_day(self, day: int) -> date:
+        """The date of June ``day``, 2022."""
+        return START + timedelta(days=day - 1)
+
     def workshop_of(self, team: str) -> uuid.UUID:
         return self.workshops[team.rsplit("/", 1)[0]]
 
