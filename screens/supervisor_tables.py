@@ -26,21 +26,21 @@ def _number(value: float | None) -> str:
 
 def fill_board(screen: LocalizedMixin, table: DataTable[str], data: GroupOverview) -> None:
     """The leaderboard of the chosen level, unit and search."""
-    _columns(screen, table, ("sup.col.rank", "sup.col.name", "sup.col.belongs", "sup.col.inspections",
-                             "sup.col.average", "sup.col.lowest", "sup.col.vetoes", "sup.col.overdue",
-                             "sup.col.on_time"))  # fmt: skip
+    _columns(screen, table, ("sup.col.rank", "sup.col.name", "sup.col.inspections", "sup.col.average",
+                             "sup.col.lowest", "sup.col.vetoes", "sup.col.overdue", "sup.col.on_time",
+                             "sup.col.belongs"))  # fmt: skip
     lang = screen.lang
     for row in data.board:
         table.add_row(
             str(row.rank) if row.rank is not None else "—",
             row.subject.name(lang),
-            row.subject.belongs(lang),
             str(row.inspections),
             _number(row.average),
             _number(row.lowest),
             f"[red]{row.vetoes}[/]" if row.vetoes else "0",
             f"[red]{row.overdue}[/]" if row.overdue else "0",
             f"{row.on_time_rate:.1f}",
+            row.subject.belongs(lang),
             key=str(row.subject.id),
         )
 
@@ -67,8 +67,8 @@ def fill_awards(
     screen: LocalizedMixin, table: DataTable[str], state: Static, data: GroupOverview, award: str | None
 ) -> None:
     """The chosen award's entries: eligibility, rank, nomination and final marks, and what is not met."""
-    _columns(screen, table, ("sup.col.rank", "sup.col.name", "sup.col.belongs", "sup.col.eligible",
-                             "sup.col.nominated", "sup.col.final", "sup.col.unmet"))  # fmt: skip
+    _columns(screen, table, ("sup.col.rank", "sup.col.name", "sup.col.eligible", "sup.col.nominated",
+                             "sup.col.final", "sup.col.unmet", "sup.col.belongs"))  # fmt: skip
     evaluation = data.evaluation
     if evaluation is None:
         state.update(screen.tr("team.no_rules", problem=data.problem))
@@ -84,11 +84,11 @@ def fill_awards(
         table.add_row(
             f"{entry.rank}{quota}" if entry.rank is not None else "—",
             entry.subject.name(lang),
-            entry.subject.belongs(lang),
             "[green]✔[/]" if entry.eligible else "[red]✘[/]",
             "✔" if nominated else "",
             "[b]✔[/b]" if final else "",
             "; ".join(criterion_text(c, lang) for c in entry.unmet),
+            entry.subject.belongs(lang),
             key=str(entry.subject.id),
         )
 
