@@ -14,6 +14,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.widgets import DataTable, Footer, Header, Input, Select, Static, TabbedContent, TabPane
 
+import inspector.messages.reports  # noqa: F401  (registers the report texts)
 import screens.messages.awards  # noqa: F401  (registers the texts)
 from screens.base import InspectorScreen
 from screens.supervisor_tables import fill_awards, fill_board, fill_consistency, fill_overdue
@@ -34,6 +35,8 @@ class SupervisorScreen(InspectorScreen[None]):
         Binding("n", "nominate", "bind.sup.nominate", id="sup.nominate"),
         Binding("f", "finalise", "bind.sup.finalise", id="sup.finalise"),
         Binding("x", "export", "bind.sup.export", id="sup.export"),
+        Binding("p", "report('summary')", "bind.sup.report_summary", id="sup.report_summary", show=False),
+        Binding("l", "report('commendation')", "bind.sup.report_list", id="sup.report_list", show=False),
         Binding("c", "pick_campaign", "bind.sup.campaign", id="sup.campaign"),
         Binding("r", "refresh", "bind.sup.refresh", id="sup.refresh"),
         Binding("1", "tab('tab-board')", "bind.sup.tab_board", id="sup.tab_board", show=False),
@@ -328,6 +331,13 @@ class SupervisorScreen(InspectorScreen[None]):
                 self.run_db(lambda session: job(session, target), done)
 
         self.app.push_screen(TextInputDialog(self.tr("sup.export.prompt"), default, validate=valid), chosen)
+
+    def action_report(self, report: str) -> None:
+        """Export the campaign summary or the commendation list as PDF, XLSX or CSV (the report dialog)."""
+        from screens.dialogs.export_report import ExportReportDialog
+
+        if self.data is not None:
+            self.app.push_screen(ExportReportDialog(report, campaign_code=self.data.campaign.code))
 
     def action_pick_campaign(self) -> None:
         from screens.dialogs.picker import PickerDialog, PickerOption

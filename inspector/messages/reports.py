@@ -215,6 +215,8 @@ register(
             "请给出检查记录编号或 --latest（二选一）。",
             "Give an inspection id or --latest (one of them).",
         ),
+        "bind.sup.report_summary": ("导出活动总结报告", "Export the campaign summary"),
+        "bind.sup.report_list": ("导出表彰名单报告", "Export the commendation list report"),
         "export.title": ("导出{what}：{subject}", "Export the {what}: {subject}"),
         "export.report.inspection": ("检查报告", "inspection report"),
         "export.report.summary": ("活动总结", "campaign summary"),

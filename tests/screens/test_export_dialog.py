@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from datetime import UTC
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
+from textual.pilot import Pilot
 from textual.widgets import Input
 
 from inspector.store import Store
@@ -94,3 +96,40 @@ def test_export_dialog_snapshot(snap_compare: Any, store: Store, lang: str) -> N
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=open_dialog)
+
+
+@pytest.mark.anyio
+async def test_the_supervisor_screen_offers_the_reports(store: Store, tmp_path: Path) -> None:
+    from screens.app import InspectorApp, create_app
+    from screens.supervisor import SupervisorScreen
+    from tests.screens.award_sample import build_award_sample
+    from tests.screens.bare_app import FIXED_NOW
+    from tests.screens.conftest import settle
+
+    build_award_sample(store, signed_in="supervisor")
+    app = create_app(store.path, "en", clock=lambda: FIXED_NOW, tz=UTC, store=store)
+    async with app.run_test(size=(100, 30)) as running:
+        pilot = cast("Pilot[object]", running)
+        await settle(pilot)
+        assert isinstance(app, InspectorApp)
+        await app.switch_mode("supervise")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, SupervisorScreen) and screen.data is not None
+        code = screen.data.campaign.code
+        await pilot.press("p")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, ExportReportDialog) and dialog.report == "summary" and dialog.campaign_code == code
+        dialog.query_one("#export-path", Input).value = str(tmp_path / "summary.csv")
+        await pilot.click("#export-write")
+        for worker in [w for w in app.workers if w.name == "export"]:
+            await worker.wait()
+        await pilot.pause()
+        assert (tmp_path / "summary.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+        assert app.screen is screen
+        await pilot.press("l")
+        await pilot.pause()
+        assert isinstance(app.screen, ExportReportDialog) and app.screen.report == "commendation"
+        described = {binding.description for _node, binding, _on, _tip in screen.active_bindings.values()}
+        assert "Export the campaign summary" in described  # the palette lists it too
