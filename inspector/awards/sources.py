@@ -115,7 +115,7 @@ def inspection_sources(
                 inspection.signed_at.date() if inspection.signed_at else None,
                 zh,
                 en,
-                f"{score} {inspection.grade or ''}".strip(),
+                score,
                 counted,
                 note,
             )

@@ -78,10 +78,10 @@ async def test_drill_down_lists_the_inspections_behind_the_average(
         await settle(pilot)
         sources = rows(screen, "team-sources")
         assert [(r[0], r[3]) for r in sources] == [
-            ("Inspection", "90.0 excellent"),
-            ("Inspection", "94.0 excellent"),
-            ("Inspection", "70.0 good"),
-            ("Inspection", "92.0 excellent"),
+            ("Inspection", "90.0"),
+            ("Inspection", "94.0"),
+            ("Inspection", "70.0"),
+            ("Inspection", "92.0"),
         ]
         assert "superseded by an amendment" in sources[2][4]
         assert "Average score" in str(screen.query_one("#team-sources-title", Static).render())
