@@ -20,9 +20,18 @@ from inspector.store import Store
 from screens.app import InspectorApp
 from screens.supervisor import SupervisorScreen
 from tests.screens.award_sample import AwardSample, build_award_sample
-from tests.screens.conftest import settle
+from tests.screens.conftest import settle, type_text
 
 pytestmark = pytest.mark.anyio
+
+
+async def wait(pilot: Pilot[Any]) -> None:
+    await settle(pilot)
+
+
+async def typed(pilot: Pilot[Any], text: str) -> None:
+    await type_text(pilot, text)
+
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
 
@@ -33,11 +42,11 @@ def award_sample(store: Store) -> AwardSample:
 
 
 async def open_supervisor(pilot: Pilot[Any]) -> SupervisorScreen:
-    await settle(pilot)
+    await wait(pilot)
     app = pilot.app
     assert isinstance(app, InspectorApp)
     await app.switch_mode("supervise")
-    await settle(pilot)
+    await wait(pilot)
     screen = app.screen
     assert isinstance(screen, SupervisorScreen)
     return screen
@@ -61,16 +70,16 @@ async def test_leaderboard_levels_and_filters(award_sample: AwardSample, make_ap
         ]
         assert len(board) == 8
         screen.query_one("#sup-level", Select).value = "workshop"
-        await settle(pilot)
+        await wait(pilot)
         assert [r[1] for r in rows(screen, "sup-board")][:2] == ["U2 W1 workshop", "U1 W1 workshop"]
         screen.query_one("#sup-unit", Select).value = str(award_sample.world.units["U2"])
-        await settle(pilot)
+        await wait(pilot)
         assert {r[8] for r in rows(screen, "sup-board")} == {"U2 Plant"}
         screen.query_one("#sup-level", Select).value = "team"
         search = screen.query_one("#sup-search", Input)
         search.value = "w2t2"
         await search.action_submit()
-        await settle(pilot)
+        await wait(pilot)
         assert [r[1] for r in rows(screen, "sup-board")] == ["U2W2T2 team"]
 
 
@@ -80,7 +89,7 @@ async def test_overdue_and_consistency(award_sample: AwardSample, make_app: Call
         overdue = rows(screen, "sup-overdue")
         assert [(r[0], r[2]) for r in overdue] == [("[red]4[/]", "U1W1T1 team"), ("[red]3[/]", "U2W2T2 team")]
         await pilot.press("4")
-        await settle(pilot)
+        await wait(pilot)
         teams = rows(screen, "sup-consistency-teams")
         assert [(r[0], r[3]) for r in teams] == [("U1W1T1 team", "[b]3.0[/b]"), ("U1W1T2 team", "[b]1.5[/b]")]
         inspectors = rows(screen, "sup-consistency-inspectors")
@@ -94,30 +103,30 @@ async def test_record_nominate_finalise_and_export(
     async with make_app("zh").run_test(size=(120, 40)) as pilot:
         screen = await open_supervisor(pilot)
         await pilot.press("3")
-        await settle(pilot)
+        await wait(pilot)
         await pilot.press("n")  # nothing recorded yet
-        await settle(pilot)
+        await wait(pilot)
         assert any("请先按 e" in n.message for n in pilot.app._notifications)
         await pilot.press("e")
-        await settle(pilot)
+        await wait(pilot)
         awards = rows(screen, "sup-awards")
         assert awards[0][1] == "U1W1T2班" and "✔" in awards[0][3]  # within the quota: nominated when recorded
         await pilot.press("n")  # withdraw the nomination of the first row
-        await settle(pilot)
+        await wait(pilot)
         assert rows(screen, "sup-awards")[0][3] == ""
         await pilot.press("n")
-        await settle(pilot)
+        await wait(pilot)
         await pilot.press("f")
-        await settle(pilot)
+        await wait(pilot)
         await pilot.press("y")
-        await settle(pilot)
+        await wait(pilot)
         assert "✔" in rows(screen, "sup-awards")[0][4]
         await pilot.press("x")
-        await settle(pilot)
+        await wait(pilot)
         field = pilot.app.screen.query_one("#input-value", Input)
         field.value = str(target)
         await pilot.press("enter")
-        await settle(pilot)
+        await wait(pilot)
     workbook = load_workbook(target)
     sheet = workbook.active
     assert sheet is not None
@@ -153,7 +162,7 @@ def test_snapshot(
         keys = SCENARIOS[scenario]
         if keys:
             await pilot.press(*keys)
-            await settle(pilot)
+            await wait(pilot)
         pilot.app.clear_notifications()
         await pilot.pause()
 

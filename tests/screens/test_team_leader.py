@@ -21,6 +21,15 @@ from tests.screens.conftest import settle, type_text
 
 pytestmark = pytest.mark.anyio
 
+
+async def wait(pilot: Pilot[Any]) -> None:
+    await settle(pilot)
+
+
+async def typed(pilot: Pilot[Any], text: str) -> None:
+    await type_text(pilot, text)
+
+
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
 
 
@@ -30,11 +39,11 @@ def award_sample(store: Store) -> AwardSample:
 
 
 async def open_team(pilot: Pilot[Any]) -> TeamLeaderScreen:
-    await settle(pilot)
+    await wait(pilot)
     app = pilot.app
     assert isinstance(app, InspectorApp)
     await app.switch_mode("team")
-    await settle(pilot)
+    await wait(pilot)
     screen = app.screen
     assert isinstance(screen, TeamLeaderScreen)
     return screen
@@ -75,7 +84,7 @@ async def test_drill_down_lists_the_inspections_behind_the_average(
     async with make_app("en").run_test(size=(120, 40)) as pilot:
         screen = await open_team(pilot)
         await pilot.press("3", "down", "enter")
-        await settle(pilot)
+        await wait(pilot)
         sources = rows(screen, "team-sources")
         assert [(r[0], r[3]) for r in sources] == [
             ("Inspection", "90.0"),
@@ -86,7 +95,7 @@ async def test_drill_down_lists_the_inspections_behind_the_average(
         assert "superseded by an amendment" in sources[2][4]
         assert "Average score" in str(screen.query_one("#team-sources-title", Static).render())
         await pilot.press("down", "down", "down", "enter")  # on-time rate: the orders behind it
-        await settle(pilot)
+        await wait(pilot)
         notes = [r[4] for r in rows(screen, "team-sources")]
         assert any("closed on time" in n for n in notes) and any("overdue" in n for n in notes)
 
@@ -99,20 +108,20 @@ async def test_the_leader_answers_an_order_with_evidence(
     async with make_app("en").run_test(size=(120, 40)) as pilot:
         await open_team(pilot)
         await pilot.press("a")
-        await settle(pilot)
+        await wait(pilot)
         assert isinstance(pilot.app.screen, AnswerOrderDialog)
-        await type_text(pilot, "cleared the exit")
+        await typed(pilot, "cleared the exit")
         await pilot.press("enter")
-        await type_text(pilot, str(tmp_path / "missing.jpg"))
+        await typed(pilot, str(tmp_path / "missing.jpg"))
         await pilot.press("enter")
-        await settle(pilot)
+        await wait(pilot)
         dialog = pilot.app.screen
         assert isinstance(dialog, AnswerOrderDialog)  # still open: the file does not exist
         assert "Evidence file not found" in str(dialog.query_one("#answer-error").render())
         evidence = dialog.query_one("#answer-evidence", Input)
         evidence.value = str(photo)
         await pilot.press("enter")
-        await settle(pilot)
+        await wait(pilot)
         assert isinstance(pilot.app.screen, TeamLeaderScreen)
         assert "Answered" in rows(pilot.app.screen, "team-orders")[0][1]
     with store.session() as session:
@@ -133,10 +142,10 @@ async def test_a_refused_answer_is_a_message_in_the_language(
         screen = await open_team(pilot)
         await pilot.press("2", "down", "down")  # the closed order
         await pilot.press("a")
-        await settle(pilot)
-        await type_text(pilot, "again")
+        await wait(pilot)
+        await typed(pilot, "again")
         await pilot.press("enter", "enter")
-        await settle(pilot)
+        await wait(pilot)
         messages = [n.message for n in pilot.app._notifications]
         assert any("已销号" in m and "不能回复" in m for m in messages)
         assert "已销号" in rows(screen, "team-orders")[2][1]
@@ -149,13 +158,13 @@ async def test_language_switch_and_choosing_another_team(
         screen = await open_team(pilot)
         assert rows(screen, "team-criteria")[0][1] == "检查次数"
         await pilot.press("f2")
-        await settle(pilot)
+        await wait(pilot)
         assert rows(screen, "team-criteria")[0][1] == "Inspections"
         await pilot.press("t")
-        await settle(pilot)
-        await type_text(pilot, "U2W1T1")
+        await wait(pilot)
+        await typed(pilot, "U2W1T1")
         await pilot.press("enter")
-        await settle(pilot)
+        await wait(pilot)
         assert "U2W1T1 team" in str(screen.query_one("#team-heading", Static).render())
         assert [r[1] for r in rows(screen, "team-inspections")] == ["99.0", "98.0", "97.0"]
 
@@ -179,7 +188,7 @@ def test_snapshot(
         keys = SCENARIOS[scenario]
         if keys:
             await pilot.press(*keys)
-            await settle(pilot)
+            await wait(pilot)
         pilot.app.clear_notifications()
         await pilot.pause()
 
