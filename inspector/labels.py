@@ -26,9 +26,9 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from sqlmodel import Session, col, select
 
-from inspector.errors import InspectorError, NotFoundError
 from inspector.labels_payload import encode_label
 from inspector.models import Checkpoint, Unit, Workshop
+from inspector.reports.errors import ReportError, ReportNotFound
 from inspector.reports.fonts import image_font_file, pdf_font
 
 FORMATS = ("pdf", "svg", "png")
@@ -36,7 +36,7 @@ PER = ("checkpoint", "workshop")
 PT_PER_MM = 72 / 25.4
 
 
-class LabelError(InspectorError):
+class LabelError(ReportError):
     """Labels cannot be made as asked (nothing matches, unknown format, …)."""
 
 
@@ -97,18 +97,18 @@ def collect_labels(
     """The labels to print, in unit / workshop / code order.
 
     ``unit`` is a unit code; ``workshop`` a workshop code (``UNIT/WS`` when several units share it). ``per`` is
-    ``"checkpoint"`` (one label per checkpoint) or ``"workshop"`` (one per workshop). Raises :class:`NotFoundError`
+    ``"checkpoint"`` (one label per checkpoint) or ``"workshop"`` (one per workshop). Raises :class:`ReportNotFound`
     for an unknown unit or workshop and :class:`LabelError` when nothing matches.
     """
     if per not in PER:
-        raise LabelError("E_LABEL_PER", f"--per must be one of {', '.join(PER)}, not {per!r}.")
+        raise LabelError("E_LABEL_PER", "err.label_per", allowed=", ".join(PER), per=repr(per))
     units = {u.id: u for u in session.exec(select(Unit)).all()}
     query = select(Workshop).order_by(col(Workshop.code))
     workshops = [w for w in session.exec(query).all() if w.unit_id in units]
     if unit is not None:
         chosen = [u for u in units.values() if u.code == unit]
         if not chosen:
-            raise NotFoundError("E_LABEL_UNIT", f"No unit has the code {unit!r}.")
+            raise ReportNotFound("E_LABEL_UNIT", "err.unit_unknown", unit=repr(unit))
         workshops = [w for w in workshops if w.unit_id in {u.id for u in chosen}]
     if workshop is not None:
         unit_code, _, ws_code = workshop.rpartition("/")
@@ -116,7 +116,11 @@ def collect_labels(
             w for w in workshops if w.code == ws_code and (not unit_code or units[w.unit_id].code == unit_code)
         ]
         if not workshops:
-            raise NotFoundError("E_LABEL_WORKSHOP", f"No workshop has the code {workshop!r}" + _in_unit(unit) + ".")
+            if unit:
+                raise ReportNotFound(
+                    "E_LABEL_WORKSHOP", "err.workshop_unknown_in_unit", workshop=repr(workshop), unit=repr(unit)
+                )
+            raise ReportNotFound("E_LABEL_WORKSHOP", "err.workshop_unknown", workshop=repr(workshop))
     workshops.sort(key=lambda w: (units[w.unit_id].code, w.code))
     labels: list[Label] = []
     for ws in workshops:
@@ -135,24 +139,15 @@ def collect_labels(
                 Label("checkpoint", cp.code, cp.name_zh, cp.name_en, _context(owner, ws), _payload_for(cp.code))
             )
     if not labels:
-        raise LabelError(
-            "E_LABEL_NONE",
-            "No checkpoints match: there is nothing to print."
-            if per == "checkpoint"
-            else "No workshops match: there is nothing to print.",
-        )
+        raise LabelError("E_LABEL_NONE", "err.no_checkpoints" if per == "checkpoint" else "err.no_workshops")
     return labels
-
-
-def _in_unit(unit: str | None) -> str:
-    return f" in unit {unit!r}" if unit else ""
 
 
 def _payload_for(code: str) -> str:
     try:
         return encode_label("checkpoint", code)
     except ValueError as exc:
-        raise LabelError("E_LABEL_CODE", f"Checkpoint {code!r} cannot be printed: {exc}.") from exc
+        raise LabelError("E_LABEL_CODE", "err.label_code", code=repr(code), reason=exc) from exc
 
 
 def _context(unit: Unit, workshop: Workshop | None) -> str:
@@ -174,9 +169,7 @@ def output_format(path: Path) -> str:
     """``pdf``, ``svg`` or ``png`` from the file name; :class:`LabelError` for anything else."""
     suffix = path.suffix.lower().lstrip(".")
     if suffix not in FORMATS:
-        raise LabelError(
-            "E_LABEL_FORMAT", f"{path.name}: labels are written as .pdf, .svg or .png, not {path.suffix!r}."
-        )
+        raise LabelError("E_LABEL_FORMAT", "err.label_format", name=path.name, suffix=repr(path.suffix))
     return suffix
 
 
@@ -191,7 +184,7 @@ def write_labels(labels: Sequence[Label], path: Path, *, stock: LabelStock = A4_
     """Write the sheets of ``labels`` to ``path`` (format from its suffix); returns the files written."""
     kind = output_format(path)
     if not labels:
-        raise LabelError("E_LABEL_NONE", "There are no labels to print.")
+        raise LabelError("E_LABEL_NONE", "err.no_labels")
     sheets = [list(labels[i : i + stock.per_sheet]) for i in range(0, len(labels), stock.per_sheet)]
     path.parent.mkdir(parents=True, exist_ok=True)
     if kind == "pdf":

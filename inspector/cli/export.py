@@ -11,6 +11,7 @@ import typer
 from inspector.cli.common import DbOption, console, fail, open_db
 from inspector.cli.report_lang import LangOption, resolve_lang
 from inspector.errors import InspectorError
+from inspector.reports.errors import localized
 
 export_app = typer.Typer(help="Export reports: an inspection, a campaign summary, the commendation list.")
 
@@ -52,7 +53,7 @@ def export_inspection_command(
     try:
         check_format(out, "inspection", language)
     except InspectorError as exc:
-        fail(exc.message)
+        fail(localized(exc, language))
     if (inspection_id is None) == (not latest):
         fail(t("export.need_inspection", language), code=2)
     store = open_db(db)
@@ -61,7 +62,7 @@ def export_inspection_command(
             wanted = latest_inspection_id(session) if latest else find_inspection_id(session, inspection_id or "")
             export_inspection(session, wanted, out, lang=language)
     except InspectorError as exc:
-        fail(exc.message)
+        fail(localized(exc, language))
     finally:
         store.close()
     _done(out, language)
@@ -86,13 +87,13 @@ def export_summary_command(
     try:
         check_format(out, "summary", language)
     except InspectorError as exc:
-        fail(exc.message)
+        fail(localized(exc, language))
     store = open_db(db)
     try:
         with store.session() as session:
             export_summary(session, campaign, out, today=today, lang=language)
     except InspectorError as exc:
-        fail(exc.message)
+        fail(localized(exc, language))
     finally:
         store.close()
     _done(out, language)
@@ -118,13 +119,13 @@ def export_commendation_command(
     try:
         check_format(out, "commendation", language)
     except InspectorError as exc:
-        fail(exc.message)
+        fail(localized(exc, language))
     store = open_db(db)
     try:
         with store.session() as session:
             export_commendation(session, campaign, out, lang=language, as_of=day)
     except InspectorError as exc:
-        fail(exc.message)
+        fail(localized(exc, language))
     finally:
         store.close()
     _done(out, language)

@@ -11,6 +11,7 @@ from inspector.cli.common import DbOption, console, fail, open_db
 from inspector.cli.report_lang import LangOption, resolve_lang
 from inspector.errors import InspectorError
 from inspector.i18n import t
+from inspector.reports.errors import localized
 
 
 def labels_command(
@@ -34,16 +35,16 @@ def labels_command(
     try:
         output_format(out)
     except InspectorError as exc:
-        fail(exc.message)
+        fail(localized(exc, language))
     store = open_db(db)
     try:
         with store.session() as session:
             labels = collect_labels(session, unit=unit, workshop=workshop, per=per)
         written = write_labels(labels, out)
     except InspectorError as exc:
-        fail(exc.message)
+        fail(localized(exc, language))
     except OSError as exc:
-        fail(f"{out}: {exc.strerror or exc}")
+        fail(t("err.write_failed", language, path=out, reason=exc.strerror or exc))
     finally:
         store.close()
     sheets = (len(labels) + A4_6_UP.per_sheet - 1) // A4_6_UP.per_sheet

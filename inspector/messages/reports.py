@@ -210,6 +210,45 @@ register(
         "rpt.award.advanced_collective": ("先进集体", "Advanced collective"),
         "rpt.award.advanced_team": ("先进班组", "Advanced team"),
         "rpt.award.innovation": ("优秀创新项目", "Outstanding innovation project"),
+        # errors (inspector/reports/errors.py)
+        "err.campaign_unknown": (
+            "没有代码为 {code} 的活动（已有：{known}）。",
+            "No campaign has the code {code} (known: {known}).",
+        ),
+        "err.no_inspections": ("还没有任何检查记录。", "There are no inspections yet."),
+        "err.inspection_unknown": ("没有检查记录 {id}。", "No inspection {id}."),
+        "err.inspection_id_bad": (
+            "{text} 不是检查记录编号（至少给出 6 位十六进制数字）。",
+            "{text} is not an inspection id (give at least 6 hex digits).",
+        ),
+        "err.inspection_prefix_none": ("没有以 {text} 开头的检查记录。", "No inspection id starts with {text}."),
+        "err.inspection_prefix_many": (
+            "有 {count} 条检查记录以 {text} 开头，请多给几位。",
+            "{count} inspections start with {text}; give more digits.",
+        ),
+        "err.label_per": ("--per 只能是 {allowed}，而不是 {per}。", "--per must be one of {allowed}, not {per}."),
+        "err.unit_unknown": ("没有代码为 {unit} 的单位。", "No unit has the code {unit}."),
+        "err.workshop_unknown": ("没有代码为 {workshop} 的车间。", "No workshop has the code {workshop}."),
+        "err.workshop_unknown_in_unit": (
+            "单位 {unit} 中没有代码为 {workshop} 的车间。",
+            "No workshop has the code {workshop} in unit {unit}.",
+        ),
+        "err.no_checkpoints": ("没有符合条件的检查点，无可打印。", "No checkpoints match: there is nothing to print."),
+        "err.no_workshops": ("没有符合条件的车间，无可打印。", "No workshops match: there is nothing to print."),
+        "err.no_labels": ("没有可打印的标签。", "There are no labels to print."),
+        "err.label_code": ("检查点 {code} 无法打印：{reason}", "Checkpoint {code} cannot be printed: {reason}."),
+        "err.label_format": (
+            "{name}：标签只能输出为 .pdf、.svg 或 .png，而不是 {suffix}。",
+            "{name}: labels are written as .pdf, .svg or .png, not {suffix}.",
+        ),
+        "err.font_env": ("{var} 指向的 {path} 不是字体文件。", "{var} names {path}, which is not a font file."),
+        "err.no_cjk_font": (
+            "找不到含中文字符的字体，无法输出 PNG。请安装一种（Debian/Ubuntu：apt-get install fonts-wqy-microhei），"
+            "或把 {var} 设为 .ttf/.ttc 字体文件；PDF 输出不需要。",
+            "No font with Chinese characters was found for PNG output. Install one (Debian/Ubuntu: apt-get install "
+            "fonts-wqy-microhei) or set {var} to a .ttf/.ttc file; PDF output works without.",
+        ),
+        "err.write_failed": ("无法写入 {path}：{reason}", "Cannot write {path}: {reason}"),
         # exports
         "export.need_inspection": (
             "请给出检查记录编号或 --latest（二选一）。",

@@ -15,7 +15,6 @@ from statistics import mean
 from sqlmodel import Session, col, select
 
 import inspector.messages.reports  # noqa: F401  (registers the texts)
-from inspector.errors import NotFoundError
 from inspector.i18n import t
 from inspector.models import (
     Campaign,
@@ -30,6 +29,7 @@ from inspector.models import (
     Unit,
     Workshop,
 )
+from inspector.reports.errors import ReportNotFound
 from inspector.reports.tables import Table
 from inspector.reports.trends import TrendPoint, weekly_trend
 
@@ -75,7 +75,7 @@ def find_campaign(session: Session, code: str) -> Campaign:
     campaign = session.exec(select(Campaign).where(Campaign.code == code)).first()
     if campaign is None:
         known = ", ".join(session.exec(select(Campaign.code).order_by(col(Campaign.code))).all()) or "none"
-        raise NotFoundError("E_REPORT_CAMPAIGN", f"No campaign has the code {code!r} (known: {known}).")
+        raise ReportNotFound("E_REPORT_CAMPAIGN", "err.campaign_unknown", code=repr(code), known=known)
     return campaign
 
 

@@ -13,10 +13,10 @@ from pathlib import Path
 from sqlmodel import Session
 
 import inspector.messages.reports  # noqa: F401  (registers the texts)
-from inspector.errors import InspectorError
 from inspector.i18n import t
 from inspector.reports.campaign import campaign_summary
 from inspector.reports.commendation import commendation_list
+from inspector.reports.errors import ReportError
 from inspector.reports.inspection import load_inspection_report
 from inspector.reports.pdf import write_commendation_pdf, write_inspection_pdf, write_summary_pdf
 from inspector.reports.tables import write_tables
@@ -26,7 +26,7 @@ FORMATS = (".pdf", ".xlsx", ".csv")
 REPORTS = ("inspection", "summary", "commendation")
 
 
-class ExportError(InspectorError):
+class ExportError(ReportError):
     """A report cannot be written as asked."""
 
 
@@ -34,15 +34,15 @@ def check_format(path: Path, what: str, lang: str = "en") -> str:
     """The lower-case suffix of ``path`` if it is one a report is written as; :class:`ExportError` otherwise."""
     suffix = path.suffix.lower()
     if suffix not in FORMATS:
+        what_text = t(f"export.report.{what}", lang) if what in REPORTS else what
         raise ExportError(
-            "E_EXPORT_FORMAT",
-            t("export.format", lang, what=what, formats=", ".join(FORMATS), suffix=path.suffix or "(none)"),
+            "E_EXPORT_FORMAT", "export.format", what=what_text, formats=", ".join(FORMATS), suffix=path.suffix or "—"
         )
     return suffix
 
 
 def _write_failed(path: Path, exc: OSError) -> ExportError:
-    return ExportError("E_EXPORT_WRITE", f"{path}: {exc.strerror or exc}")
+    return ExportError("E_EXPORT_WRITE", "err.write_failed", path=path, reason=exc.strerror or exc)
 
 
 def export_inspection(session: Session, inspection_id: uuid.UUID, path: Path, *, lang: str = "zh") -> Path:

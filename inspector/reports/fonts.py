@@ -23,7 +23,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfbase.ttfonts import TTFError, TTFont
 
-from inspector.errors import InspectorError
+from inspector.reports.errors import ReportError
 
 ENV_VAR = "INSPECTOR_CJK_FONT"
 CID_FONT = "STSong-Light"
@@ -39,7 +39,7 @@ KNOWN_FILES = (
 )
 
 
-class FontError(InspectorError):
+class FontError(ReportError):
     """No usable font for Chinese text."""
 
 
@@ -50,7 +50,7 @@ def candidate_font_files() -> list[Path]:
     if configured:
         path = Path(configured).expanduser()
         if not path.is_file():
-            raise FontError("E_FONT_MISSING", f"{ENV_VAR} names {path}, which is not a font file.")
+            raise FontError("E_FONT_MISSING", "err.font_env", var=ENV_VAR, path=path)
         found.append(path)
     if shutil.which("fc-list"):
         try:
@@ -89,9 +89,5 @@ def image_font_file() -> Path:
     """The font file PNG output draws text with; raises :class:`FontError` when the system has none."""
     files = candidate_font_files()
     if not files:
-        raise FontError(
-            "E_FONT_MISSING",
-            "No font with Chinese characters was found for PNG output. Install one (Debian/Ubuntu: "
-            f"apt-get install fonts-wqy-microhei) or set {ENV_VAR} to a .ttf/.ttc file; PDF output works without.",
-        )
+        raise FontError("E_FONT_MISSING", "err.no_cjk_font", var=ENV_VAR)
     return files[0]

@@ -10,7 +10,6 @@ from sqlmodel import Session, col, select
 
 import inspector.messages.reports  # noqa: F401  (registers the texts)
 from inspector.checklists.spec import DEFAULT_GRADE_BANDS
-from inspector.errors import NotFoundError
 from inspector.i18n import t
 from inspector.models import (
     Answer,
@@ -31,6 +30,7 @@ from inspector.models import (
 )
 from inspector.models.base import pick
 from inspector.receipt import receipt_for
+from inspector.reports.errors import ReportNotFound
 from inspector.reports.tables import Cell, Table
 from inspector.scoring import AnswerValue, ItemRule, score_inspection
 
@@ -194,7 +194,7 @@ def latest_inspection_id(session: Session) -> uuid.UUID:
         return signed
     started = session.exec(select(Inspection.id).order_by(col(Inspection.started_at).desc())).first()
     if started is None:
-        raise NotFoundError("E_REPORT_NONE", "There are no inspections yet.")
+        raise ReportNotFound("E_REPORT_NONE", "err.no_inspections")
     return started
 
 
@@ -202,7 +202,7 @@ def load_inspection_report(session: Session, inspection_id: uuid.UUID, lang: str
     """Gather the report of one inspection; raises :class:`NotFoundError` for an unknown id."""
     inspection = session.get(Inspection, inspection_id)
     if inspection is None:
-        raise NotFoundError("E_REPORT_INSPECTION", f"No inspection {inspection_id}.")
+        raise ReportNotFound("E_REPORT_INSPECTION", "err.inspection_unknown", id=inspection_id)
     campaign = session.get(Campaign, inspection.campaign_id)
     version = session.get(TemplateVersion, inspection.template_version_id)
     template = session.get(ChecklistTemplate, version.template_id) if version else None
@@ -328,15 +328,15 @@ def find_inspection_id(session: Session, text: str) -> uuid.UUID:
     """The inspection named by a full id or an unambiguous prefix of at least 6 hex digits (as reports print)."""
     cleaned = text.strip().lower().replace("-", "")
     if len(cleaned) < 6 or any(ch not in "0123456789abcdef" for ch in cleaned):
-        raise NotFoundError("E_REPORT_INSPECTION", f"{text!r} is not an inspection id (give at least 6 hex digits).")
+        raise ReportNotFound("E_REPORT_INSPECTION", "err.inspection_id_bad", text=repr(text))
     if len(cleaned) == 32:
         found = uuid.UUID(cleaned)
         if session.get(Inspection, found) is None:
-            raise NotFoundError("E_REPORT_INSPECTION", f"No inspection {found}.")
+            raise ReportNotFound("E_REPORT_INSPECTION", "err.inspection_unknown", id=found)
         return found
     matches = [i for i in session.exec(select(Inspection.id)).all() if i.hex.startswith(cleaned)]
     if not matches:
-        raise NotFoundError("E_REPORT_INSPECTION", f"No inspection id starts with {text!r}.")
+        raise ReportNotFound("E_REPORT_INSPECTION", "err.inspection_prefix_none", text=repr(text))
     if len(matches) > 1:
-        raise NotFoundError("E_REPORT_INSPECTION", f"{len(matches)} inspections start with {text!r}; give more digits.")
+        raise ReportNotFound("E_REPORT_INSPECTION", "err.inspection_prefix_many", count=len(matches), text=repr(text))
     return matches[0]

@@ -22,6 +22,7 @@ from textual.widgets import Button, Input, Label, RadioButton, RadioSet
 from textual.worker import Worker, WorkerState
 
 import inspector.messages.reports  # noqa: F401  (registers the texts)
+from inspector.reports.errors import ReportError
 from inspector.reports.exports import REPORTS, export_commendation, export_inspection, export_summary
 from screens.base import InspectorDialog
 
@@ -147,4 +148,8 @@ class ExportReportDialog(InspectorDialog[Path]):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR and event.worker.error is not None:
             self.query_one("#export-write", Button).disabled = False
-            self.inspector.report_failure(event.worker.error)
+            error = event.worker.error
+            if isinstance(error, ReportError):  # worded in both languages: say it in the reader's
+                self.notify(error.localized(self.lang), title=self.tr("app.error"), severity="error", timeout=12)
+            else:
+                self.inspector.report_failure(error)

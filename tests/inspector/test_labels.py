@@ -136,8 +136,10 @@ def test_inspector_labels_command_writes_the_sheet(store: Store, tmp_path: Path)
     assert result.exit_code == 0, result.output
     assert "2 labels on 1 sheet(s)" in result.output
     assert decode_all(Image.open(out)) == sorted(encode_label("checkpoint", c) for c in ("ANOD-01", "ANOD-02"))
-    bad = CliRunner().invoke(app, ["labels", "--db", str(store.path), "--unit", "NOPE", "--out", str(out)])
-    assert bad.exit_code == 1 and "NOPE" in bad.output and "Traceback" not in bad.output
+    bad = CliRunner().invoke(
+        app, ["labels", "--db", str(store.path), "--unit", "NOPE", "--out", str(out), "--lang", "zh"]
+    )
+    assert bad.exit_code == 1 and "没有代码为 'NOPE' 的单位" in bad.output and "Traceback" not in bad.output
 
 
 def test_workshop_labels_decode_too(store: Store, tmp_path: Path) -> None:

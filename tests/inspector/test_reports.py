@@ -242,8 +242,15 @@ def test_export_commands(store: Store, world: World, tmp_path: Path) -> None:
     assert load_workbook(tmp_path / "s.xlsx").sheetnames[0] == "Coverage of workshops"
     code, output = run("export", "commendation", "--campaign", "SPM-2022", "--db", db, "--out", str(tmp_path / "c.csv"))
     assert code == 0 and (tmp_path / "c.csv").read_bytes().startswith(b"\xef\xbb\xbf")
-    code, output = run("export", "summary", "--campaign", "NOPE", "--db", db, "--out", str(tmp_path / "x.pdf"))
-    assert code == 1 and "NOPE" in output and "SPM-2022" in output and "Traceback" not in output
+    code, output = run(
+        "export", "summary", "--campaign", "NOPE", "--db", db, "--out", str(tmp_path / "x.pdf"), "--lang", "en"
+    )
+    assert code == 1 and "No campaign has the code 'NOPE'" in output and "SPM-2022" in output
+    assert "Traceback" not in output
+    code, output = run(
+        "export", "summary", "--campaign", "NOPE", "--db", db, "--out", str(tmp_path / "x.pdf"), "--lang", "zh"
+    )
+    assert code == 1 and "没有代码为 'NOPE' 的活动" in output
     code, output = run("export", "summary", "--campaign", "SPM-2022", "--db", db, "--out", str(tmp_path / "x.doc"))
     assert code == 1 and ".xlsx" in output
     code, output = run("export", "inspection", "--db", db, "--out", str(tmp_path / "i.pdf"), "--lang", "en")
