@@ -25,8 +25,8 @@ import qrcode
 import qrcode.constants
 from sqlmodel import Session
 
-from inspector.errors import InspectorError
 from inspector.models import Inspection, InspectionStatus, Person
+from inspector.reports.errors import ReportError
 from inspector.signing import inspection_hash
 
 PREFIX = "INSR"
@@ -46,7 +46,7 @@ NOT_FOUND = "not_found"
 NOT_SIGNED = "not_signed"
 
 
-class ReceiptError(InspectorError):
+class ReceiptError(ReportError):
     """A text that is not a valid receipt; the message says what is wrong."""
 
 
@@ -96,7 +96,7 @@ def make_receipt(inspection_id: uuid.UUID, content_hash: str, signer_code: str) 
 def receipt_for(session: Session, inspection: Inspection) -> Receipt:
     """The receipt of a signed inspection, from its stored hash and its inspector's code."""
     if inspection.status != InspectionStatus.SIGNED or not inspection.content_hash:
-        raise ReceiptError("E_RECEIPT_UNSIGNED", f"Inspection {inspection.id} is not signed, so it has no receipt.")
+        raise ReceiptError("E_RECEIPT_UNSIGNED", "receipt.not_signed", id=inspection.id)
     signer = session.get(Person, inspection.inspector_id)
     code = signer.code if signer is not None else str(inspection.inspector_id)
     return make_receipt(inspection.id, inspection.content_hash, code)
@@ -109,23 +109,19 @@ def parse_receipt(text: str) -> Receipt:
     if match is None:
         version = re.match(r"^INSR(\d+):", cleaned)
         if version is not None and int(version[1]) > VERSION:
-            raise ReceiptError(
-                "E_RECEIPT_VERSION", f"Receipt format version {version[1]} is newer than this app understands."
-            )
-        raise ReceiptError("E_RECEIPT_FORMAT", f"Not an inspection receipt: {cleaned[:80]!r}.")
+            raise ReceiptError("E_RECEIPT_VERSION", "receipt.error.E_RECEIPT_VERSION", version=version[1])
+        raise ReceiptError("E_RECEIPT_FORMAT", "receipt.error.E_RECEIPT_FORMAT", text=repr(cleaned[:80]))
     if int(match["version"]) != VERSION:
-        raise ReceiptError(
-            "E_RECEIPT_VERSION", f"Receipt format version {match['version']} is not one this app understands."
-        )
+        raise ReceiptError("E_RECEIPT_VERSION", "receipt.error.E_RECEIPT_VERSION", version=match["version"])
     if _check(cleaned[: cleaned.rfind(":")]) != match["check"]:
-        raise ReceiptError("E_RECEIPT_CHECK", "The receipt's check digits do not match: it was mistyped or misread.")
+        raise ReceiptError("E_RECEIPT_CHECK", "receipt.error.E_RECEIPT_CHECK")
     try:
         inspection_id = uuid.UUID(bytes=_unb32(match["id"]))
         digest = _unb32(match["hash"])
     except ValueError as exc:
-        raise ReceiptError("E_RECEIPT_FORMAT", f"The receipt's id or hash is not valid base32: {exc}.") from exc
+        raise ReceiptError("E_RECEIPT_FORMAT", "receipt.error.E_RECEIPT_FORMAT", text=repr(cleaned[:80])) from exc
     if len(digest) != HASH_BYTES:
-        raise ReceiptError("E_RECEIPT_FORMAT", "The receipt's hash has the wrong length.")
+        raise ReceiptError("E_RECEIPT_FORMAT", "receipt.error.E_RECEIPT_FORMAT", text=repr(cleaned[:80]))
     return Receipt(inspection_id, digest.hex(), match["signer"])
 
 
@@ -223,7 +219,7 @@ def receipt_view(session: Session, inspection_id: uuid.UUID) -> ReceiptView:
 
     inspection = session.get(Inspection, inspection_id)
     if inspection is None:
-        raise ReceiptError("E_RECEIPT_UNKNOWN", f"No inspection {inspection_id}.")
+        raise ReceiptError("E_RECEIPT_UNKNOWN", "receipt.not_found", id=inspection_id)
     receipt = receipt_for(session, inspection)
     place: Checkpoint | Workshop | None = (
         session.get(Checkpoint, inspection.checkpoint_id) if inspection.checkpoint_id else None

@@ -47,7 +47,7 @@ def _verify_receipt(session: Session, text: str, lang: str) -> bool:
     try:
         check = verify_receipt(session, text)
     except ReceiptError as exc:
-        err_console.print("[bold red]✘[/] " + t(f"receipt.error.{exc.code}", lang, text=text.strip()[:80]))
+        err_console.print("[bold red]✘[/] " + exc.localized(lang))
         return False
     receipt = check.receipt
     values = {

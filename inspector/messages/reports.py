@@ -51,8 +51,8 @@ register(
         ),
         "receipt.error.E_RECEIPT_FORMAT": ("这不是检查回执：{text}", "This is not an inspection receipt: {text}"),
         "receipt.error.E_RECEIPT_VERSION": (
-            "回执格式版本较新，请升级本程序。",
-            "The receipt's format is newer than this app; update the app.",
+            "回执格式版本 {version} 是本程序不认识的（较新），请升级本程序。",
+            "The receipt's format version {version} is one this app does not know (newer); update the app.",
         ),
         "receipt.error.E_RECEIPT_CHECK": (
             "回执校验位不符：可能输错或扫错，请重新扫描。",
