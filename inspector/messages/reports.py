@@ -192,7 +192,6 @@ register(
         "rpt.level.unit": ("单位", "Unit"),
         "rpt.level.workshop": ("车间", "Workshop"),
         "rpt.level.team": ("班组", "Team"),
-        "rpt.level.innovation": ("创新项目", "Innovation project"),
         # commendation
         "commend.award": ("奖项", "Award"),
         "commend.rank": ("名次", "Rank"),
@@ -264,9 +263,6 @@ register(
         "export.button": ("导出", "Export"),
         "export.path_empty": ("请填写要保存的文件名。", "Name the file to save."),
         "export.written": ("已写入 {path}", "Written: {path}"),
-        "export.campaign_unknown": ("没有代码为 {code} 的活动。", "No campaign has the code {code}."),
-        "export.inspection_unknown": ("没有检查记录 {id}。", "No inspection {id}."),
-        "export.no_inspection": ("还没有任何检查记录。", "There are no inspections yet."),
         "export.format": (
             "{what} 只能导出为 {formats}，而不是 {suffix}。",
             "{what} is exported as {formats}, not {suffix}.",
