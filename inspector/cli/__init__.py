@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 
 from inspector.cli.awards import awards_app, quality_app
-from inspector.cli.common import DbOption, console, fail
+from inspector.cli.common import DbOption, console, fail, write_crash_log
 from inspector.cli.demo import demo_command
 from inspector.cli.export import export_app
 from inspector.cli.labels import labels_command
@@ -65,6 +65,12 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         console.print("Interrupted.", style="yellow")
         sys.exit(130)
+    except OSError as exc:  # a full disk, a missing folder, a permission: name it, keep what was saved
+        where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
+        fail(f"{exc.strerror or exc}{where}. Nothing that was already saved is lost.")
+    except Exception as exc:  # a bug: the user gets one line and the log the traceback
+        log = write_crash_log(exc)
+        fail(f"Unexpected error: {type(exc).__name__}: {exc}. Details were written to {log}.")
 
 
 __all__ = ["Path", "app", "main"]
