@@ -94,6 +94,10 @@ class OrderRow:
     evidence_paths: tuple[str, ...]
     plan_missing: tuple[str, ...]
     next_actions: tuple[str, ...]
+    plan_measures: str = ""
+    plan_funds: float | None = None
+    plan_deadline: date | None = None
+    plan_emergency: str = ""
 
 
 @dataclass(frozen=True)
@@ -189,6 +193,10 @@ def _order_row(order: RectificationOrder, finding: Finding, team: TeamRef, as_of
         tuple(str(p) for p in order.evidence_paths),
         tuple(plan_gaps(order)) if finding.grade == HazardGrade.MAJOR else (),
         NEXT_ACTIONS.get(order.status, ()),
+        order.plan_measures,
+        order.plan_funds,
+        order.plan_deadline,
+        order.plan_emergency,
     )
 
 
@@ -201,6 +209,7 @@ def orders(
     unit_id: uuid.UUID | None = None,
     overdue_only: bool = False,
     open_only: bool = False,
+    status: str | None = None,
 ) -> list[OrderRow]:
     """Rectification orders, most overdue first then by deadline; filtered by campaign, team, unit, state."""
     statement = (
@@ -220,6 +229,8 @@ def orders(
         statement = statement.where(RectificationOrder.status != OrderStatus.CLOSED)
     if overdue_only:
         statement = statement.where(col(RectificationOrder.deadline) < as_of)
+    if status is not None:
+        statement = statement.where(RectificationOrder.status == status)
     refs = {ref.id: ref for ref in teams(session)}
     rows = [_order_row(order, finding, refs[order.team_id], as_of) for order, finding in session.exec(statement).all()]
     rows.sort(key=lambda r: (r.status == OrderStatus.CLOSED, not r.overdue, r.deadline, r.team.code))

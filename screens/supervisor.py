@@ -22,6 +22,7 @@ from screens.supervisor_tables import fill_awards, fill_board, fill_consistency,
 if TYPE_CHECKING:
     from inspector.awards.standing import GroupOverview
     from inspector.store import StoreSession
+    from inspector.team_records import OrderRow
 
 LEVELS = ("team", "workshop", "unit")
 
@@ -37,12 +38,15 @@ class SupervisorScreen(InspectorScreen[None]):
         Binding("x", "export", "bind.sup.export", id="sup.export"),
         Binding("p", "report('summary')", "bind.sup.report_summary", id="sup.report_summary", show=False),
         Binding("l", "report('commendation')", "bind.sup.report_list", id="sup.report_list", show=False),
+        Binding("v", "verify", "bind.sup.verify", id="sup.verify"),
+        Binding("j", "reject", "bind.sup.reject", id="sup.reject"),
         Binding("c", "pick_campaign", "bind.sup.campaign", id="sup.campaign"),
         Binding("r", "refresh", "bind.sup.refresh", id="sup.refresh"),
         Binding("1", "tab('tab-board')", "bind.sup.tab_board", id="sup.tab_board", show=False),
         Binding("2", "tab('tab-overdue')", "bind.sup.tab_overdue", id="sup.tab_overdue", show=False),
         Binding("3", "tab('tab-awards')", "bind.sup.tab_awards", id="sup.tab_awards", show=False),
         Binding("4", "tab('tab-consistency')", "bind.sup.tab_consistency", id="sup.tab_consistency", show=False),
+        Binding("5", "tab('tab-verify')", "bind.sup.tab_verify", id="sup.tab_verify", show=False),
     ]
 
     def __init__(self) -> None:
@@ -66,6 +70,8 @@ class SupervisorScreen(InspectorScreen[None]):
                 yield DataTable(id="sup-board", cursor_type="row", zebra_stripes=True)
             with TabPane("", id="tab-overdue"):
                 yield DataTable(id="sup-overdue", cursor_type="row", zebra_stripes=True)
+            with TabPane("", id="tab-verify"):
+                yield DataTable(id="sup-verify", cursor_type="row", zebra_stripes=True)
             with TabPane("", id="tab-awards"):
                 with Horizontal(id="sup-award-bar"):
                     yield Select[str]([("—", "")], id="sup-award", allow_blank=False, compact=True)
@@ -87,6 +93,7 @@ class SupervisorScreen(InspectorScreen[None]):
         for pane, key in (
             ("tab-board", "sup.tab.board"),
             ("tab-overdue", "sup.tab.overdue"),
+            ("tab-verify", "sup.tab.verify"),
             ("tab-awards", "sup.tab.awards"),
             ("tab-consistency", "sup.tab.consistency"),
         ):
@@ -114,6 +121,7 @@ class SupervisorScreen(InspectorScreen[None]):
         table = {
             "tab-board": "#sup-board",
             "tab-overdue": "#sup-overdue",
+            "tab-verify": "#sup-verify",
             "tab-awards": "#sup-awards",
             "tab-consistency": "#sup-consistency-teams",
         }[pane]
@@ -160,8 +168,11 @@ class SupervisorScreen(InspectorScreen[None]):
             )
         )
         self._fill_selects(data)
+        # A refresh after an action keeps each list on the row the supervisor was on.
+        cursors = {table.id: table.cursor_row for table in self.query(DataTable)}
         fill_board(self, self.query_one("#sup-board", DataTable), data)
-        fill_overdue(self, self.query_one("#sup-overdue", DataTable), data)
+        fill_overdue(self, self.query_one("#sup-overdue", DataTable), data.overdue)
+        fill_overdue(self, self.query_one("#sup-verify", DataTable), data.to_verify)
         fill_awards(
             self, self.query_one("#sup-awards", DataTable), self.query_one("#sup-award-state", Static), data, self.award
         )
@@ -173,6 +184,10 @@ class SupervisorScreen(InspectorScreen[None]):
             self.query_one("#sup-consistency-inspectors", DataTable),
             data,
         )
+        for table in self.query(DataTable):
+            row = cursors.get(table.id, 0)
+            if table.row_count and row:
+                table.move_cursor(row=min(row, table.row_count - 1))
 
     def _fill_selects(self, data: GroupOverview) -> None:
         units = [(self.tr("sup.all_units"), "")] + [(u.name(self.lang), str(u.id)) for u in data.units]
@@ -338,6 +353,73 @@ class SupervisorScreen(InspectorScreen[None]):
 
         if self.data is not None:
             self.app.push_screen(ExportReportDialog(report, campaign_code=self.data.campaign.code))
+
+    # -- verification ---------------------------------------------------------------------------------------
+
+    def _selected_to_verify(self) -> OrderRow | None:
+        table = self.query_one("#sup-verify", DataTable)
+        if self.data is None or table.row_count == 0:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return next((o for o in self.data.to_verify if str(o.id) == key), None)
+
+    def _verification(self, order: OrderRow, *, accepted: bool, reason: str = "") -> None:
+        actor, at, lang = self._actor(), self.inspector.clock(), self.lang
+        if actor is None:
+            self.notify(self.tr("team.need_person"), severity="warning")
+            return
+
+        def job(session: StoreSession) -> str:
+            from inspector.rectification import OrderRefused, reject_order, verify_order
+
+            try:
+                if accepted:
+                    verify_order(session, order_id=order.id, actor_id=actor, at=at)
+                else:
+                    reject_order(session, order_id=order.id, actor_id=actor, reason=reason, at=at)
+            except OrderRefused as refused:
+                session.rollback()
+                return refused.localized(lang)
+            return ""
+
+        def done(refusal: str) -> None:
+            if refusal:
+                self.notify(refusal, severity="error", timeout=10)
+            else:
+                self.notify(self.tr("sup.verified" if accepted else "sup.rejected"))
+            self.action_refresh()
+
+        self.inspector.write(job, done)
+
+    def action_verify(self) -> None:
+        from screens.dialogs.confirm import ConfirmDialog
+
+        self.action_tab("tab-verify")
+        order = self._selected_to_verify()
+        if order is None:
+            self.notify(self.tr("sup.no_order"), severity="warning")
+            return
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self._verification(order, accepted=True)
+
+        self.app.push_screen(ConfirmDialog(self.tr("sup.verify.confirm", requirement=order.description)), confirmed)
+
+    def action_reject(self) -> None:
+        from screens.dialogs.text_input import TextInputDialog
+
+        self.action_tab("tab-verify")
+        order = self._selected_to_verify()
+        if order is None:
+            self.notify(self.tr("sup.no_order"), severity="warning")
+            return
+
+        def entered(reason: str | None) -> None:
+            if reason:
+                self._verification(order, accepted=False, reason=reason)
+
+        self.app.push_screen(TextInputDialog(self.tr("sup.reject.prompt"), allow_empty=False), entered)
 
     def action_pick_campaign(self) -> None:
         from screens.dialogs.picker import PickerDialog, PickerOption

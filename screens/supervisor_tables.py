@@ -11,6 +11,7 @@ from inspector.awards.export import criterion_text
 
 if TYPE_CHECKING:
     from inspector.awards.standing import GroupOverview
+    from inspector.team_records import OrderRow
     from screens.base import LocalizedMixin
 
 
@@ -45,14 +46,14 @@ def fill_board(screen: LocalizedMixin, table: DataTable[str], data: GroupOvervie
         )
 
 
-def fill_overdue(screen: LocalizedMixin, table: DataTable[str], data: GroupOverview) -> None:
-    """Every overdue order of the campaign (in the chosen unit), most overdue first."""
+def fill_overdue(screen: LocalizedMixin, table: DataTable[str], orders: list[OrderRow]) -> None:
+    """Orders of the campaign (in the chosen unit), most overdue first."""
     _columns(screen, table, ("sup.col.days", "team.col.deadline", "sup.col.team", "sup.col.belongs",
                              "team.col.hazard", "team.col.status", "team.col.requirement"))  # fmt: skip
     lang = screen.lang
-    for o in sorted(data.overdue, key=lambda o: (-o.days_overdue, o.team.code)):
+    for o in sorted(orders, key=lambda o: (-o.days_overdue, o.deadline, o.team.code)):
         table.add_row(
-            f"[red]{o.days_overdue}[/]",
+            f"[red]{o.days_overdue}[/]" if o.overdue else "0",
             o.deadline.isoformat(),
             o.team.name(lang),
             o.team.belongs(lang),

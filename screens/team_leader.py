@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from inspector.store import StoreSession
     from inspector.team_records import OrderEvent
     from screens.dialogs.answer_order import OrderAnswer
+    from screens.dialogs.hazard_plan import PlanInput
 
 
 def _mark(met: bool) -> str:
@@ -36,6 +37,7 @@ class TeamLeaderScreen(InspectorScreen[None]):
     CSS_PATH = "team_leader.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "answer", "bind.team.answer", id="team.answer"),
+        Binding("p", "plan", "bind.team.plan", id="team.plan"),
         Binding("h", "history", "bind.team.history", id="team.history"),
         Binding("t", "pick_team", "bind.team.team", id="team.team"),
         Binding("c", "pick_campaign", "bind.team.campaign", id="team.campaign"),
@@ -133,11 +135,16 @@ class TeamLeaderScreen(InspectorScreen[None]):
                 as_of=data.as_of.isoformat(),
             )
         )
+        cursors = {table.id: table.cursor_row for table in self.query(DataTable)}
         self._fill_chart(data)
         self._fill_inspections(data)
         self._fill_orders(data)
         self._fill_awards(data)
         self._fill_sources()
+        for table in self.query(DataTable):  # stay on the row the leader was on
+            row = cursors.get(table.id, 0)
+            if table.row_count and row:
+                table.move_cursor(row=min(row, table.row_count - 1))
 
     def _table(self, table_id: str, keys: tuple[str, ...]) -> DataTable[str]:
         table: DataTable[str] = self.query_one(f"#{table_id}", DataTable)
@@ -338,6 +345,53 @@ class TeamLeaderScreen(InspectorScreen[None]):
             self.action_refresh()
 
         self.inspector.write(job, done)
+
+    def action_plan(self) -> None:
+        """Record (or revise) the selected major hazard's plan; the signed-in person owns it."""
+        from screens.dialogs.hazard_plan import HazardPlanDialog, PlanInput
+
+        self.action_tab("tab-orders")
+        order_id = self._selected_order()
+        person = self.inspector.person
+        if order_id is None or self.data is None:
+            self.notify(self.tr("team.no_order"), severity="warning")
+            return
+        if person is None:
+            self.notify(self.tr("team.need_person"), severity="warning")
+            return
+        order = next(o for o in self.data.orders if o.id == order_id)
+        if order.grade != "major":
+            self.notify(self.tr("team.not_major"), severity="warning")
+            return
+        current = PlanInput(order.plan_measures, order.plan_funds, order.plan_deadline, order.plan_emergency)
+        at = self.inspector.clock()
+
+        def job(session: StoreSession, plan: PlanInput) -> str:
+            from inspector.rectification import MajorHazardPlan, OrderRefused, record_plan
+
+            try:
+                record_plan(
+                    session,
+                    order_id=order_id,
+                    actor_id=person.id,
+                    plan=MajorHazardPlan(plan.measures, plan.funds, plan.deadline, person.id, plan.emergency),
+                    at=at,
+                )
+            except OrderRefused as refused:
+                session.rollback()
+                return refused.localized(self.lang)
+            return ""
+
+        def done(refusal: str) -> None:
+            self.notify(refusal or self.tr("team.plan_saved"), severity="error" if refusal else "information")
+            self.action_refresh()
+
+        def entered(plan: PlanInput | None) -> None:
+            if plan is not None:
+                entered_plan = plan
+                self.inspector.write(lambda session: job(session, entered_plan), done)
+
+        self.app.push_screen(HazardPlanDialog(order.description, current), entered)
 
     def action_history(self) -> None:
         from screens.dialogs.message import MessageDialog

@@ -13,7 +13,7 @@ from inspector.awards.leaderboard import Consistency, LeaderRow, inspector_consi
 from inspector.awards.repository import decisions, evaluate_campaign, find_campaign
 from inspector.awards.sources import SourceRow, figure_sources
 from inspector.errors import InspectorError
-from inspector.models import AwardRuleSet, Campaign, Unit
+from inspector.models import AwardRuleSet, Campaign, OrderStatus, Unit
 from inspector.team_records import (
     CampaignRef,
     OrderRow,
@@ -130,6 +130,8 @@ class GroupOverview:
     recorded: dict[tuple[str, uuid.UUID], tuple[uuid.UUID, bool, bool]]
     ruleset_id: uuid.UUID | None
     consistency: Consistency
+    #: Orders the teams answered, waiting for on-site verification.
+    to_verify: list[OrderRow] = field(default_factory=list)
 
 
 def group_overview(
@@ -188,4 +190,5 @@ def group_overview(
         recorded,
         ruleset_id,
         inspector_consistency(session, campaign_id=campaign.id, unit_id=unit_id, score_templates=templates),
+        orders(session, as_of=today, campaign_id=campaign.id, unit_id=unit_id, status=OrderStatus.ANSWERED.value),
     )

@@ -36,8 +36,18 @@ def build_award_sample(store: Store, *, signed_in: str = "leader") -> AwardSampl
         )
         for day, score, inspector in ((2, 96.0, 1), (3, 97.0, 0), (5, 95.0, 1)):
             w.inspect("U1/W1/T2", score, day=day, inspector=inspector)
-        for day, score in ((2, 86.0), (4, 88.0), (6, 84.0)):
-            w.inspect("U1/W2/T1", score, day=day, inspector=2)
+        w21 = [w.inspect("U1/W2/T1", score, day=day, inspector=2) for day, score in ((2, 86.0), (4, 88.0), (6, 84.0))]
+        w.order(
+            w21[0], "U1/W2/T1", deadline_day=10, status="answered", description="叉车充电区无灭火器 / no extinguisher"
+        )
+        w.order(
+            w21[1],
+            "U1/W2/T1",
+            deadline_day=12,
+            status="answered",
+            grade="major",
+            description="流槽无液位报警 / no launder level alarm",
+        )
         for day, score in ((3, 99.0), (5, 98.0), (7, 97.0)):
             w.inspect("U2/W1/T1", score, day=day, inspector=2, vetoed=day == 5)
         o = w.inspect("U2/W2/T2", 91.0, day=2, inspector=1)

@@ -15,7 +15,7 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Select
 
 from inspector.audit import verify_chain
-from inspector.models import AuditEntry, AwardDecision
+from inspector.models import AuditEntry, AwardDecision, RectificationOrder
 from inspector.store import Store
 from screens.app import InspectorApp
 from screens.supervisor import SupervisorScreen
@@ -140,6 +140,47 @@ async def test_record_nominate_finalise_and_export(
         assert len(final) == 3
         kinds = [e.kind for e in session.exec(select(AuditEntry)).all()]
         assert kinds.count("award_decision") == 1 + 2 + 3  # recorded, withdrawn and re-nominated, finalised
+        assert verify_chain(session).ok
+
+
+async def test_verify_and_reject_answered_orders(
+    award_sample: AwardSample, store: Store, make_app: Callable[..., InspectorApp]
+) -> None:
+    async with make_app("zh").run_test(size=(120, 40)) as pilot:
+        screen = await open_supervisor(pilot)
+        await pilot.press("5")
+        await wait(pilot)
+        assert [r[6] for r in rows(screen, "sup-verify")] == [
+            "叉车充电区无灭火器 / no extinguisher",
+            "流槽无液位报警 / no launder level alarm",
+        ]
+        await pilot.press("down", "v")  # the major hazard has no plan: refused, in Chinese
+        await wait(pilot)
+        await pilot.press("y")
+        await wait(pilot)
+        assert any("重大隐患需先登记治理方案" in n.message for n in pilot.app._notifications)
+        await pilot.press("j")
+        await wait(pilot)
+        await typed(pilot, "未见报警装置")
+        await pilot.press("enter")
+        await wait(pilot)
+        await pilot.press("up", "v")
+        await wait(pilot)
+        await pilot.press("y")
+        await wait(pilot)
+        assert rows(screen, "sup-verify") == []
+    with store.session() as session:
+        statuses = {
+            o.requirement.split(" / ")[1]: o.status
+            for o in session.exec(
+                select(RectificationOrder).where(
+                    RectificationOrder.team_id.in_(  # type: ignore[attr-defined]
+                        [award_sample.world.teams["U1/W2/T1"]]
+                    )
+                )
+            ).all()
+        }
+        assert statuses == {"no extinguisher": "closed", "no launder level alarm": "reopened"}
         assert verify_chain(session).ok
 
 

@@ -169,6 +169,38 @@ async def test_language_switch_and_choosing_another_team(
         assert [r[1] for r in rows(screen, "team-inspections")] == ["99.0", "98.0", "97.0"]
 
 
+async def test_the_leader_records_a_major_hazard_plan(
+    award_sample: AwardSample, store: Store, make_app: Callable[..., InspectorApp]
+) -> None:
+    async with make_app("en").run_test(size=(120, 40)) as pilot:
+        screen = await open_team(pilot)
+        await pilot.press("2", "down", "p")
+        await wait(pilot)
+        await typed(pilot, "install the water tank")
+        await pilot.press("enter")
+        await typed(pilot, "lots")
+        await pilot.press("enter", "enter", "enter")
+        await wait(pilot)
+        assert "is not a number" in str(pilot.app.screen.query_one("#plan-error").render())
+        pilot.app.screen.query_one("#plan-funds", Input).value = "85000"
+        pilot.app.screen.query_one("#plan-deadline", Input).value = "2022-06-18"
+        pilot.app.screen.query_one("#plan-emergency", Input).value = "stop the furnace"
+        pilot.app.screen.query_one("#plan-emergency", Input).focus()
+        await pilot.press("enter")
+        await wait(pilot)
+        assert "plan missing" not in rows(screen, "team-orders")[1][1]
+    with store.session() as session:
+        order = session.exec(
+            select(RectificationOrder).where(RectificationOrder.deadline == award_sample.world.at_day(20))
+        ).one()
+        assert (order.plan_measures, order.plan_funds, order.plan_emergency) == (
+            "install the water tank",
+            85000.0,
+            "stop the furnace",
+        )
+        assert order.plan_owner_id == award_sample.world.leaders[LEADER_TEAM]
+
+
 SCENARIOS = {"scores": (), "awards": ("3", "down", "enter")}
 
 
