@@ -148,6 +148,59 @@ def _event(
     return event
 
 
+#: Days to put a finding right, by grade, when the finding names no deadline (general 7, significant 15, major 30).
+DEADLINE_DAYS = {HazardGrade.GENERAL.value: 7, HazardGrade.SIGNIFICANT.value: 15, HazardGrade.MAJOR.value: 30}
+
+
+def team_leader_of(session: Session, team_id: uuid.UUID) -> uuid.UUID | None:
+    """The active team leader of ``team_id`` (the default person responsible for its orders)."""
+    leader = session.exec(
+        select(Person)
+        .where(Person.team_id == team_id, Person.role == Role.TEAM_LEADER, col(Person.active).is_(True))
+        .order_by(col(Person.code))
+    ).first()
+    return leader.id if leader else None
+
+
+def issue_order(
+    session: Session,
+    *,
+    finding_id: uuid.UUID,
+    actor_id: uuid.UUID,
+    at: datetime,
+    team_id: uuid.UUID | None = None,
+    responsible_person_id: uuid.UUID | None = None,
+    requirement: str = "",
+    deadline: date | None = None,
+) -> RectificationOrder:
+    """整改通知 for a finding: the responsible team (the finding's unless given) and person (its leader unless
+    given), the requirement (the finding's description unless given) and the deadline (the finding's, else by grade
+    from ``at``). One order per finding; the issue is the first entry of its history."""
+    finding = session.get(Finding, finding_id)
+    if finding is None:
+        raise NotFoundError("E_FINDING_NOT_FOUND", f"No finding {finding_id}.")
+    existing = session.exec(select(RectificationOrder).where(RectificationOrder.finding_id == finding_id)).first()
+    if existing is not None:
+        return existing
+    team = team_id or finding.team_id
+    if team is None:
+        raise NotFoundError("E_FINDING_NO_TEAM", f"Finding “{finding.description[:40]}” names no responsible team.")
+    order = RectificationOrder(
+        finding_id=finding_id,
+        team_id=team,
+        responsible_person_id=responsible_person_id or team_leader_of(session, team),
+        requirement=(requirement or finding.description).strip(),
+        deadline=deadline or finding.deadline or at.date() + timedelta(days=DEADLINE_DAYS.get(finding.grade, 7)),
+        status=OrderStatus.OPEN,
+    )
+    session.add(order)
+    session.add(
+        RectificationEvent(order_id=order.id, at=at, actor_id=actor_id, from_status=None, to_status=OrderStatus.OPEN)
+    )
+    session.flush()
+    return order
+
+
 def answer_order(
     session: Session,
     *,

@@ -177,6 +177,28 @@ def test_major_verification_is_due_within_ten_days_of_the_deadline(world: AwardW
     assert closed_on_time(order) is False
 
 
+def test_issue_order_defaults_to_the_teams_leader_and_the_findings_deadline(world: AwardWorld) -> None:
+    from inspector.models import Finding
+    from inspector.rectification import issue_order
+
+    s = world.session
+    inspection = world.inspect(TEAM, 80.0)
+    finding = Finding(
+        inspection_id=inspection,
+        grade="major",
+        description="结晶器冷却水无压力报警 / no pressure alarm",
+        team_id=world.teams[TEAM],
+        deadline=date(2022, 7, 1),
+    )
+    s.add(finding)
+    s.flush()
+    order = issue_order(s, finding_id=finding.id, actor_id=world.inspectors[0], at=at(2))
+    assert order.responsible_person_id == world.leaders[TEAM]
+    assert (order.deadline, order.status, order.requirement) == (date(2022, 7, 1), "open", finding.description)
+    assert issue_order(s, finding_id=finding.id, actor_id=world.inspectors[0], at=at(3)).id == order.id
+    assert [(e.to_status, e.actor_id) for e in history(s, order.id)] == [("open", world.inspectors[0])]
+
+
 def test_overdue_uses_the_date_it_is_given(world: AwardWorld) -> None:
     order_id = _order(world, deadline_day=15)
     order = world.session.get(RectificationOrder, order_id)
