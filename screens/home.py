@@ -85,8 +85,8 @@ class HomeScreen(InspectorScreen[None]):
 
     def on_screen_resume(self) -> None:
         super().on_screen_resume()
-        if self.inspector.store is not None:
-            self.action_refresh()
+        if self.inspector.store is not None and self.data is not None:
+            self.action_refresh()  # back from a walk or a dialog: progress may have changed
 
     def action_refresh(self) -> None:
         self.run_db(_home_data, self._loaded)
@@ -107,6 +107,8 @@ class HomeScreen(InspectorScreen[None]):
 
     async def _loaded(self, data: HomeData) -> None:
         first = not self.query("#home-tabs")
+        if not first and data == self.data:
+            return  # nothing changed: keep the lists (and their cursors) as they are
         if first:
             loading = self.query_one("#home-loading", Static)
             await self._mount_tabs(loading)

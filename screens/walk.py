@@ -11,7 +11,7 @@ import uuid
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Footer, Header, Static
@@ -318,6 +318,13 @@ class WalkScreen(InspectorScreen[None]):
 
     # -- answering -----------------------------------------------------------------------------------------------
 
+    def on_key(self, event: events.Key) -> None:
+        """An answer key that does not fit the current item (its binding is off) says which keys do."""
+        item = self._current_item() if self.data is not None else None
+        if item is None or self.locked or not event.character or event.character not in "yn0123456789":
+            return
+        self.notify(self._keys_hint(item), severity="warning", timeout=4)
+
     def _store_answer(self, item: ItemView, answer: AnswerView | None, *, advance: bool) -> None:
         """Show the new answer at once and queue its durable save."""
         assert self.data is not None
@@ -566,9 +573,13 @@ class WalkScreen(InspectorScreen[None]):
                 self.notify(self.tr("hazard.saved"), timeout=3)
             if self.is_mounted:
                 table = self.query_one("#walk-items", ChecklistTable)
-                table.update_row(self.order.index(item.code), self._row(item))
+                index = self.order.index(item.code)
+                table.update_row(index, self._row(item))
                 self._show_summary()
-                self._show_detail(self._current_code())
+                if view is not None and self._current_code() == item.code and index + 1 < len(self.order):
+                    self.move_to(self.order[index + 1])  # hazard recorded: on to the next item
+                else:
+                    self._show_detail(self._current_code())
 
         self.inspector.write(job, saved)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Iterator
 from datetime import UTC
+from typing import Any
 
 import pytest
 from textual.pilot import Pilot
@@ -38,7 +39,7 @@ def make_app(store: Store) -> Iterator[Callable[..., InspectorApp]]:
     yield factory
 
 
-async def settle(pilot: Pilot[object]) -> None:
+async def settle(pilot: Pilot[Any]) -> None:
     """Wait until every queued database job has run and its result has reached the screen."""
     app = pilot.app
     assert isinstance(app, InspectorApp)
@@ -49,6 +50,6 @@ async def settle(pilot: Pilot[object]) -> None:
         field.cursor_blink = False
 
 
-async def type_text(pilot: Pilot[object], text: str) -> None:
+async def type_text(pilot: Pilot[Any], text: str) -> None:
     """Type ``text`` key by key, the way a USB scanner or a person does."""
     await pilot.press(*text)

@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
+import sqlalchemy as sa
+from sqlmodel import col
+
 from inspector.checklists.repository import store_checklist
 from inspector.checklists.spec import ChecklistSpec, ItemSpec, SectionSpec
 from inspector.local_settings import set_setting
@@ -17,6 +20,9 @@ from inspector.models import (
     Person,
     Role,
     Team,
+    TemplateItem,
+    TemplateSection,
+    TemplateVersion,
     Unit,
     Workshop,
     stable_id,
@@ -184,13 +190,19 @@ def build_sample(store: Store, *, extra_items: int = 0, signed_in: bool = True) 
         s.flush()
         version, _ = store_checklist(s, spec=sample_spec(extra_items), source="sample")
         version.imported_at = T0
-        s.add(CampaignChecklist(id=stable_id("cc"), campaign_id=campaign.id, template_version_id=version.id))
+        s.flush()
+        # A fixed version id, so signed content hashes are the same on every run (snapshots show them).
+        fixed = stable_id("version", extra_items)
+        s.connection().exec_driver_sql("PRAGMA defer_foreign_keys=ON")
+        for model in (TemplateSection, TemplateItem):
+            s.execute(sa.update(model).where(col(model.version_id) == version.id).values(version_id=fixed))
+        s.execute(sa.update(TemplateVersion).where(col(TemplateVersion.id) == version.id).values(id=fixed))
+        s.expire_all()
+        s.add(CampaignChecklist(id=stable_id("cc"), campaign_id=campaign.id, template_version_id=fixed))
         s.add(
             InspectorAssignment(id=stable_id("a"), person_id=inspector.id, workshop_id=ws.id, campaign_id=campaign.id)
         )
         if signed_in:
             set_setting(s, "walk.person_id", str(inspector.id))
         s.commit()
-        return Sample(
-            campaign.id, version.id, inspector.id, leader.id, leader2.id, ws.id, team.id, furnace.id, exit_.id
-        )
+        return Sample(campaign.id, fixed, inspector.id, leader.id, leader2.id, ws.id, team.id, furnace.id, exit_.id)
