@@ -40,6 +40,7 @@ class ReviewScreen(InspectorScreen[None]):
         Binding("c", "acknowledge", "bind.review.ack", id="review.ack"),
         Binding("s", "sign", "bind.review.sign", id="review.sign"),
         Binding("m", "amend", "bind.review.amend", id="review.amend"),
+        Binding("w", "items", "bind.review.items", id="review.items"),
         Binding("escape", "back", "bind.review.walk", id="review.walk"),
     ]
 
@@ -80,6 +81,8 @@ class ReviewScreen(InspectorScreen[None]):
             return not data.signed
         if action == "amend":
             return data.signed and data.superseded_by_id is None
+        if action == "items":
+            return data.signed
         return True
 
     # -- rendering -----------------------------------------------------------------------------------------------
@@ -270,6 +273,12 @@ class ReviewScreen(InspectorScreen[None]):
             self.inspector.write(job, lambda new_id: open_inspection(self.inspector, str(new_id)))
 
         self.app.push_screen(TextInputDialog(self.tr("input.amend_reason"), allow_empty=False), entered)
+
+    def action_items(self) -> None:
+        """Every answer of a signed inspection, read-only."""
+        from screens.walk import WalkScreen
+
+        self.app.push_screen(WalkScreen(self.inspection_id))
 
     def action_back(self) -> None:
         """Back to the walk; once signed, straight home (the walk is locked)."""

@@ -634,6 +634,9 @@ class WalkScreen(InspectorScreen[None]):
     def action_review(self) -> None:
         from screens.review import ReviewScreen
 
+        if self.data is not None and self.data.signed:
+            self.app.pop_screen()  # a signed inspection's items are opened from its review
+            return
         self.app.push_screen(ReviewScreen(self.inspection_id))
 
     def action_back(self) -> None:

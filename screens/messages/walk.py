@@ -131,7 +131,8 @@ register(
         "bind.review.ack": ("班组长确认", "Acknowledge"),
         "bind.review.sign": ("签署", "Sign off"),
         "bind.review.amend": ("修正", "Amend"),
-        "bind.review.walk": ("返回检查", "Back to walk"),
+        "bind.review.walk": ("返回", "Back"),
+        "bind.review.items": ("检查项明细", "Items"),
         "bind.review.home": ("首页", "Home"),
     }
 )

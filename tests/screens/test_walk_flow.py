@@ -306,6 +306,16 @@ async def test_amendment_from_a_signed_inspection(
         review = app.screen
         assert isinstance(review, ReviewScreen) and review.data is not None and review.data.signed
         await pilot.press("s")  # signing again is not possible
+        await pilot.press("w")  # its items, read-only
+        await settle(pilot)
+        items = app.screen
+        assert isinstance(items, WalkScreen) and items.locked
+        await pilot.press("y", "backspace")
+        await settle(pilot)
+        assert items.data is not None and items.data.answers["C-01"].choice == "yes"
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is review
         await pilot.press("m")
         await settle(pilot)
         assert isinstance(app.screen, TextInputDialog)
