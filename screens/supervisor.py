@@ -133,14 +133,19 @@ class SupervisorScreen(InspectorScreen[None]):
         self.action_refresh()
 
     def action_refresh(self) -> None:
+        """Reload everything, the award evaluation included."""
+        self._load(reuse_evaluation=False)
+
+    def _load(self, *, reuse_evaluation: bool) -> None:
         campaign_id, level, unit_id, search = self.campaign_id, self.level, self.unit_id, self.search
         today = self.inspector.today()
+        reuse = self.data.evaluation if reuse_evaluation and self.data is not None else None
 
         def load(session: StoreSession) -> GroupOverview | None:
             from inspector.awards.standing import group_overview
 
             return group_overview(
-                session, campaign_id=campaign_id, today=today, level=level, unit_id=unit_id, search=search
+                session, campaign_id=campaign_id, today=today, level=level, unit_id=unit_id, search=search, reuse=reuse
             )
 
         self.run_db(load, self._loaded)
@@ -202,19 +207,19 @@ class SupervisorScreen(InspectorScreen[None]):
     def _level_changed(self, event: Select.Changed) -> None:
         if isinstance(event.value, str) and event.value != self.level:
             self.level = event.value
-            self.action_refresh()
+            self._load(reuse_evaluation=True)
 
     @on(Select.Changed, "#sup-unit")
     def _unit_changed(self, event: Select.Changed) -> None:
         value = uuid.UUID(event.value) if isinstance(event.value, str) and event.value else None
         if value != self.unit_id:
             self.unit_id = value
-            self.action_refresh()
+            self._load(reuse_evaluation=True)
 
     @on(Input.Submitted, "#sup-search")
     def _search(self, event: Input.Submitted) -> None:
         self.search = event.value.strip()
-        self.action_refresh()
+        self._load(reuse_evaluation=True)
 
     @on(Select.Changed, "#sup-award")
     def _award_changed(self, event: Select.Changed) -> None:
@@ -250,7 +255,7 @@ class SupervisorScreen(InspectorScreen[None]):
 
         def done(count: int) -> None:
             self.notify(self.tr("sup.evaluated", count=count))
-            self.action_refresh()
+            self._load(reuse_evaluation=True)  # decisions changed, figures did not
 
         self.inspector.write(job, done)
 
@@ -281,7 +286,7 @@ class SupervisorScreen(InspectorScreen[None]):
 
         def done(now_nominated: bool) -> None:
             self.notify(self.tr("sup.nominated" if now_nominated else "sup.withdrawn"))
-            self.action_refresh()
+            self._load(reuse_evaluation=True)  # decisions changed, figures did not
 
         self.inspector.write(job, done)
 
@@ -302,7 +307,7 @@ class SupervisorScreen(InspectorScreen[None]):
 
         def done(finalised: int) -> None:
             self.notify(self.tr("sup.finalised", count=finalised))
-            self.action_refresh()
+            self._load(reuse_evaluation=True)  # decisions changed, figures did not
 
         def confirmed(yes: bool | None) -> None:
             if yes:

@@ -142,8 +142,12 @@ def group_overview(
     level: str = "team",
     unit_id: uuid.UUID | None = None,
     search: str = "",
+    reuse: Evaluation | None = None,
 ) -> GroupOverview | None:
-    """Everything the supervisor's screen shows (``None`` without any campaign)."""
+    """Everything the supervisor's screen shows (``None`` without any campaign).
+
+    ``reuse``: an evaluation made moments ago for the same campaign and date (a filter changed, nothing was
+    recorded) — the award list is not recomputed, which keeps filtering quick on 10,000 teams."""
     known = campaigns(session)
     if not known:
         return None
@@ -152,10 +156,13 @@ def group_overview(
     as_of = standing_date(chosen, today)
     evaluation: Evaluation | None = None
     problem = ""
-    try:
-        evaluation = evaluate_campaign(session, campaign_code=chosen.code, as_of=as_of)
-    except InspectorError as exc:
-        problem = exc.message
+    if reuse is not None and reuse.campaign_id == chosen.id and reuse.as_of == as_of:
+        evaluation = reuse
+    else:
+        try:
+            evaluation = evaluate_campaign(session, campaign_code=chosen.code, as_of=as_of)
+        except InspectorError as exc:
+            problem = exc.message
     templates = tuple(evaluation.rules.score_templates) if evaluation else ()
     recorded: dict[tuple[str, uuid.UUID], tuple[uuid.UUID, bool, bool]] = {}
     ruleset_id = None
