@@ -233,3 +233,21 @@ def test_screen(
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=size, run_before=before)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_walk_in_high_contrast(
+    lang: str, store: Store, sample: Sample, make_app: Callable[..., InspectorApp], snap_compare: Any
+) -> None:
+    """The bright-light theme (F3) on the walk, at 80×24."""
+    run = walk(store, sample)
+    app = make_app(lang)
+
+    async def before(pilot: Pilot[Any]) -> None:
+        await run(pilot)
+        await pilot.press("f3")
+        await settle(pilot)
+        pilot.app.clear_notifications()
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=before)
