@@ -27,7 +27,7 @@ ENDPOINTS = [
     ("POST", "/push"),
     ("GET", "/pull"),
     ("GET", "/conflicts"),
-    ("POST", f"/conflicts/{uuid.uuid4()}/resolve"),
+    ("POST", "/conflicts/6d1f3c2a-0000-4000-8000-000000000001/resolve"),  # fixed id: xdist workers collect alike
     ("GET", f"/attachments/{'0' * 64}/status"),
     ("PUT", f"/attachments/{'0' * 64}?size=1&offset=0"),
     ("GET", f"/attachments/{'0' * 64}"),
