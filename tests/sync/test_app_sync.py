@@ -1,0 +1,79 @@
+"""The app's side of sync: the supervisor's conflicts screen settles a conflict, F5 syncs in a worker."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC
+from pathlib import Path
+
+import pytest
+from textual.widgets import DataTable, Static
+
+from inspector.models import Inspection
+from screens.app import create_app
+from screens.conflicts import ConflictsScreen
+from sync.client.credentials import Credentials, save_credentials
+from tests.sync.conftest import Laptop, RunningServer
+from tests.sync.helpers import server_records
+from tests.sync.test_conflicts import edit_note
+from tests.sync.test_faults import inspector, seeded
+from tests.sync.world import WORLD, new_inspection
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_supervisor_settles_a_conflict_in_the_app(
+    server: RunningServer, tmp_path: Path, laptops: list[Laptop], monkeypatch: pytest.MonkeyPatch, lang: str
+) -> None:
+    sup = seeded(server, tmp_path, laptops)
+    first = inspector(server, tmp_path, laptops, "ins-a")
+    second = inspector(server, tmp_path, laptops, "ins-b")
+    inspection = new_inspection(first.store, WORLD.inspector_1, WORLD.team_a)
+    first.sync()
+    second.sync()
+    edit_note(first, inspection, "furnace door open")
+    edit_note(second, inspection, "door closed, guard missing")
+    first.sync()
+    second.sync()
+    me = sup.client.me()
+    data = tmp_path / "sup-data"
+    save_credentials(data / "sync-device.json", Credentials(server.url, me.device_id, server.tokens["sup"], "sup", "supervisor", None, me.expires_at))  # type: ignore[arg-type]
+    monkeypatch.setenv("INSPECTOR_DATA_DIR", str(data))
+    asyncio.run(_settle_in_app(sup, lang))
+    assert server_records(server.engine, "inspection")[str(inspection)]["payload"]["note"] == "door closed, guard missing"  # type: ignore[index]
+    with sup.store.session() as s:  # F5 pulled the settled value
+        row = s.get(Inspection, inspection)
+        assert row is not None and row.note == "door closed, guard missing"
+
+
+async def _settle_in_app(sup: Laptop, lang: str) -> None:
+    app = create_app(sup.store.path, lang, tz=UTC, store=sup.store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await app.switch_mode("conflicts")
+        await pilot.pause()
+        await _network_done(app)
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ConflictsScreen)
+        table = screen.query_one("#conflicts-table", DataTable)
+        assert table.row_count == 1
+        device = str(screen.query_one("#conflict-device", Static).render())
+        assert "door closed, guard missing" in device and "ins-b" in device
+        await pilot.press("d")
+        await _network_done(app)
+        await pilot.pause()
+        assert table.row_count == 0
+        await pilot.press("f5")
+        await _network_done(app)
+        await pilot.pause()
+
+
+async def _network_done(app: object) -> None:
+    """Wait for the screen's and the sync's network workers (not the database writer, which runs until exit)."""
+    from textual.app import App
+
+    assert isinstance(app, App)
+    running = [w for w in app.workers if w.group in ("conflicts", "sync")]
+    if running:  # an empty list would mean "every worker", the database writer included
+        await app.workers.wait_for_complete(running)
