@@ -12,6 +12,7 @@ from textual.containers import Horizontal
 from textual.widgets import DataTable, Footer, Header, Static
 
 import sync.messages  # noqa: F401  (registers the catalogue)
+from inspector.i18n import known_keys
 from screens.base import InspectorScreen
 from screens.sync_action import start_sync, sync_paths
 
@@ -106,7 +107,7 @@ class ConflictsScreen(InspectorScreen[None]):
         )
         for conflict in self.conflicts:
             table.add_row(
-                f"{conflict.entity} {str(conflict.record_id)[:8]}",
+                f"{self._entity(conflict.entity)} {str(conflict.record_id)[:8]}",
                 conflict.device_name,
                 self.inspector.format_time(conflict.received_at),
                 key=str(conflict.id),
@@ -114,6 +115,10 @@ class ConflictsScreen(InspectorScreen[None]):
         status = self.query_one("#conflicts-status", Static)
         status.update(self.tr("conflicts.empty") if not self.conflicts else self.tr("conflicts.hint"))
         self._show_values(table.cursor_row if self.conflicts else None)
+
+    def _entity(self, entity: str) -> str:
+        key = f"sync.entity.{entity}"
+        return self.tr(key) if key in known_keys() else entity
 
     @on(DataTable.RowHighlighted, "#conflicts-table")
     def _highlighted(self, event: DataTable.RowHighlighted) -> None:

@@ -97,5 +97,15 @@ register(
         "bind.conflicts.reload": ("刷新", "Reload"),
         "bind.conflicts.sync": ("立即同步", "Sync now"),
         "mode.conflicts": ("同步冲突", "Conflicts"),
+        "sync.entity.inspection": ("检查", "inspection"),
+        "sync.entity.answer": ("检查项答案", "answer"),
+        "sync.entity.finding": ("隐患", "finding"),
+        "sync.entity.rectificationorder": ("整改通知", "rectification order"),
+        "sync.entity.rectificationevent": ("整改记录", "rectification event"),
+        "sync.entity.person": ("人员", "person"),
+        "sync.entity.team": ("班组", "team"),
+        "sync.entity.checkpoint": ("检查点", "checkpoint"),
+        "sync.entity.qualityfigure": ("质量指标", "quality figures"),
+        "sync.entity.awarddecision": ("评优结果", "award decision"),
     }
 )

@@ -37,10 +37,15 @@ def test_a_supervisor_settles_a_conflict_in_the_app(
     second.sync()
     me = sup.client.me()
     data = tmp_path / "sup-data"
-    save_credentials(data / "sync-device.json", Credentials(server.url, me.device_id, server.tokens["sup"], "sup", "supervisor", None, me.expires_at))  # type: ignore[arg-type]
+    save_credentials(
+        data / "sync-device.json",
+        Credentials(server.url, me.device_id, server.tokens["sup"], "sup", "supervisor", None, me.expires_at),
+    )  # type: ignore[arg-type]
     monkeypatch.setenv("INSPECTOR_DATA_DIR", str(data))
     asyncio.run(_settle_in_app(sup, lang))
-    assert server_records(server.engine, "inspection")[str(inspection)]["payload"]["note"] == "door closed, guard missing"  # type: ignore[index]
+    assert (
+        server_records(server.engine, "inspection")[str(inspection)]["payload"]["note"] == "door closed, guard missing"
+    )  # type: ignore[index]
     with sup.store.session() as s:  # F5 pulled the settled value
         row = s.get(Inspection, inspection)
         assert row is not None and row.note == "door closed, guard missing"
@@ -77,3 +82,43 @@ async def _network_done(app: object) -> None:
     running = [w for w in app.workers if w.group in ("conflicts", "sync")]
     if running:  # an empty list would mean "every worker", the database writer included
         await app.workers.wait_for_complete(running)
+
+
+FIXED_CONFLICT = {
+    "id": "8d2c4c8e-8f0a-4c57-9a39-0f6c1d1e2a01",
+    "entity": "inspection",
+    "record_id": "5b0e8c1a-3f8d-4f4e-8a11-2b9b8b2f7c10",
+    "status": "open",
+    "base_version": 1,
+    "server_version": 2,
+    "server_payload": {"note": "furnace door open", "status": "draft", "current_item_code": "I3"},
+    "device_payload": {"note": "door closed, guard missing", "status": "draft", "current_item_code": "I3"},
+    "device_name": "LAPTOP-07",
+    "person_code": "INS-1",
+    "made_at": "2022-06-03T08:15:00Z",
+    "received_at": "2022-06-03T09:40:00Z",
+}
+
+
+class FixedConflictsScreen(ConflictsScreen):
+    """The screen with one known conflict instead of the server's (for a stable snapshot)."""
+
+    def action_refresh(self) -> None:
+        from sync.protocol import ConflictOut
+
+        self._loaded([ConflictOut.model_validate(FIXED_CONFLICT)])
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_conflicts_screen_snapshot(snap_compare: object, store: object, lang: str) -> None:
+    from datetime import datetime
+
+    from inspector.store import Store
+
+    assert isinstance(store, Store)
+    app = create_app(store.path, lang, clock=lambda: datetime(2022, 6, 3, 10, 0, tzinfo=UTC), tz=UTC, store=store)
+
+    async def open_screen(pilot: object) -> None:
+        await app.push_screen(FixedConflictsScreen())
+
+    assert snap_compare(app, terminal_size=(100, 30), run_before=open_screen)  # type: ignore[operator]
