@@ -15,7 +15,7 @@ from pathlib import Path
 
 from bench.common import Result, percentile, time_each
 from bench.fixtures import build_world
-from inspector.autosave import save_answer
+from inspector.inspections import AnswerInput, save_answer
 from inspector.bulk import insert_rows
 from inspector.models import Answer, utcnow
 
@@ -86,14 +86,13 @@ def bench_single_save(tmp: Path) -> list[Result]:
     raw = _raw_connection(tmp / "raw.db")
     raw_targets = [(uuid.uuid4().hex, uuid.uuid4().hex) for _ in range(SAVES)]
 
+    answer = AnswerInput(choice="yes")
+
     def ours(i: int) -> None:
-        with world.store.raw_connection() as connection:
-            save_answer(
-                connection,
-                inspection_id=inspections[i // count],
-                item_id=world.item_ids[i % count],
-                choice="yes",
-            )
+        # Exactly what the walk's writer does for a keypress: one session, the save, one commit.
+        with world.store.session() as session:
+            save_answer(session, inspection_id=inspections[i // count], item_id=world.item_ids[i % count], value=answer)
+            session.commit()
 
     def same_work(i: int) -> None:
         raw_same(same_inspections[i // count], same.item_ids[i % count])
@@ -122,7 +121,8 @@ def bench_single_save(tmp: Path) -> list[Result]:
                 unit="s",
                 baseline=percentile(same_t, pct),
                 target=1.5,
-                note=f"{SAVES} durable saves (draft check + answer upsert + outbox entry, one commit each) vs bare "
+                note=f"{SAVES} durable saves as the walk makes them (session, draft/item check, answer upsert, outbox entry, "
+                "cursor, one commit each) vs bare "
                 "sqlite3 running the same transaction on the same schema and pragmas",
             )
         )

@@ -7,14 +7,17 @@ commits after each call: autosave). A signed inspection is immutable: every edit
 
 from __future__ import annotations
 
+import sqlite3
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import cast
 
 from sqlmodel import Session, col, select
 
 from inspector.audit import append_entry
+from inspector.autosave import ItemFacts, SavedAnswer, lookup_item, write_answer
 from inspector.errors import NotFoundError, RuleViolation
 from inspector.models import (
     Answer,
@@ -180,7 +183,7 @@ def _item(session: Session, inspection: Inspection, item_id: uuid.UUID) -> Templ
     return item
 
 
-def _check_value(item: TemplateItem, value: AnswerInput) -> None:
+def _check_value(item: ItemFacts, value: AnswerInput) -> None:
     where = f"item {item.code}"
     if value.choice not in (None, Choice.YES, Choice.NO, Choice.NA):
         raise RuleViolation("E_ANSWER_INVALID", f"{where}: unknown answer {value.choice!r} (yes, no or na).")
@@ -205,34 +208,40 @@ def save_answer(
     value: AnswerInput,
     now: datetime | None = None,
     current_item_code: str | None = None,
-) -> Answer:
+) -> SavedAnswer:
     """Store the answer to one item (replacing the previous one) and remember where the inspector is: the item
-    itself, or ``current_item_code`` (the item the cursor moved on to), in the same transaction."""
-    inspection = get_inspection(session, inspection_id)
-    ensure_editable(inspection)
-    item = _item(session, inspection, item_id)
-    _check_value(item, value)
-    answer = session.exec(
-        select(Answer).where(Answer.inspection_id == inspection_id, Answer.item_id == item_id)
-    ).first()
-    if answer is None:
-        answer = Answer(inspection_id=inspection_id, item_id=item_id)
-    answer.choice = value.choice
-    answer.score = value.score
-    answer.measurement = value.measurement
-    answer.text = value.text
-    answer.photo_path = value.photo_path
-    answer.occurrences = value.occurrences
-    if value.note is not None:
-        answer.note = value.note
-    answer.answered_at = _now(now)
-    session.add(answer)
-    current = current_item_code or item.code
-    if inspection.current_item_code != current:
-        inspection.current_item_code = current
-        session.add(inspection)
-    session.flush()
-    return answer
+    itself, or ``current_item_code`` (the item the cursor moved on to), in the session's transaction.
+
+    This is the walk's hot path: it goes through :mod:`inspector.autosave` on the session's own connection (one
+    look-up, the upsert, the outbox entry) instead of the ORM, which would cost more than the disk write.
+    """
+    session.flush()  # anything the caller changed first is written before the answer
+    dbapi = session.connection().connection.dbapi_connection
+    assert dbapi is not None
+    cursor = cast(sqlite3.Cursor, dbapi.cursor())
+    try:
+        item = lookup_item(cursor, inspection_id, item_id)
+        _check_value(item, value)
+        saved = write_answer(
+            cursor,
+            item,
+            inspection_id=inspection_id,
+            item_id=item_id,
+            choice=value.choice,
+            score=value.score,
+            measurement=value.measurement,
+            text=value.text,
+            photo_path=value.photo_path,
+            occurrences=value.occurrences,
+            note=value.note,
+            current_item_code=current_item_code,
+            now=_now(now),
+        )
+    finally:
+        cursor.close()
+    # Objects this session already holds would not see the rows written beside the ORM.
+    session.expire_all()
+    return saved
 
 
 def clear_answer(session: Session, *, inspection_id: uuid.UUID, item_id: uuid.UUID) -> None:

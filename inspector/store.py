@@ -100,10 +100,13 @@ def _set_pragmas(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
 
 
 def _begin(connection: sa.Connection) -> None:
-    connection.exec_driver_sql("BEGIN")
+    # Straight to the driver: this runs for every transaction, keypress saves included.
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    driver.execute("BEGIN")
     # The tables declare no ORM relationships, so a flush may insert a child before its parent; foreign keys are
     # still enforced, at COMMIT instead of per statement (SQLite resets this pragma after every transaction).
-    connection.exec_driver_sql("PRAGMA defer_foreign_keys=ON")
+    driver.execute("PRAGMA defer_foreign_keys=ON")
 
 
 def make_engine(path: Path) -> Engine:

@@ -63,3 +63,20 @@ def test_signed_inspection_refuses_answers_and_writes_nothing(world: BenchWorld)
 def test_unknown_inspection_is_a_clear_error(world: BenchWorld) -> None:
     with world.store.raw_connection() as conn, pytest.raises(NotFoundError, match="does not exist"):
         save_answer(conn, inspection_id=uuid.uuid4(), item_id=world.item_ids[0], choice="yes")
+
+
+def test_no_note_keeps_the_stored_note_and_an_item_of_another_checklist_is_refused(
+    world: BenchWorld, tmp_path: Path
+) -> None:
+    inspection_id = world.new_inspection()
+    item = world.item_ids[1]
+    with world.store.raw_connection() as conn:
+        save_answer(conn, inspection_id=inspection_id, item_id=item, choice="no", note="护栏缺失")
+        save_answer(conn, inspection_id=inspection_id, item_id=item, choice="yes")  # note=None: keep it
+        with pytest.raises(NotFoundError, match="not on this inspection's checklist"):
+            save_answer(conn, inspection_id=inspection_id, item_id=uuid.uuid4(), choice="yes")
+    with world.store.session() as session:
+        answer = session.exec(select(Answer).where(Answer.item_id == item)).one()
+        assert (answer.choice, answer.note) == ("yes", "护栏缺失")
+        last = session.exec(select(OutboxEntry).order_by(col(OutboxEntry.seq).desc())).first()
+        assert last is not None and last.payload == answer.model_dump(mode="json")
