@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -39,13 +39,14 @@ def test_a_supervisor_settles_a_conflict_in_the_app(
     data = tmp_path / "sup-data"
     save_credentials(
         data / "sync-device.json",
-        Credentials(server.url, me.device_id, server.tokens["sup"], "sup", "supervisor", None, me.expires_at),
-    )  # type: ignore[arg-type]
+        Credentials(
+            server.url, me.device_id, server.tokens["sup"], "sup", "supervisor", None, me.expires_at or UTC_MAX
+        ),
+    )
     monkeypatch.setenv("INSPECTOR_DATA_DIR", str(data))
     asyncio.run(_settle_in_app(sup, lang))
-    assert (
-        server_records(server.engine, "inspection")[str(inspection)]["payload"]["note"] == "door closed, guard missing"
-    )  # type: ignore[index]
+    payload = server_records(server.engine, "inspection")[str(inspection)]["payload"]
+    assert isinstance(payload, dict) and payload["note"] == "door closed, guard missing"
     with sup.store.session() as s:  # F5 pulled the settled value
         row = s.get(Inspection, inspection)
         assert row is not None and row.note == "door closed, guard missing"
@@ -83,6 +84,8 @@ async def _network_done(app: object) -> None:
     if running:  # an empty list would mean "every worker", the database writer included
         await app.workers.wait_for_complete(running)
 
+
+UTC_MAX = datetime(2100, 1, 1, tzinfo=UTC)
 
 FIXED_CONFLICT = {
     "id": "8d2c4c8e-8f0a-4c57-9a39-0f6c1d1e2a01",

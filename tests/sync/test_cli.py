@@ -24,10 +24,28 @@ def runner(monkeypatch: pytest.MonkeyPatch) -> CliRunner:
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-def test_enrol_sync_revoke_from_the_command_line(server: RunningServer, tmp_path: Path, laptops: list[Laptop], runner: CliRunner) -> None:
+def test_enrol_sync_revoke_from_the_command_line(
+    server: RunningServer, tmp_path: Path, laptops: list[Laptop], runner: CliRunner
+) -> None:
     seeded(server, tmp_path, laptops)
     url = server.settings.database_url
-    result = runner.invoke(app, ["server", "enroll", "--name", "LAPTOP-07", "--role", "inspector", "--person", "INS-1", "--url", server.url, "--database-url", url])
+    result = runner.invoke(
+        app,
+        [
+            "server",
+            "enroll",
+            "--name",
+            "LAPTOP-07",
+            "--role",
+            "inspector",
+            "--person",
+            "INS-1",
+            "--url",
+            server.url,
+            "--database-url",
+            url,
+        ],
+    )
     assert result.exit_code == 0, result.output
     code = re.search(r"code for LAPTOP-07 \(inspector\): ([A-Z0-9-]{14})", result.output)
     assert code is not None
@@ -66,9 +84,14 @@ def test_clear_messages_for_wrong_input(tmp_path: Path, runner: CliRunner) -> No
     assert result.exit_code == 1 and "not enrolled" in result.output
     result = runner.invoke(app, ["sync", "enroll", "10.0.0.5:8765", "CODE-CODE", "--data-dir", str(tmp_path)])
     assert result.exit_code == 1 and "must start with http://" in result.output
-    result = runner.invoke(app, ["server", "enroll", "--name", "x", "--role", "boss", "--database-url", f"sqlite:///{tmp_path / 's.db'}"])
+    result = runner.invoke(
+        app, ["server", "enroll", "--name", "x", "--role", "boss", "--database-url", f"sqlite:///{tmp_path / 's.db'}"]
+    )
     assert result.exit_code == 1 and "--role boss" in result.output
-    result = runner.invoke(app, ["server", "enroll", "--name", "x", "--role", "inspector", "--database-url", f"sqlite:///{tmp_path / 's.db'}"])
+    result = runner.invoke(
+        app,
+        ["server", "enroll", "--name", "x", "--role", "inspector", "--database-url", f"sqlite:///{tmp_path / 's.db'}"],
+    )
     assert result.exit_code == 1 and "--person" in result.output
     result = runner.invoke(app, ["server", "devices", "--database-url", "postgresql+psycopg://nobody@127.0.0.1:1/none"])
     assert result.exit_code == 1 and "Cannot reach the database" in result.output

@@ -12,7 +12,7 @@ import httpx
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
-from sqlmodel import select
+from sqlmodel import col, select
 
 from inspector.models import Inspection
 from inspector.store import open_store
@@ -117,12 +117,12 @@ def run_schedule(
         laptop = laptops[index]
         person = PERSON[DEVICES[index][1]]
         if action == "create":
-            created.add(new_inspection(laptop.store, person, WORLD.team_a, answers=int(arg)))  # type: ignore[arg-type]
+            created.add(new_inspection(laptop.store, person, WORLD.team_a, answers=int(str(arg))))
         elif action == "edit":
             with laptop.store.session() as s:
                 drafts = s.exec(
-                    select(Inspection).where(Inspection.inspector_id == person).order_by(Inspection.id)
-                ).all()  # type: ignore[arg-type]
+                    select(Inspection).where(Inspection.inspector_id == person).order_by(col(Inspection.id))
+                ).all()
                 if drafts:
                     draft = drafts[int(arg) % len(drafts)]  # type: ignore[call-overload]
                     draft.note = f"{DEVICES[index][0]} edit {uuid.uuid4().hex[:6]}"

@@ -16,8 +16,9 @@ from inspector.store import open_store
 from sync.client.http import Offline, SyncClient
 from sync.protocol import DeviceRole
 from sync.server import tables
-from tests.sync.conftest import Laptop, RunningServer, free_port, make_laptop
+from tests.sync.conftest import Laptop, RunningServer, make_laptop
 from tests.sync.helpers import FaultyTransport, integrity_ok, outbox_states, server_count, server_records
+from tests.sync.pgcluster import free_port
 from tests.sync.test_faults import inspector, seeded
 from tests.sync.world import WORLD, new_inspection
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 from sqlalchemy.orm import Session
-from sqlmodel import select
+from sqlmodel import col, select
 
 from inspector.models import Inspection, OutboxEntry
 from inspector.models.enums import OutboxStatus
@@ -42,8 +42,8 @@ def inspector(
 def pending_changes(laptop: Laptop) -> list[Change]:
     with laptop.store.session() as s:
         entries = s.exec(
-            select(OutboxEntry).where(OutboxEntry.status == OutboxStatus.PENDING).order_by(OutboxEntry.seq)
-        ).all()  # type: ignore[arg-type]
+            select(OutboxEntry).where(OutboxEntry.status == OutboxStatus.PENDING).order_by(col(OutboxEntry.seq))
+        ).all()
         return [
             Change(
                 change_id=e.change_id,
@@ -84,7 +84,8 @@ def ins_device(server: RunningServer, name: str) -> uuid.UUID:
     with Session(server.engine) as s:
         import sqlalchemy as sa
 
-        return s.execute(sa.select(tables.device.c.id).where(tables.device.c.name == name)).scalar_one()
+        found: uuid.UUID = s.execute(sa.select(tables.device.c.id).where(tables.device.c.name == name)).scalar_one()
+        return found
 
 
 def test_concurrent_pushes_of_the_same_changes_store_exactly_one_row_each(
@@ -238,7 +239,7 @@ def test_a_captive_portal_page_is_offline_not_success(tmp_path: Path, store: obj
 
 def test_an_unreachable_server_is_offline(tmp_path: Path, store: object) -> None:
     from inspector.store import Store
-    from tests.sync.conftest import free_port
+    from tests.sync.pgcluster import free_port
 
     assert isinstance(store, Store)
     with (

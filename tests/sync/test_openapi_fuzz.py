@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import schemathesis
@@ -37,7 +38,7 @@ schema = schemathesis.pytest.from_fixture("api")
 @settings(
     max_examples=12, deadline=None, phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck)
 )
-def test_no_server_errors(case: schemathesis.Case, fuzz_server: RunningServer) -> None:
+def test_no_server_errors(case: Any, fuzz_server: RunningServer) -> None:
     response = case.call(
         base_url=fuzz_server.url, headers={"authorization": f"Bearer {fuzz_server.tokens['sup']}"}, timeout=30
     )

@@ -15,12 +15,13 @@ from sqlmodel import select
 
 from inspector.local_settings import set_setting
 from inspector.models import OutboxEntry, utcnow
-from sync.client.engine import CURSOR_KEY
+from sync.client.engine import CURSOR_KEY, SyncReport
 from sync.client.http import SyncError
 from sync.server import tables
 from sync.server.db import lock_writes, make_engine, new_epoch, set_high_water
-from tests.sync.conftest import Laptop, PostgresCluster, RunningServer
+from tests.sync.conftest import Laptop, RunningServer
 from tests.sync.helpers import outbox_states, server_records
+from tests.sync.pgcluster import PostgresCluster
 from tests.sync.test_faults import inspector, seeded
 from tests.sync.world import WORLD, new_inspection
 
@@ -117,12 +118,8 @@ def test_a_late_commit_is_neither_skipped_nor_duplicated_by_the_cursor(
         )
     )
     set_high_water(slow, hw + 1)
-    pushed: list[object] = []
-    pusher = threading.Thread(
-        target=lambda: pushed.append(
-            ins.engine().push(__import__("sync.client.engine", fromlist=["SyncReport"]).SyncReport())
-        )
-    )
+    pushed = SyncReport()
+    pusher = threading.Thread(target=lambda: ins.engine().push(pushed))
     pusher.start()  # blocks on the write lock behind the slow writer
     early = sup.engine()
     before = early.client.pull("", 1000)
