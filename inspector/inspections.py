@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlite3
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 from typing import cast
 
@@ -29,22 +29,17 @@ from inspector.models import (
     Inspection,
     InspectionStatus,
     ItemKind,
-    OrderStatus,
     Person,
-    RectificationEvent,
-    RectificationOrder,
     Role,
     TemplateItem,
     TemplateVersion,
     Workshop,
     utcnow,
 )
+from inspector.rectification import default_deadline, issue_order
 from inspector.scoring import AnswerValue, ItemRule, ScoreResult, score_inspection
 from inspector.signing import inspection_hash
 from inspector.walk_views import AnswerView, WalkData
-
-#: Days to put a finding right, by grade (general 7, significant 15, major 30).
-DEADLINE_DAYS = {HazardGrade.GENERAL: 7, HazardGrade.SIGNIFICANT: 15, HazardGrade.MAJOR: 30}
 
 
 @dataclass(frozen=True)
@@ -267,17 +262,6 @@ def record_current_item(session: Session, *, inspection_id: uuid.UUID, item_code
     session.flush()
 
 
-def default_deadline(grade: str, today: date) -> date:
-    """The default rectification deadline of a finding of ``grade`` raised on ``today``."""
-    try:
-        days = DEADLINE_DAYS[HazardGrade(grade)]
-    except ValueError as exc:
-        raise RuleViolation(
-            "E_GRADE_INVALID", f"Unknown hazard grade {grade!r} (general, significant, major)."
-        ) from exc
-    return today + timedelta(days=days)
-
-
 def effective_grade(grade: str, *, always_major: bool) -> str:
     """The grade a finding gets: an "always major" item forces a major hazard."""
     return HazardGrade.MAJOR.value if always_major else HazardGrade(grade).value
@@ -423,6 +407,7 @@ class SignOffResult:
 
 
 def _create_orders(session: Session, inspection: Inspection, signer_id: uuid.UUID, at: datetime) -> list[uuid.UUID]:
+    """One rectification order per finding, issued through the rectification loop (team leader responsible)."""
     findings = session.exec(select(Finding).where(Finding.inspection_id == inspection.id)).all()
     order_ids: list[uuid.UUID] = []
     for finding in findings:
@@ -431,20 +416,7 @@ def _create_orders(session: Session, inspection: Inspection, signer_id: uuid.UUI
             raise RuleViolation(
                 "E_FINDING_NO_TEAM", f"Finding “{finding.description[:40]}” names no responsible team; choose one."
             )
-        order = RectificationOrder(
-            finding_id=finding.id,
-            team_id=team_id,
-            requirement=finding.description,
-            deadline=finding.deadline,
-            status=OrderStatus.OPEN,
-        )
-        session.add(order)
-        session.flush()  # the order row first: the event's foreign key points at it
-        session.add(
-            RectificationEvent(
-                order_id=order.id, at=at, actor_id=signer_id, from_status=None, to_status=OrderStatus.OPEN
-            )
-        )
+        order = issue_order(session, finding_id=finding.id, actor_id=signer_id, at=at, team_id=team_id)
         order_ids.append(order.id)
     return order_ids
 

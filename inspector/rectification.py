@@ -149,7 +149,16 @@ def _event(
 
 
 #: Days to put a finding right, by grade, when the finding names no deadline (general 7, significant 15, major 30).
+#: The one place these numbers live: the walk's hazard dialog, sign-off and the demo all read them from here.
 DEADLINE_DAYS = {HazardGrade.GENERAL.value: 7, HazardGrade.SIGNIFICANT.value: 15, HazardGrade.MAJOR.value: 30}
+
+
+def default_deadline(grade: str, today: date) -> date:
+    """The default rectification deadline of a finding of ``grade`` raised on ``today``."""
+    days = DEADLINE_DAYS.get(str(grade))
+    if days is None:
+        raise RuleViolation("E_GRADE_INVALID", f"Unknown hazard grade {grade!r} (general, significant, major).")
+    return today + timedelta(days=days)
 
 
 def team_leader_of(session: Session, team_id: uuid.UUID) -> uuid.UUID | None:

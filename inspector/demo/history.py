@@ -32,10 +32,9 @@ from inspector.models import (
     TemplateItem,
     Workshop,
 )
+from inspector.rectification import default_deadline
 from inspector.scoring import AnswerValue, ItemResult
 
-#: Days to put a finding right, by grade (as the rectification rules set them).
-DEADLINE_DAYS = {HazardGrade.GENERAL: 7, HazardGrade.SIGNIFICANT: 15, HazardGrade.MAJOR: 30}
 #: The quality sheet has few items, each worth much: its process items fail less often than safety items.
 FAIL_SCALE = {QUALITY_CHECKLIST: 0.6}
 #: The quality sheet's figures are measured, not hazards: failing them raises no finding.
@@ -261,7 +260,7 @@ def _finding(
         grade=grade,
         description=_description(item, result, value),
         team_id=visit.team.id,
-        deadline=signed_day(inspection) + timedelta(days=DEADLINE_DAYS[grade]),
+        deadline=default_deadline(grade, signed_day(inspection)),
         photo_paths=[],
         raised_by_id=visit.inspector.id,
     )

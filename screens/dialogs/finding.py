@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import ClassVar
 
@@ -15,10 +15,10 @@ from textual.binding import Binding, BindingType
 from textual.containers import Grid, Horizontal, Vertical
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Select
 
+from inspector.rectification import default_deadline
 from screens.base import InspectorDialog
 
 GRADES = ("general", "significant", "major")
-DEADLINE_DAYS = {"general": 7, "significant": 15, "major": 30}
 
 
 @dataclass(frozen=True)
@@ -79,7 +79,7 @@ class FindingDialog(InspectorDialog[FindingInput]):
 
     def compose(self) -> ComposeResult:
         existing = self.existing
-        deadline = existing.deadline if existing else self.today + timedelta(days=DEADLINE_DAYS[self.grade])
+        deadline = existing.deadline if existing else default_deadline(self.grade, self.today)
         with Vertical(id="finding-box"):
             yield Label("", id="finding-title", markup=False)
             yield Label("", id="finding-forced")
@@ -131,12 +131,12 @@ class FindingDialog(InspectorDialog[FindingInput]):
         button_id = event.pressed.id or ""
         self.grade = button_id.removeprefix("grade-")
         if not self._deadline_edited:
-            deadline = self.today + timedelta(days=DEADLINE_DAYS.get(self.grade, 7))
+            deadline = default_deadline(self.grade, self.today)
             self.query_one("#finding-deadline", Input).value = deadline.isoformat()
 
     @on(Input.Changed, "#finding-deadline")
     def _deadline_typed(self, event: Input.Changed) -> None:
-        expected = (self.today + timedelta(days=DEADLINE_DAYS.get(self.grade, 7))).isoformat()
+        expected = (default_deadline(self.grade, self.today)).isoformat()
         if event.value != expected:
             self._deadline_edited = True
 
