@@ -89,14 +89,19 @@ def build_history(ctx: HistoryContext, campaign: Campaign) -> History:
     main_code, six_s_code = plan.checklists
     inspectors = {area: ctx.roster.inspector(code) for code, areas in ctx.roster.areas.items() for area in areas}
     last_day = (plan.ends_on - plan.starts_on).days - 2
-    for workshop in ctx.org.workshops:
+    workshops = list(ctx.org.workshops)
+    for position, workshop in enumerate(workshops):
         inspector = inspectors[workshop.code]
+        # The second visit of every team is a cross-check by the inspector of the next workshop, as supervisors
+        # arrange so that inspector consistency can be compared on the same teams.
+        cross_checker = inspectors[workshops[(position + 1) % len(workshops)].code]
         for team in ctx.org.teams_of(workshop):
             profile = ctx.profiles[team.code]
             rng = random.Random(f"{ctx.seed}/{campaign.code}/{team.code}")
             places = [cp for cp in ctx.org.checkpoints_of(workshop) if cp.team_id == team.id]
             for index, day in enumerate(profile.days[campaign.code]):
-                visit = Visit(campaign, workshop, team, profile, inspector, ctx.roster.leader_of(team), day, index)
+                by = cross_checker if index == 1 and cross_checker.id != inspector.id else inspector
+                visit = Visit(campaign, workshop, team, profile, by, ctx.roster.leader_of(team), day, index)
                 _sign(history, ctx, visit, ctx.checklists[main_code], places[index % len(places)], rng)
             day = plan.starts_on + timedelta(days=rng.randint(4, last_day))
             visit = Visit(campaign, workshop, team, profile, inspector, ctx.roster.leader_of(team), day, 0)

@@ -61,3 +61,17 @@ def test_team_figures_add_up_from_their_sources(demo: Store) -> None:
             on_time = [s for s in due if s.note == "src.on_time"]
             expected = round(len(on_time) * 100 / len(due) + 1e-9, 1) if due else 100.0
             assert expected == entry.figures["on_time_rectification_rate"]
+
+
+def test_demo_cross_checks_give_inspector_consistency_something_to_compare(demo: Store) -> None:
+    from sqlmodel import select
+
+    from inspector.awards.leaderboard import inspector_consistency
+    from inspector.models import Campaign
+
+    with demo.session() as session:
+        campaign = session.exec(select(Campaign).where(Campaign.code == "SPM-2022")).one()
+        consistency = inspector_consistency(session, campaign_id=campaign.id)
+    assert len(consistency.teams) >= 20  # teams scored by two inspectors
+    assert len(consistency.inspectors) == 8
+    assert any(bias.mean_abs_deviation > 0 for bias in consistency.inspectors)
