@@ -14,7 +14,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 import sync.messages  # noqa: F401  (registers the catalogue)
 from inspector.i18n import known_keys
 from screens.base import InspectorScreen
-from screens.sync_action import start_sync, sync_paths
+from screens.sync_action import enrol_from_app, start_sync, sync_paths
 
 if TYPE_CHECKING:
     from sync.protocol import ConflictOut, Resolution
@@ -48,6 +48,7 @@ class ConflictsScreen(InspectorScreen[None]):
         Binding("d", "settle('take_device')", "bind.conflicts.take", id="conflicts.take"),
         Binding("r", "refresh", "bind.conflicts.reload", id="conflicts.reload"),
         Binding("f5", "sync", "bind.conflicts.sync", id="conflicts.sync"),
+        Binding("e", "enrol", "bind.conflicts.enrol", id="conflicts.enrol"),
     ]
 
     def __init__(self) -> None:
@@ -79,6 +80,9 @@ class ConflictsScreen(InspectorScreen[None]):
 
     def action_sync(self) -> None:
         start_sync(self.inspector)
+
+    def action_enrol(self) -> None:
+        enrol_from_app(self.inspector)
 
     def _load(self) -> None:
         from sync.client.http import SyncError

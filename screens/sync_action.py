@@ -31,6 +31,49 @@ def sync_paths() -> SyncPaths:
     return SyncPaths(load_settings().data_dir)
 
 
+def parse_enrolment(text: str) -> tuple[str, str] | None:
+    """``URL CODE`` as typed, or the QR code printed by ``inspector server enroll`` (``inspector-enrol:URL#CODE``)."""
+    text = text.strip()
+    if text.startswith("inspector-enrol:"):
+        url, _, code = text.removeprefix("inspector-enrol:").partition("#")
+    else:
+        url, _, code = text.partition(" ")
+    url, code = url.strip(), code.strip()
+    if not url.startswith(("http://", "https://")) or len(code) < 4:
+        return None
+    return url, code
+
+
+def enrol_from_app(app: InspectorApp) -> None:
+    """Ask for the server address and one-time code (typed, or scanned from the QR code) and enrol this laptop."""
+    from screens.dialogs.text_input import TextInputDialog
+
+    def check(text: str) -> str | None:
+        return None if parse_enrolment(text) else t("sync.enrol.invalid", app.lang)
+
+    def entered(text: str | None) -> None:
+        found = parse_enrolment(text or "")
+        if found is not None:
+            app.run_worker(lambda: _enrol(app, *found), name="enrol", group="sync", thread=True, exit_on_error=False)
+
+    app.push_screen(TextInputDialog(t("sync.enrol.prompt", app.lang), validate=check, allow_empty=False), entered)
+
+
+def _enrol(app: InspectorApp, url: str, code: str) -> None:
+    from sync.client.http import SyncError
+    from sync.client.service import enroll
+
+    try:
+        creds = enroll(url, code, sync_paths())
+    except SyncError as exc:
+        app.call_from_thread(app.notify, t("sync.failed", app.lang, reason=exc.message), severity="error", timeout=12)
+        return
+    text = t(
+        "sync.enrolled", app.lang, name=creds.name, role=creds.role, url=creds.server_url, path=sync_paths().credentials
+    )
+    app.call_from_thread(app.notify, text, timeout=10)
+
+
 def install_auto_sync(app: InspectorApp, every: float = AUTO_SYNC_SECONDS) -> None:
     """Sync quietly every ``every`` seconds while the app runs (only when this laptop is enrolled)."""
     app.set_interval(every, lambda: start_sync(app, quiet=True), name="auto-sync")

@@ -96,7 +96,16 @@ register(
         "bind.conflicts.take": ("采用设备值", "Take device"),
         "bind.conflicts.reload": ("刷新", "Reload"),
         "bind.conflicts.sync": ("立即同步", "Sync now"),
-        "mode.conflicts": ("同步冲突", "Conflicts"),
+        "mode.conflicts": ("同步与冲突", "Sync and conflicts"),
+        "bind.conflicts.enrol": ("登记本机", "Enrol laptop"),
+        "sync.enrol.prompt": (
+            "服务器地址和登记码（如 http://10.0.0.5:8765 ABCD-EFGH-JKLM），或扫描登记二维码：",
+            "Server address and code (e.g. http://10.0.0.5:8765 ABCD-EFGH-JKLM), or scan the enrolment QR code:",
+        ),
+        "sync.enrol.invalid": (
+            "请输入以 http:// 开头的服务器地址和登记码。",
+            "Enter the server address (http://…) and the code.",
+        ),
         "sync.entity.inspection": ("检查", "inspection"),
         "sync.entity.answer": ("检查项答案", "answer"),
         "sync.entity.finding": ("隐患", "finding"),

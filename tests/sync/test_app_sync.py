@@ -125,3 +125,53 @@ def test_conflicts_screen_snapshot(snap_compare: object, store: object, lang: st
         await app.push_screen(FixedConflictsScreen())
 
     assert snap_compare(app, terminal_size=(100, 30), run_before=open_screen)  # type: ignore[operator]
+
+
+def test_enrolment_text_typed_or_scanned() -> None:
+    from screens.sync_action import parse_enrolment
+
+    assert parse_enrolment("http://10.0.0.5:8765 ABCD-EFGH-JKLM") == ("http://10.0.0.5:8765", "ABCD-EFGH-JKLM")
+    assert parse_enrolment("inspector-enrol:http://10.0.0.5:8765#ABCD-EFGH-JKLM") == (
+        "http://10.0.0.5:8765",
+        "ABCD-EFGH-JKLM",
+    )
+    assert parse_enrolment("10.0.0.5 ABCD") is None
+    assert parse_enrolment("http://10.0.0.5") is None
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_laptop_enrols_from_the_app_by_scanning_the_qr_text(
+    server: RunningServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, store: object
+) -> None:
+    from sqlalchemy.orm import Session
+
+    from inspector.store import Store
+    from sync.client.credentials import load_credentials
+    from sync.protocol import DeviceRole
+    from sync.server.devices import create_enrolment
+
+    assert isinstance(store, Store)
+    with Session(server.engine) as s:
+        enrolment = create_enrolment(s, name="LAPTOP-09", role=DeviceRole.SUPERVISOR, person_code=None, hours=1)
+        s.commit()
+    data = tmp_path / "data"
+    monkeypatch.setenv("INSPECTOR_DATA_DIR", str(data))
+
+    async def scenario() -> None:
+        app = create_app(store.path, "en", tz=UTC, store=store)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await app.switch_mode("conflicts")
+            await pilot.pause()
+            await _network_done(app)
+            await pilot.press("e")
+            await pilot.pause()
+            for ch in f"inspector-enrol:{server.url}#{enrolment.code}":
+                await pilot.press(ch if ch != " " else "space")
+            await pilot.press("enter")
+            await pilot.pause()
+            await _network_done(app)
+            await pilot.pause()
+
+    asyncio.run(scenario())
+    creds = load_credentials(data / "sync-device.json")
+    assert creds is not None and creds.name == "LAPTOP-09" and creds.server_url == server.url
