@@ -10,6 +10,10 @@ register(
             "此设备已登记：{name}（{role}），服务器 {url}。令牌保存在 {path}。",
             "This device is enrolled as {name} ({role}) with {url}. Token kept in {path}.",
         ),
+        "sync.rotated": (
+            "设备令牌已更换，新令牌有效期至 {when}。",
+            "Device token replaced; the new one is valid until {when}.",
+        ),
         "sync.not_enrolled": (
             "此设备尚未登记。请运行 inspector sync enroll 服务器地址 登记码。",
             "This device is not enrolled: run inspector sync enroll URL CODE.",

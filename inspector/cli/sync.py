@@ -193,3 +193,30 @@ def import_command(
             rejected=counts[ChangeStatus.REJECTED],
         )
     )
+
+
+@sync_app.command("rotate")
+def rotate_command(data_dir: DataDirOption = None) -> None:
+    """Replace this laptop's device token with a new one (the old one stops working at once)."""
+    import sync.messages  # noqa: F401
+    from sync.client.credentials import save_credentials
+    from sync.client.http import Offline, SyncError
+    from sync.client.service import NotEnrolled, SyncPaths, client_for, require_credentials
+
+    lang = _lang()
+    paths = SyncPaths(data_dir or load_settings().data_dir)
+    try:
+        creds = require_credentials(paths)
+    except NotEnrolled:
+        fail(t("sync.not_enrolled", lang))
+    try:
+        with client_for(creds) as client:
+            fresh = client.rotate()
+    except Offline as exc:
+        fail(t("sync.offline", lang, reason=exc.message))
+    except SyncError as exc:
+        fail(t("sync.failed", lang, reason=_message(exc, lang)))
+    from dataclasses import replace
+
+    save_credentials(paths.credentials, replace(creds, token=fresh.token, expires_at=fresh.expires_at))
+    console.print(t("sync.rotated", lang, when=fresh.expires_at.strftime("%Y-%m-%d")))

@@ -64,6 +64,11 @@ def test_enrol_sync_revoke_from_the_command_line(
     result = runner.invoke(app, ["sync", "--db", str(db), "--data-dir", str(data)])
     assert result.exit_code == 0, result.output
     assert "Pushed 3" in result.output
+    before = (data / "sync-device.json").read_text()
+    result = runner.invoke(app, ["sync", "rotate", "--data-dir", str(data)])
+    assert result.exit_code == 0 and "token replaced" in result.output
+    assert (data / "sync-device.json").read_text() != before
+    assert runner.invoke(app, ["sync", "--db", str(db), "--data-dir", str(data)]).exit_code == 0
     result = runner.invoke(app, ["server", "devices", "--database-url", url])
     assert "LAPTOP-07" in result.output and "enrolled" in result.output
     assert runner.invoke(app, ["server", "revoke", "LAPTOP-07", "--database-url", url]).exit_code == 0
