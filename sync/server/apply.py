@@ -26,6 +26,7 @@ from sync.protocol import PROTOCOL_SCHEMA_VERSION, Change, ChangeResult, ChangeS
 from sync.server import tables
 from sync.server.access import PARENT, Actor, Derived, as_uuid, derive, may_write
 from sync.server.audit import append_audit
+from sync.server.bulk import insert_rows, where_in
 from sync.server.db import lock_writes, set_high_water
 
 #: Fields that differ between two sends of the same content (stamps, the device's idea of the version).
@@ -163,8 +164,8 @@ class BatchApplier:
         if not wanted:
             return
         r = tables.record.c
-        for chunk in _chunks(sorted(wanted), 1000):
-            for found in self.session.execute(sa.select(tables.record).where(r.id.in_(chunk))).mappings():
+        for condition in where_in(self.session, r.id, sorted(wanted)):
+            for found in self.session.execute(sa.select(tables.record).where(condition)).mappings():
                 self.rows[found["id"]] = Row(
                     id=found["id"],
                     entity=found["entity"],
@@ -186,8 +187,8 @@ class BatchApplier:
         for entity, key_hash in wanted:
             by_entity.setdefault(entity, []).append(key_hash)
         for entity, hashes_ in by_entity.items():
-            for chunk in _chunks(hashes_, 1000):
-                query = sa.select(k.key_hash, k.record_id).where(k.entity == entity, k.key_hash.in_(chunk))
+            for condition in where_in(self.session, k.key_hash, hashes_):
+                query = sa.select(k.key_hash, k.record_id).where(k.entity == entity, condition)
                 for key_hash, record_id in self.session.execute(query):
                     self.keys[(entity, key_hash)] = record_id
 
@@ -289,10 +290,10 @@ class BatchApplier:
     def _known_changes(self, ids: list[uuid.UUID]) -> dict[uuid.UUID, dict[str, Any]]:
         a = tables.applied_change.c
         found: dict[uuid.UUID, dict[str, Any]] = {}
-        for chunk in _chunks(ids, 1000):
+        for condition in where_in(self.session, a.change_id, ids):
             query = sa.select(
                 a.change_id, a.body_hash, a.status, a.version, a.code, a.message, a.conflict_id, a.device_id
-            ).where(a.device_id == self.actor.device_id, a.change_id.in_(chunk))
+            ).where(a.device_id == self.actor.device_id, condition)
             for row in self.session.execute(query).mappings():
                 found[row["change_id"]] = dict(row)
         return found
@@ -605,8 +606,7 @@ class BatchApplier:
                 updates.append({"b_id": row.id, **values})
             rekeyed.append(row)
         r = tables.record.c
-        if inserts:
-            self.session.execute(sa.insert(tables.record), inserts)
+        insert_rows(self.session, tables.record, inserts)
         if updates:
             self.session.execute(
                 sa.update(tables.record).where(r.id == sa.bindparam("b_id")),
@@ -615,15 +615,8 @@ class BatchApplier:
             )
         k = tables.record_key.c
         changed_ids = [row.id for row in rekeyed if not row.is_new]
-        for chunk in _chunks(changed_ids, 1000):
-            self.session.execute(sa.delete(tables.record_key).where(k.record_id.in_(chunk)))
+        for condition in where_in(self.session, k.record_id, changed_ids):
+            self.session.execute(sa.delete(tables.record_key).where(condition))
         key_rows = [{"entity": row.entity, "key_hash": key, "record_id": row.id} for row in rekeyed for key in row.keys]
-        if key_rows:
-            self.session.execute(sa.insert(tables.record_key), key_rows)
-        if self.applied:
-            self.session.execute(sa.insert(tables.applied_change), self.applied)
-
-
-def _chunks(items: list[Any], size: int) -> Iterable[list[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
+        insert_rows(self.session, tables.record_key, key_rows)
+        insert_rows(self.session, tables.applied_change, self.applied)
