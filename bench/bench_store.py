@@ -15,8 +15,8 @@ from pathlib import Path
 
 from bench.common import Result, percentile, time_each
 from bench.fixtures import build_world
-from inspector.inspections import AnswerInput, save_answer
 from inspector.bulk import insert_rows
+from inspector.inspections import AnswerInput, save_answer
 from inspector.models import Answer, utcnow
 
 SAVES = 2_000
