@@ -35,6 +35,8 @@ EPOCH_KEY = "sync.epoch"
 HIGH_WATER_KEY = "sync.high_water"
 LAST_SYNC_KEY = "sync.last_at"  # read by the home screen (inspector.walk_queries)
 CHUNK = 1024 * 1024
+#: Values per SQL ``IN`` list (well under SQLite's bound-parameter limit).
+IN_CHUNK = 900
 
 #: Payload fields that name files (evidence photos), per entity.
 FILE_FIELDS: dict[str, tuple[str, ...]] = {
@@ -237,8 +239,8 @@ class SyncEngine:
         """Mark each answered entry (acked, conflict or rejected) and remember new server versions, in one transaction."""
         by_id = {r.change_id: r for r in results}
         now = utcnow()
-        marks: list[dict[str, Any]] = []
-        versions: dict[str, list[dict[str, Any]]] = {}
+        marks: dict[tuple[str, str], list[int]] = {}
+        versions: dict[tuple[str, int], list[uuid.UUID]] = {}
         for entry in entries:
             result = by_id.get(entry.change_id)
             if result is None:
@@ -257,7 +259,7 @@ class SyncEngine:
                 local_status = OutboxStatus.ACKED.value
                 report.pushed += 1
                 if result.version is not None and entry.op == Op.UPSERT and entry.entity in SYNCED_MODELS:
-                    versions.setdefault(entry.entity, []).append({"b_id": entry.entity_id, "b_version": result.version})
+                    versions.setdefault((entry.entity, result.version), []).append(entry.entity_id)
             elif status == ChangeStatus.CONFLICT:
                 local_status = CONFLICT_STATUS
                 error = f"{result.code}: {result.message}"[:2000]
@@ -267,27 +269,31 @@ class SyncEngine:
                 error = f"{result.code}: {result.message}"[:2000]
                 report.rejected += 1
                 report.rejections.append(f"{entry.entity} {entry.entity_id}: {result.message}")
-            marks.append({"b_seq": entry.seq, "status": local_status, "error": error, "acked_at": now})
+            assert entry.seq is not None  # stored entries always have their number
+            marks.setdefault((local_status, error), []).append(entry.seq)
         if not marks:
             return
         outbox = OutboxEntry.__table__  # type: ignore[attr-defined]
         with self.store.session(skip_outbox=True) as session:
-            session.execute(
-                sa.update(outbox).where(outbox.c.seq == sa.bindparam("b_seq")),
-                marks,
-                execution_options={"synchronize_session": False},
-            )
-            for entity, rows in versions.items():
+            # One UPDATE per outcome (nearly always just "acked") and per new version (nearly always 1).
+            for (local_status, error), seqs in marks.items():
+                for chunk in _chunks(seqs):
+                    session.execute(
+                        sa.update(outbox)
+                        .where(outbox.c.seq.in_(chunk))
+                        .values(status=local_status, error=error, acked_at=now),
+                        execution_options={"synchronize_session": False},
+                    )
+            for (entity, version), ids in versions.items():
                 table = SYNCED_MODELS[entity].__table__  # type: ignore[attr-defined]
                 current = table.c.server_version
-                session.execute(
-                    sa.update(table)
-                    .where(table.c.id == sa.bindparam("b_id"))
-                    .where(sa.or_(current.is_(None), current < sa.bindparam("b_version")))
-                    .values(server_version=sa.bindparam("b_version")),
-                    rows,
-                    execution_options={"synchronize_session": False},
-                )
+                for chunk in _chunks(ids):
+                    session.execute(
+                        sa.update(table)
+                        .where(table.c.id.in_(chunk), sa.or_(current.is_(None), current < version))
+                        .values(server_version=version),
+                        execution_options={"synchronize_session": False},
+                    )
             session.commit()
 
     # -- attachments -----------------------------------------------------------------------------------------
@@ -480,6 +486,11 @@ class SyncEngine:
             finally:
                 conn.rollback()
                 raw.execute("PRAGMA foreign_keys=ON")
+
+
+def _chunks(items: list[Any], size: int = IN_CHUNK) -> Iterator[list[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 def _column_value(column: sa.Column[Any], value: Any) -> Any:
