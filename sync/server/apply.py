@@ -58,6 +58,14 @@ class Row:
     keys: list[str] = field(default_factory=list)
 
 
+@dataclass
+class Prepared:
+    """A change checked before the batch is applied: its normalised payload (empty for a delete) and natural keys."""
+
+    payload: dict[str, Any]
+    keys: list[str]
+
+
 @cache
 def unique_sets(entity: str) -> tuple[tuple[str, ...], ...]:
     """The record's unique column sets (a person's code, an answer's inspection+item, …), each once."""
@@ -82,6 +90,12 @@ def natural_keys(entity: str, payload: dict[str, Any]) -> list[str]:
             continue  # NULLs never collide
         keys.append(hashlib.sha256(canonical_json([entity, list(names), values]).encode()).hexdigest())
     return keys
+
+
+def _parent_id(entity: str, payload: dict[str, Any]) -> uuid.UUID | None:
+    """The record an owned child hangs off (an answer's inspection, …), if the payload names one."""
+    link = PARENT.get(entity)
+    return as_uuid(payload.get(link[1])) if link else None
 
 
 @cache
@@ -192,29 +206,26 @@ class BatchApplier:
                 for key_hash, record_id in self.session.execute(query):
                     self.keys[(entity, key_hash)] = record_id
 
-    def _preload(self, changes: list[Change]) -> None:
+    def _preload(self, changes: list[Change], prepared: list[Prepared | ChangeResult | None]) -> None:
         self._load(c.entity_id for c in changes)
-        for _level in range(3):  # answer → inspection; order → finding → inspection; event → order → finding
-            parents = set()
-            for c in changes:
-                link = PARENT.get(c.entity)
-                if link:
-                    pid = as_uuid(c.payload.get(link[1]))
-                    if pid:
-                        parents.add(pid)
-            for row in list(self.rows.values()):
-                if row is not None and row.entity in PARENT:
-                    pid = as_uuid(row.payload.get(PARENT[row.entity][1]))
-                    if pid:
-                        parents.add(pid)
-            self._load(parents)
-        key_hashes: set[tuple[str, str]] = set()
-        for c in changes:
-            if c.op == Op.UPSERT and c.entity in SYNCED_MODELS:
-                try:
-                    key_hashes.update((c.entity, h) for h in natural_keys(c.entity, c.payload))
-                except (TypeError, ValueError):
-                    continue
+        # The parents named by the changes and by the stored records, then theirs, three levels up:
+        # answer → inspection; order → finding → inspection; event → order → finding.
+        wanted = {pid for c in changes if (pid := _parent_id(c.entity, c.payload)) is not None}
+        loaded = [row for row in self.rows.values() if row is not None]
+        for _level in range(3):
+            wanted.update(pid for row in loaded if (pid := _parent_id(row.entity, row.payload)) is not None)
+            wanted.difference_update(self.rows)
+            if not wanted:
+                break
+            self._load(wanted)
+            loaded = [row for pid in wanted if (row := self.rows.get(pid)) is not None]
+            wanted = set()
+        key_hashes = {
+            (c.entity, h)
+            for c, ready in zip(changes, prepared, strict=True)
+            if isinstance(ready, Prepared)
+            for h in ready.keys
+        }
         self._load_keys(key_hashes)
 
     def _parent(self, entity: str, payload: dict[str, Any]) -> Derived | None:
@@ -241,15 +252,17 @@ class BatchApplier:
         check_batch(changes)
         hw = lock_writes(self.session)
         self.next_seq = hw
-        self._preload(changes)
         known = self._known_changes([c.change_id for c in changes])
+        prepared = [None if c.change_id in known else self._prepare(c) for c in changes]
+        self._preload(changes, prepared)
         results = []
-        for change in changes:
+        for change, ready in zip(changes, prepared, strict=True):
             previous = known.get(change.change_id)
             if previous is not None:
                 results.append(self._repeat(change, previous))
                 continue
-            result = self._apply_one(change)
+            assert ready is not None  # only changes known before the batch were not prepared
+            result = ready if isinstance(ready, ChangeResult) else self._apply_one(change, ready)
             results.append(result)
             body_hash = change.body_hash()
             known[change.change_id] = {
@@ -333,7 +346,8 @@ class BatchApplier:
             conflict_id=conflict_id,
         )
 
-    def _apply_one(self, change: Change) -> ChangeResult:
+    def _prepare(self, change: Change) -> Prepared | ChangeResult:
+        """The change's payload upgraded, validated and normalised, with its natural keys; or its rejection."""
         entity = change.entity
         if entity not in SYNCED_MODELS:
             return self._result(
@@ -365,6 +379,12 @@ class BatchApplier:
                 return self._result(
                     change, ChangeStatus.REJECTED, code=errors.E_PAYLOAD_INVALID.code, message=f"{entity}: {exc}"
                 )
+            return Prepared(payload, natural_keys(entity, payload))
+        return Prepared({}, [])
+
+    def _apply_one(self, change: Change, ready: Prepared) -> ChangeResult:
+        entity = change.entity
+        payload = ready.payload
         existing = self.rows.get(change.entity_id)
         if existing is not None and existing.entity != entity:
             return self._result(
@@ -395,7 +415,7 @@ class BatchApplier:
             )
         if existing is None and self._signed_parent(entity, payload):
             return self._result(change, ChangeStatus.REJECTED, code=errors.E_SIGNED_IMMUTABLE.code)
-        keys = natural_keys(entity, payload)
+        keys = ready.keys
         clash = self._key_clash(entity, keys, change.entity_id)
         if clash is not None:
             return self._conflict(change, clash, payload, "duplicate_key")
