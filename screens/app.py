@@ -29,7 +29,7 @@ from inspector.labels_payload import PayloadError, decode_label
 from screens.base import localize_bindings
 from screens.home import HomeScreen
 from screens.scanner import ScanBuffer
-from screens.sync_action import install_auto_sync
+from screens.sync_action import install_auto_sync, start_sync
 from screens.themes import DEFAULT_THEME, HIGH_CONTRAST, HIGH_CONTRAST_THEME
 
 if TYPE_CHECKING:
@@ -240,6 +240,7 @@ class InspectorApp(App[None]):
         from screens.dialogs.receipt import ReceiptDialog
 
         self.push_screen(ReceiptDialog(message.inspection_id))
+        start_sync(self, quiet=True)  # a signed inspection leaves the laptop as soon as a server can be reached
 
     # -- language and theme -------------------------------------------------------------------------------------
 

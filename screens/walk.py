@@ -321,9 +321,17 @@ class WalkScreen(InspectorScreen[None]):
     def on_key(self, event: events.Key) -> None:
         """An answer key that does not fit the current item (its binding is off) says which keys do."""
         item = self._current_item() if self.data is not None else None
-        if item is None or self.locked or not event.character or event.character not in "yn0123456789":
+        key = event.character
+        if item is None or self.locked or not key or key not in "yn0123456789":
             return
-        self.notify(self._keys_hint(item), severity="warning", timeout=4)
+        # The key events of a real terminal reach this handler even when a binding answered the item: hint only
+        # when the key does not fit the item.
+        fits_yes_no = key in "yn" and item.kind == "yes_no"
+        fits_score = (
+            key.isdigit() and item.kind == "score" and item.max_score is not None and int(key) <= item.max_score
+        )
+        if not (fits_yes_no or fits_score):
+            self.notify(self._keys_hint(item), severity="warning", timeout=4)
 
     def _store_answer(self, item: ItemView, answer: AnswerView | None, *, advance: bool) -> None:
         """Show the new answer at once and queue its durable save."""

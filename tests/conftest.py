@@ -10,6 +10,16 @@ import pytest
 from inspector.store import Store, open_store
 
 
+@pytest.fixture(autouse=True)
+def _private_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test reads or writes the real user's database, device token or logs (subprocesses inherit this)."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("INSPECTOR_DATA_DIR", str(home / "data"))
+    monkeypatch.setenv("INSPECTOR_DB", str(home / "data" / "inspector.db"))
+    for name in ("XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"):
+        monkeypatch.setenv(name, str(home / name.lower()))
+
+
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
     """Path of a fresh, not yet created database file."""

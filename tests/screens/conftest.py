@@ -45,6 +45,10 @@ async def settle(pilot: Pilot[Any]) -> None:
     assert isinstance(app, InspectorApp)
     for _ in range(4):
         await asyncio.to_thread(app.wait_for_writes)
+        # Screens also load in their own workers (the team leader's figures, a sync): wait for those too; the
+        # writer is a loop that never completes.
+        for worker in [w for w in app.workers if w.group != "writer" and w.is_running]:
+            await worker.wait()
         await pilot.pause()
     for field in app.screen.query(Input):
         field.cursor_blink = False
