@@ -13,6 +13,7 @@ import os
 import signal
 import uuid
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -174,34 +175,46 @@ class SyncEngine:
 
     def pending_count(self) -> int:
         with self.store.session() as session:
-            return len(session.exec(select(OutboxEntry.seq).where(OutboxEntry.status == OutboxStatus.PENDING)).all())
+            query = (
+                sa.select(sa.func.count())
+                .select_from(OutboxEntry)
+                .where(col(OutboxEntry.status) == OutboxStatus.PENDING)
+            )
+            return int(session.execute(query).scalar_one())
+
+    def _pending_after(self, after: int) -> list[OutboxEntry]:
+        """The next batch of pending outbox entries numbered after ``after``, in order (read only)."""
+        with self.store.session() as session:
+            return list(
+                session.exec(
+                    select(OutboxEntry)
+                    .where(OutboxEntry.status == OutboxStatus.PENDING, col(OutboxEntry.seq) > after)
+                    .order_by(col(OutboxEntry.seq))
+                    .limit(self.batch)
+                ).all()
+            )
 
     def push(self, report: SyncReport) -> None:
         total = self.pending_count()
         done = 0
         self.progress("push", 0, total)
-        after = 0
-        while True:
-            with self.store.session() as session:
-                entries = list(
-                    session.exec(
-                        select(OutboxEntry)
-                        .where(OutboxEntry.status == OutboxStatus.PENDING, col(OutboxEntry.seq) > after)
-                        .order_by(col(OutboxEntry.seq))
-                        .limit(self.batch)
-                    ).all()
-                )
-            if not entries:
-                return
-            changes = [change_of(entry, self._attachments(entry, report)) for entry in entries]
-            crash_point("before_push")
-            results = self._push_batch(changes, report)
-            crash_point("after_push_reply")
-            self._record_results(entries, results, report)
-            crash_point("after_ack_commit")
-            done += len(entries)
-            after = entries[-1].seq or after
-            self.progress("push", done, total)
+        # While the server works on one batch, the next one is read from the outbox on a second connection. Reading
+        # changes nothing: every entry is still acknowledged only after the server's answer for it.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox-read") as reader:
+            entries = self._pending_after(0)
+            while entries:
+                changes = [change_of(entry, self._attachments(entry, report)) for entry in entries]
+                last = entries[-1].seq
+                assert last is not None  # stored entries always have their number
+                upcoming = reader.submit(self._pending_after, last)
+                crash_point("before_push")
+                results = self._push_batch(changes, report)
+                crash_point("after_push_reply")
+                self._record_results(entries, results, report)
+                crash_point("after_ack_commit")
+                done += len(entries)
+                self.progress("push", done, total)
+                entries = upcoming.result()
 
     def _push_batch(self, changes: list[Change], report: SyncReport) -> list[ChangeResult]:
         """Push ``changes``; when the server fails on the batch (a 500), split it to find the change it fails on.
