@@ -77,14 +77,22 @@ def lookup_item(cursor: sqlite3.Cursor, inspection_id: uuid.UUID, item_id: uuid.
     """Check the inspection exists and is a draft and the item is on its checklist; return the item's facts."""
     row = cursor.execute(_LOOKUP, (item_id.hex, inspection_id.hex)).fetchone()
     if row is None:
-        raise NotFoundError("E_INSPECTION_NOT_FOUND", f"Inspection {inspection_id} does not exist.")
+        raise NotFoundError(
+            "E_INSPECTION_NOT_FOUND", f"Inspection {inspection_id} does not exist.", "该检查记录不存在。"
+        )
     status, code, kind, max_score, same_version = row
     if status != InspectionStatus.DRAFT:
         raise RuleViolation(
-            "E_INSPECTION_SIGNED", f"Inspection {inspection_id} is signed and locked; correct it with an amendment."
+            "E_INSPECTION_SIGNED",
+            f"Inspection {inspection_id} is signed and locked; correct it with an amendment.",
+            "该检查已签字锁定，不能修改；如需更正，请做补正（amendment）。",
         )
     if code is None or not same_version:
-        raise NotFoundError("E_ITEM_NOT_FOUND", f"Item {item_id} is not on this inspection's checklist.")
+        raise NotFoundError(
+            "E_ITEM_NOT_FOUND",
+            f"Item {item_id} is not on this inspection's checklist.",
+            "该检查项不在本次检查的检查表中。",
+        )
     return ItemFacts(code=code, kind=kind, max_score=max_score)
 
 

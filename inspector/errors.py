@@ -6,10 +6,16 @@ from __future__ import annotations
 class InspectorError(Exception):
     """Base of every error the user is meant to read (never shown as a traceback)."""
 
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: str, message: str, message_zh: str | None = None) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
+        #: The same message in Chinese, where the raiser gave one.
+        self.message_zh = message_zh
+
+    def text(self, lang: str) -> str:
+        """The message in ``lang`` (zh or en), falling back to English."""
+        return (self.message_zh or self.message) if lang == "zh" else self.message
 
     def __str__(self) -> str:
         return self.message

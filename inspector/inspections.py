@@ -63,7 +63,11 @@ def get_inspection(session: Session, inspection_id: uuid.UUID) -> Inspection:
     """The inspection with ``inspection_id`` or :class:`NotFoundError`."""
     inspection = session.get(Inspection, inspection_id)
     if inspection is None:
-        raise NotFoundError("E_INSPECTION_NOT_FOUND", f"No inspection with id {inspection_id}.")
+        raise NotFoundError(
+            "E_INSPECTION_NOT_FOUND",
+            f"No inspection with id {inspection_id}.",
+            f"没有编号为 {inspection_id} 的检查记录。",
+        )
     return inspection
 
 
@@ -73,6 +77,7 @@ def ensure_editable(inspection: Inspection) -> None:
         raise RuleViolation(
             "E_INSPECTION_SIGNED",
             f"Inspection {inspection.id} is signed and locked; correct it with an amendment.",
+            "该检查已签字锁定，不能修改；如需更正，请做补正（amendment）。",
         )
 
 
@@ -85,7 +90,9 @@ def _version_of_campaign(session: Session, campaign_id: uuid.UUID, version_id: u
     version = session.get(TemplateVersion, version_id)
     if link is None or version is None:
         raise RuleViolation(
-            "E_VERSION_NOT_IN_CAMPAIGN", f"Checklist version {version_id} is not used by this campaign."
+            "E_VERSION_NOT_IN_CAMPAIGN",
+            f"Checklist version {version_id} is not used by this campaign.",
+            "本次活动不使用该版本的检查表。",
         )
     return version
 
@@ -133,16 +140,22 @@ def start_inspection(
     """
     inspector = session.get(Person, inspector_id)
     if inspector is None or not inspector.active:
-        raise NotFoundError("E_PERSON_NOT_FOUND", f"No active person with id {inspector_id} to inspect.")
+        raise NotFoundError(
+            "E_PERSON_NOT_FOUND",
+            f"No active person with id {inspector_id} to inspect.",
+            "找不到该检查人员（或已停用）。",
+        )
     version = _version_of_campaign(session, campaign_id, template_version_id)
     team_id: uuid.UUID | None = None
     if checkpoint_id is not None:
         checkpoint = session.get(Checkpoint, checkpoint_id)
         if checkpoint is None:
-            raise NotFoundError("E_CHECKPOINT_NOT_FOUND", f"No checkpoint with id {checkpoint_id}.")
+            raise NotFoundError("E_CHECKPOINT_NOT_FOUND", f"No checkpoint with id {checkpoint_id}.", "找不到该检查点。")
         workshop_id, team_id = checkpoint.workshop_id, checkpoint.team_id
     if workshop_id is None or session.get(Workshop, workshop_id) is None:
-        raise NotFoundError("E_WORKSHOP_NOT_FOUND", "Name a checkpoint or a workshop to inspect.")
+        raise NotFoundError(
+            "E_WORKSHOP_NOT_FOUND", "Name a checkpoint or a workshop to inspect.", "请选择要检查的检查点或车间。"
+        )
     draft = find_draft(
         session,
         campaign_id=campaign_id,
@@ -174,25 +187,53 @@ def start_inspection(
 def _item(session: Session, inspection: Inspection, item_id: uuid.UUID) -> TemplateItem:
     item = session.get(TemplateItem, item_id)
     if item is None or item.version_id != inspection.template_version_id:
-        raise NotFoundError("E_ITEM_NOT_FOUND", f"Item {item_id} is not on this inspection's checklist.")
+        raise NotFoundError(
+            "E_ITEM_NOT_FOUND",
+            f"Item {item_id} is not on this inspection's checklist.",
+            "该检查项不在本次检查的检查表中。",
+        )
     return item
 
 
 def _check_value(item: ItemFacts, value: AnswerInput) -> None:
     where = f"item {item.code}"
     if value.choice not in (None, Choice.YES, Choice.NO, Choice.NA):
-        raise RuleViolation("E_ANSWER_INVALID", f"{where}: unknown answer {value.choice!r} (yes, no or na).")
+        raise RuleViolation(
+            "E_ANSWER_INVALID",
+            f"{where}: unknown answer {value.choice!r} (yes, no or na).",
+            f"检查项 {item.code}：无法识别的答案 {value.choice!r}（是、否或不适用）。",
+        )
     if value.choice in (Choice.YES, Choice.NO) and item.kind != ItemKind.YES_NO:
-        raise RuleViolation("E_ANSWER_INVALID", f"{where} is a {item.kind} item, not yes/no.")
+        raise RuleViolation(
+            "E_ANSWER_INVALID",
+            f"{where} is a {item.kind} item, not yes/no.",
+            f"检查项 {item.code} 不是“是/否”题。",
+        )
     if value.score is not None:
         if item.kind != ItemKind.SCORE or item.max_score is None:
-            raise RuleViolation("E_ANSWER_INVALID", f"{where} is not a 0–N score item.")
+            raise RuleViolation(
+                "E_ANSWER_INVALID",
+                f"{where} is not a 0–N score item.",
+                f"检查项 {item.code} 不是 0–N 评分题。",
+            )
         if not 0 <= value.score <= item.max_score:
-            raise RuleViolation("E_ANSWER_INVALID", f"{where}: score {value.score} is outside 0–{item.max_score}.")
+            raise RuleViolation(
+                "E_ANSWER_INVALID",
+                f"{where}: score {value.score} is outside 0–{item.max_score}.",
+                f"检查项 {item.code}：得分 {value.score} 超出 0–{item.max_score}。",
+            )
     if value.measurement is not None and item.kind != ItemKind.MEASUREMENT:
-        raise RuleViolation("E_ANSWER_INVALID", f"{where} is not a measurement item.")
+        raise RuleViolation(
+            "E_ANSWER_INVALID",
+            f"{where} is not a measurement item.",
+            f"检查项 {item.code} 不是测量题。",
+        )
     if value.occurrences < 1:
-        raise RuleViolation("E_ANSWER_INVALID", f"{where}: occurrences must be at least 1.")
+        raise RuleViolation(
+            "E_ANSWER_INVALID",
+            f"{where}: occurrences must be at least 1.",
+            f"检查项 {item.code}：次数至少为 1。",
+        )
 
 
 def save_answer(
@@ -290,21 +331,35 @@ def save_finding(
     if item_id is not None:
         always_major = _item(session, inspection, item_id).always_major
     if grade not in {g.value for g in HazardGrade}:
-        raise RuleViolation("E_GRADE_INVALID", f"Unknown hazard grade {grade!r} (general, significant, major).")
+        raise RuleViolation(
+            "E_GRADE_INVALID",
+            f"Unknown hazard grade {grade!r} (general, significant, major).",
+            f"无法识别的隐患等级 {grade!r}（一般、较大、重大）。",
+        )
     grade = effective_grade(grade, always_major=always_major)
     description = description.strip()
     if not description:
-        raise RuleViolation("E_FINDING_DESCRIPTION", "Describe the hazard: the description is empty.")
+        raise RuleViolation(
+            "E_FINDING_DESCRIPTION", "Describe the hazard: the description is empty.", "请填写隐患描述。"
+        )
     missing = [p for p in photo_paths if not Path(p).expanduser().is_file()]
     if missing:
-        raise RuleViolation("E_PHOTO_MISSING", f"Evidence photo not found: {missing[0]}")
+        raise RuleViolation(
+            "E_PHOTO_MISSING", f"Evidence photo not found: {missing[0]}", f"找不到证据照片：{missing[0]}"
+        )
     if deadline is None:
         deadline = default_deadline(grade, today)
     if deadline < today:
-        raise RuleViolation("E_DEADLINE_PAST", f"The deadline {deadline.isoformat()} is already past.")
+        raise RuleViolation(
+            "E_DEADLINE_PAST",
+            f"The deadline {deadline.isoformat()} is already past.",
+            f"整改期限 {deadline.isoformat()} 已经过去。",
+        )
     finding = session.get(Finding, finding_id) if finding_id else None
     if finding_id is not None and (finding is None or finding.inspection_id != inspection_id):
-        raise NotFoundError("E_FINDING_NOT_FOUND", f"No finding {finding_id} on this inspection.")
+        raise NotFoundError(
+            "E_FINDING_NOT_FOUND", f"No finding {finding_id} on this inspection.", "本次检查中没有这条隐患。"
+        )
     if finding is None:
         finding = Finding(
             id=new_id or uuid.uuid4(),
@@ -330,7 +385,9 @@ def delete_finding(session: Session, *, inspection_id: uuid.UUID, finding_id: uu
     ensure_editable(inspection)
     finding = session.get(Finding, finding_id)
     if finding is None or finding.inspection_id != inspection_id:
-        raise NotFoundError("E_FINDING_NOT_FOUND", f"No finding {finding_id} on this inspection.")
+        raise NotFoundError(
+            "E_FINDING_NOT_FOUND", f"No finding {finding_id} on this inspection.", "本次检查中没有这条隐患。"
+        )
     session.delete(finding)
     session.flush()
 
@@ -343,7 +400,11 @@ def acknowledge(
     ensure_editable(inspection)
     leader = session.get(Person, leader_id)
     if leader is None or not leader.active or leader.role != Role.TEAM_LEADER:
-        raise RuleViolation("E_NOT_TEAM_LEADER", "Only an active team leader can acknowledge an inspection.")
+        raise RuleViolation(
+            "E_NOT_TEAM_LEADER",
+            "Only an active team leader can acknowledge an inspection.",
+            "只有在岗的班组长才能确认检查结果。",
+        )
     inspection.acknowledged_by_id = leader_id
     inspection.acknowledged_at = _now(now)
     session.add(inspection)
@@ -414,7 +475,9 @@ def _create_orders(session: Session, inspection: Inspection, signer_id: uuid.UUI
         team_id = finding.team_id or inspection.team_id
         if team_id is None:
             raise RuleViolation(
-                "E_FINDING_NO_TEAM", f"Finding “{finding.description[:40]}” names no responsible team; choose one."
+                "E_FINDING_NO_TEAM",
+                f"Finding “{finding.description[:40]}” names no responsible team; choose one.",
+                f"隐患“{finding.description[:40]}”未指定责任班组，请选择。",
             )
         order = issue_order(session, finding_id=finding.id, actor_id=signer_id, at=at, team_id=team_id)
         order_ids.append(order.id)
@@ -432,15 +495,25 @@ def sign_off(
     inspection = get_inspection(session, inspection_id)
     ensure_editable(inspection)
     if signer_id != inspection.inspector_id:
-        raise RuleViolation("E_NOT_INSPECTOR", "Only the inspector who made the inspection can sign it off.")
+        raise RuleViolation(
+            "E_NOT_INSPECTOR",
+            "Only the inspector who made the inspection can sign it off.",
+            "只有本次检查的检查员才能签字。",
+        )
     if inspection.acknowledged_by_id is None:
-        raise RuleViolation("E_NOT_ACKNOWLEDGED", "The team leader has not acknowledged the inspection yet.")
+        raise RuleViolation(
+            "E_NOT_ACKNOWLEDGED", "The team leader has not acknowledged the inspection yet.", "班组长尚未确认本次检查。"
+        )
     data = load_walk(session, inspection_id)
     result = score_walk(data)
     if result.missing_required:
         shown = ", ".join(result.missing_required[:8])
         more = f" and {len(result.missing_required) - 8} more" if len(result.missing_required) > 8 else ""
-        raise RuleViolation("E_MISSING_REQUIRED", f"Required items not answered: {shown}{more}.")
+        raise RuleViolation(
+            "E_MISSING_REQUIRED",
+            f"Required items not answered: {shown}{more}.",
+            f"以下必答项尚未作答：{shown}{more}。",
+        )
     at = _now(now)
     inspection.status = InspectionStatus.SIGNED
     inspection.signed_at = at
@@ -482,12 +555,22 @@ def start_amendment(
     original's orders stand; new findings go on the amendment."""
     original = get_inspection(session, original_id)
     if original.status != InspectionStatus.SIGNED:
-        raise RuleViolation("E_AMEND_DRAFT", "Only a signed inspection can be amended; edit the draft instead.")
+        raise RuleViolation(
+            "E_AMEND_DRAFT",
+            "Only a signed inspection can be amended; edit the draft instead.",
+            "只有已签字的检查才能补正；草稿请直接修改。",
+        )
     if original.superseded_by_id is not None:
-        raise RuleViolation("E_AMEND_SUPERSEDED", "This inspection was already replaced by an amendment; amend that.")
+        raise RuleViolation(
+            "E_AMEND_SUPERSEDED",
+            "This inspection was already replaced by an amendment; amend that.",
+            "该检查已被补正记录取代，请对补正记录进行补正。",
+        )
     reason = reason.strip()
     if not reason:
-        raise RuleViolation("E_AMEND_REASON", "Say why the inspection is amended: the reason is empty.")
+        raise RuleViolation(
+            "E_AMEND_REASON", "Say why the inspection is amended: the reason is empty.", "请填写补正原因。"
+        )
     existing = session.exec(
         select(Inspection).where(Inspection.amends_id == original_id, Inspection.status == InspectionStatus.DRAFT)
     ).first()

@@ -157,7 +157,11 @@ def default_deadline(grade: str, today: date) -> date:
     """The default rectification deadline of a finding of ``grade`` raised on ``today``."""
     days = DEADLINE_DAYS.get(str(grade))
     if days is None:
-        raise RuleViolation("E_GRADE_INVALID", f"Unknown hazard grade {grade!r} (general, significant, major).")
+        raise RuleViolation(
+            "E_GRADE_INVALID",
+            f"Unknown hazard grade {grade!r} (general, significant, major).",
+            f"无法识别的隐患等级 {grade!r}（一般、较大、重大）。",
+        )
     return today + timedelta(days=days)
 
 

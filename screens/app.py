@@ -217,7 +217,7 @@ class InspectorApp(App[None]):
     def report_failure(self, error: BaseException) -> None:
         """The one place a failed worker or write becomes a message: never a traceback on screen."""
         if isinstance(error, InspectorError):
-            message = error.message
+            message = error.text(self.lang)
         else:
             self.log.error("".join(traceback.format_exception(error)))
             message = t("app.unexpected", self.lang, detail=f"{type(error).__name__}: {error}")

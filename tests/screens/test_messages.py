@@ -54,3 +54,12 @@ def test_every_walk_text_has_both_languages() -> None:
                 or key.startswith("input.text")
                 or key.startswith("bind.app.lang")
             ), key
+
+
+def test_domain_refusals_reach_the_user_in_the_chosen_language() -> None:
+    from inspector.errors import RuleViolation
+
+    error = RuleViolation("E_X", "The team leader has not acknowledged the inspection yet.", "班组长尚未确认本次检查。")
+    assert error.text("zh") == "班组长尚未确认本次检查。"
+    assert error.text("en") == "The team leader has not acknowledged the inspection yet."
+    assert RuleViolation("E_Y", "English only").text("zh") == "English only"
