@@ -16,7 +16,7 @@ from pathlib import Path
 from bench.common import Result, percentile, time_each
 from bench.fixtures import build_world
 from inspector.bulk import insert_rows
-from inspector.inspections import AnswerInput, save_answer
+from inspector.inspections import AnswerInput, commit_answer
 from inspector.models import Answer, utcnow
 
 SAVES = 2_000
@@ -93,9 +93,11 @@ def bench_single_save(tmp: Path) -> list[Result]:
     answer = AnswerInput(choice="yes")
 
     def ours(i: int) -> None:
-        # Exactly what the walk's writer does for a keypress: one session, the save, one commit.
+        # Exactly what the walk's writer does for a keypress: a session (left unused), the save, its commit.
         with world.store.session() as session:
-            save_answer(session, inspection_id=inspections[i // count], item_id=world.item_ids[i % count], value=answer)
+            commit_answer(
+                session, inspection_id=inspections[i // count], item_id=world.item_ids[i % count], value=answer
+            )
             session.commit()
 
     def same_work(i: int) -> None:

@@ -280,6 +280,63 @@ def save_answer(
     return saved
 
 
+def commit_answer(
+    session: Session,
+    *,
+    inspection_id: uuid.UUID,
+    item_id: uuid.UUID,
+    value: AnswerInput,
+    now: datetime | None = None,
+    current_item_code: str | None = None,
+) -> SavedAnswer:
+    """Store one answer in a durable transaction of its own: the walk's keypress path.
+
+    The same checks and rows as :func:`save_answer`, on a bare pooled connection of the session's engine: a session
+    transaction around it would double the cost of a keypress (``bench/bench_store.py``). A session that already
+    has a transaction open (it may hold SQLite's write lock) gets the answer in that transaction instead.
+    """
+    if session.in_transaction():
+        return save_answer(
+            session,
+            inspection_id=inspection_id,
+            item_id=item_id,
+            value=value,
+            now=now,
+            current_item_code=current_item_code,
+        )
+    connection = session.get_bind().raw_connection()  # type: ignore[union-attr]  # the store binds an Engine
+    try:
+        cursor = cast(sqlite3.Cursor, connection.cursor())
+        try:
+            cursor.execute("BEGIN")
+            item = lookup_item(cursor, inspection_id, item_id)
+            _check_value(item, value)
+            saved = write_answer(
+                cursor,
+                item,
+                inspection_id=inspection_id,
+                item_id=item_id,
+                choice=value.choice,
+                score=value.score,
+                measurement=value.measurement,
+                text=value.text,
+                photo_path=value.photo_path,
+                occurrences=value.occurrences,
+                note=value.note,
+                current_item_code=current_item_code,
+                now=_now(now),
+            )
+            cursor.execute("COMMIT")
+        except BaseException:
+            cursor.execute("ROLLBACK")
+            raise
+        finally:
+            cursor.close()
+    finally:
+        connection.close()  # back to the pool
+    return saved
+
+
 def clear_answer(session: Session, *, inspection_id: uuid.UUID, item_id: uuid.UUID) -> None:
     """Take back the answer to one item (the item is unanswered again)."""
     inspection = get_inspection(session, inspection_id)

@@ -37,6 +37,8 @@ class StoreSession(Session):
 
     def commit(self) -> None:
         """Commit; if SQLite refuses (a deferred foreign key), roll the transaction back instead of leaving it open."""
+        if not self.in_transaction() and not (self.new or self.dirty or self.deleted):
+            return  # nothing happened in this session: no empty (but fsynced) transaction
         dbapi = self.connection().connection.dbapi_connection
         try:
             super().commit()

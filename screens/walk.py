@@ -373,9 +373,9 @@ class WalkScreen(InspectorScreen[None]):
             now = self.inspector.clock()
 
             def save(session: StoreSession) -> None:
-                from inspector.inspections import save_answer
+                from inspector.inspections import commit_answer
 
-                save_answer(
+                commit_answer(
                     session,
                     inspection_id=inspection_id,
                     item_id=item_id,

@@ -385,3 +385,21 @@ def test_deadline_of_finding_is_a_date(store: Store, sample: Sample) -> None:
         data = load_walk(s, inspection.id)
         assert isinstance(data.findings[0].deadline, date)
         assert data.findings[0].grade == "general" and data.findings[0].item_code == "C-03"
+
+
+def test_the_keypress_save_stores_the_same_answer_as_the_session_save(tmp_path: Path) -> None:
+    from bench.fixtures import build_world
+    from inspector.inspections import commit_answer
+
+    world = build_world(tmp_path / "k.db", items=3)
+    inspection_id = world.new_inspection()
+    with world.store.session() as s:
+        commit_answer(
+            s, inspection_id=inspection_id, item_id=world.item_ids[0], value=AnswerInput(choice="no", note="护栏缺失")
+        )
+        s.commit()
+    with world.store.session() as s:
+        answer = s.exec(select(Answer).where(Answer.inspection_id == inspection_id)).one()
+        assert (answer.choice, answer.note) == ("no", "护栏缺失")
+        with pytest.raises(RuleViolation, match="unknown answer"):
+            commit_answer(s, inspection_id=inspection_id, item_id=world.item_ids[1], value=AnswerInput(choice="maybe"))

@@ -122,3 +122,14 @@ def test_foreign_keys_stay_deferred_after_a_read_in_the_same_transaction(store: 
         session.commit()
     with store.session() as session:
         assert session.exec(select(Unit)).one().code == "U"
+
+
+def test_committing_an_unused_session_writes_nothing(store: Store) -> None:
+    with store.session() as session:
+        session.commit()  # no transaction was opened: nothing to make durable
+        assert not session.in_transaction()
+    with store.session() as session:
+        session.add(Group(code="G", name_zh="集团"))
+        session.commit()  # pending objects are flushed and committed even without an open transaction
+    with store.session() as session:
+        assert session.exec(select(Group)).one().code == "G"
