@@ -15,8 +15,11 @@ from __future__ import annotations
 import json
 import sqlite3
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, cast
 
 from inspector.errors import NotFoundError, RuleViolation
 from inspector.models import SCHEMA_VERSION, InspectionStatus, utcnow
@@ -157,6 +160,23 @@ def write_answer(
     return SavedAnswer(answer_id=answer_id, saved_at=now, outbox_seq=seq, item=item)
 
 
+@contextmanager
+def durable_transaction(connection: Any) -> Iterator[sqlite3.Cursor]:
+    """One explicit transaction on a bare DBAPI connection of the store (which runs in autocommit mode):
+    committed when the block ends, rolled back if it raises."""
+    cursor = cast(sqlite3.Cursor, connection.cursor())
+    try:
+        cursor.execute("BEGIN")
+        yield cursor
+        cursor.execute("COMMIT")
+    except BaseException:
+        if connection.in_transaction:
+            connection.rollback()
+        raise
+    finally:
+        cursor.close()
+
+
 def save_answer(
     connection: sqlite3.Connection,
     *,
@@ -172,12 +192,10 @@ def save_answer(
     current_item_code: str | None = None,
 ) -> SavedAnswer:
     """Store one answer and its outbox entry in one durable transaction on a bare DBAPI connection of the store
-    (``store.raw_connection()``, which runs in autocommit mode)."""
-    cursor = connection.cursor()
-    try:
-        cursor.execute("BEGIN")
+    (``store.raw_connection()``)."""
+    with durable_transaction(connection) as cursor:
         item = lookup_item(cursor, inspection_id, item_id)
-        saved = write_answer(
+        return write_answer(
             cursor,
             item,
             inspection_id=inspection_id,
@@ -191,11 +209,3 @@ def save_answer(
             note=note,
             current_item_code=current_item_code,
         )
-        cursor.execute("COMMIT")
-    except BaseException:
-        if connection.in_transaction:
-            connection.rollback()
-        raise
-    finally:
-        cursor.close()
-    return saved

@@ -17,7 +17,7 @@ from typing import cast
 from sqlmodel import Session, col, select
 
 from inspector.audit import append_entry
-from inspector.autosave import ItemFacts, SavedAnswer, lookup_item, write_answer
+from inspector.autosave import ItemFacts, SavedAnswer, durable_transaction, lookup_item, write_answer
 from inspector.errors import NotFoundError, RuleViolation
 from inspector.models import (
     Answer,
@@ -236,6 +236,34 @@ def _check_value(item: ItemFacts, value: AnswerInput) -> None:
         )
 
 
+def _check_and_write(
+    cursor: sqlite3.Cursor,
+    *,
+    inspection_id: uuid.UUID,
+    item_id: uuid.UUID,
+    value: AnswerInput,
+    now: datetime | None,
+    current_item_code: str | None,
+) -> SavedAnswer:
+    item = lookup_item(cursor, inspection_id, item_id)
+    _check_value(item, value)
+    return write_answer(
+        cursor,
+        item,
+        inspection_id=inspection_id,
+        item_id=item_id,
+        choice=value.choice,
+        score=value.score,
+        measurement=value.measurement,
+        text=value.text,
+        photo_path=value.photo_path,
+        occurrences=value.occurrences,
+        note=value.note,
+        current_item_code=current_item_code,
+        now=_now(now),
+    )
+
+
 def save_answer(
     session: Session,
     *,
@@ -248,30 +276,21 @@ def save_answer(
     """Store the answer to one item (replacing the previous one) and remember where the inspector is: the item
     itself, or ``current_item_code`` (the item the cursor moved on to), in the session's transaction.
 
-    This is the walk's hot path: it goes through :mod:`inspector.autosave` on the session's own connection (one
-    look-up, the upsert, the outbox entry) instead of the ORM, which would cost more than the disk write.
+    The rows are written through :mod:`inspector.autosave` on the session's own connection (one look-up, the
+    upsert, the outbox entry); the caller commits. The walk's keypress uses :func:`commit_answer`.
     """
     session.flush()  # anything the caller changed first is written before the answer
     dbapi = session.connection().connection.dbapi_connection
     assert dbapi is not None
     cursor = cast(sqlite3.Cursor, dbapi.cursor())
     try:
-        item = lookup_item(cursor, inspection_id, item_id)
-        _check_value(item, value)
-        saved = write_answer(
+        saved = _check_and_write(
             cursor,
-            item,
             inspection_id=inspection_id,
             item_id=item_id,
-            choice=value.choice,
-            score=value.score,
-            measurement=value.measurement,
-            text=value.text,
-            photo_path=value.photo_path,
-            occurrences=value.occurrences,
-            note=value.note,
+            value=value,
+            now=now,
             current_item_code=current_item_code,
-            now=_now(now),
         )
     finally:
         cursor.close()
@@ -306,35 +325,17 @@ def commit_answer(
         )
     connection = session.get_bind().raw_connection()  # type: ignore[union-attr]  # the store binds an Engine
     try:
-        cursor = cast(sqlite3.Cursor, connection.cursor())
-        try:
-            cursor.execute("BEGIN")
-            item = lookup_item(cursor, inspection_id, item_id)
-            _check_value(item, value)
-            saved = write_answer(
+        with durable_transaction(connection) as cursor:
+            return _check_and_write(
                 cursor,
-                item,
                 inspection_id=inspection_id,
                 item_id=item_id,
-                choice=value.choice,
-                score=value.score,
-                measurement=value.measurement,
-                text=value.text,
-                photo_path=value.photo_path,
-                occurrences=value.occurrences,
-                note=value.note,
+                value=value,
+                now=now,
                 current_item_code=current_item_code,
-                now=_now(now),
             )
-            cursor.execute("COMMIT")
-        except BaseException:
-            cursor.execute("ROLLBACK")
-            raise
-        finally:
-            cursor.close()
     finally:
         connection.close()  # back to the pool
-    return saved
 
 
 def clear_answer(session: Session, *, inspection_id: uuid.UUID, item_id: uuid.UUID) -> None:
