@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from textual.widgets import DataTable
 
     from inspector.store import StoreSession
-    from inspector.walk_views import HomeData, PersonView
+    from inspector.walk_views import HomeData, OrderView, PersonView
 
 
 def _home_data(session: StoreSession) -> HomeData:
@@ -265,3 +265,58 @@ class HomeScreen(InspectorScreen[None]):
         elif table_id == "workshops" and self.data is not None:
             workshop = next((w for w in self.data.workshops if str(w.id) == key), None)
             pick_place(self.inspector, initial_filter=workshop.code.lower() if workshop else "")
+        elif table_id == "orders" and self.data is not None:
+            order = next((o for o in self.data.orders if str(o.id) == key), None)
+            if order is not None:
+                self._verify_on_site(order)
+
+    def _verify_on_site(self, order: OrderView) -> None:
+        """验收: the inspector, on site, closes an answered order or sends it back with the reason."""
+        from screens.dialogs.picker import PickerDialog, PickerOption
+        from screens.dialogs.text_input import TextInputDialog
+
+        person = self.inspector.person
+        if person is None:
+            self.notify(self.tr("scan.need_person"), severity="warning")
+            return
+        actor, lang = person.id, self.lang
+
+        def record(accepted: bool, reason: str = "") -> None:
+            at = self.inspector.clock()
+
+            def job(session: StoreSession) -> str:
+                from inspector.rectification import OrderRefused, reject_order, verify_order
+
+                try:
+                    if accepted:
+                        verify_order(session, order_id=order.id, actor_id=actor, at=at)
+                    else:
+                        reject_order(session, order_id=order.id, actor_id=actor, reason=reason, at=at)
+                except OrderRefused as refused:
+                    session.rollback()
+                    return refused.localized(lang)
+                return ""
+
+            def done(refusal: str) -> None:
+                if refusal:
+                    self.notify(refusal, severity="error", timeout=10)
+                else:
+                    self.notify(self.tr("sup.verified" if accepted else "sup.rejected"))
+                self.action_refresh()
+
+            self.inspector.write(job, done)
+
+        def chosen(choice: str | None) -> None:
+            if choice == "verify":
+                record(True)
+            elif choice == "reject":
+                self.app.push_screen(
+                    TextInputDialog(self.tr("sup.reject.prompt"), allow_empty=False),
+                    lambda reason: record(False, reason) if reason else None,
+                )
+
+        options = [
+            PickerOption("verify", self.tr("home.order.verify"), "verify 验收 销号"),
+            PickerOption("reject", self.tr("home.order.reject"), "reject 退回"),
+        ]
+        self.app.push_screen(PickerDialog("home.order.title", options), chosen)

@@ -38,6 +38,9 @@ register(
         "scan.opened": ("已打开：{place}", "Opened: {place}"),
         # home
         "home.title": ("首页", "Home"),
+        "home.order.title": ("整改验收", "Verify the rectification"),
+        "home.order.verify": ("现场验收通过，销号", "Verified on site: close the order"),
+        "home.order.reject": ("验收不通过，退回整改", "Not put right: send it back"),
         "home.campaign": ("活动", "Campaign"),
         "home.no_campaign": ("（无进行中的活动）", "(no active campaign)"),
         "home.person": ("检查员", "Inspector"),

@@ -78,3 +78,39 @@ async def test_demo_group_sign_in_scan_answer_and_resume(demo_file: Path, tmp_pa
             assert len(s.exec(select(Inspection)).all()) == before + 1
     finally:
         store.close()
+
+
+async def test_inspector_verifies_an_answered_order_from_home(demo_file: Path, tmp_path: Path) -> None:
+    from inspector.models import RectificationEvent, RectificationOrder
+
+    db = tmp_path / "demo.db"
+    shutil.copy(demo_file, db)
+    store = open_store(db)
+    try:
+        app = create_app(db, "zh", clock=lambda: FIXED_NOW, tz=UTC, store=store)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            await pilot.press("p")
+            await settle(pilot)
+            await pilot.press("enter")  # the first inspector on the roster signs in
+            await settle(pilot)
+            home = app.screen
+            assert isinstance(home, HomeScreen) and home.data is not None
+            answered = next(o for o in home.data.orders if o.status == "answered")
+            home._verify_on_site(answered)  # what Enter on that row of the orders tab does
+            await settle(pilot)
+            assert isinstance(app.screen, PickerDialog)
+            await pilot.press("enter")  # "verified on site: close the order"
+            await settle(pilot)
+            assert isinstance(app.screen, HomeScreen)
+        with store.session() as s:
+            order = s.get(RectificationOrder, answered.id)
+            assert order is not None and order.status == "closed"
+            last = s.exec(
+                select(RectificationEvent)
+                .where(RectificationEvent.order_id == answered.id)
+                .order_by(RectificationEvent.at.desc())  # type: ignore[attr-defined]
+            ).first()
+            assert last is not None and last.to_status == "closed" and last.actor_id == app.person.id  # type: ignore[union-attr]
+    finally:
+        store.close()
