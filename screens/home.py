@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -197,7 +198,11 @@ class HomeScreen(InspectorScreen[None]):
     def _fill_orders(self, data: HomeData) -> None:
         table = self._columns("orders")
         for o in data.orders:
-            requirement = o.requirement if len(o.requirement) <= 40 else o.requirement[:39] + "…"
+            # Cut by terminal cells, not characters: a Chinese character takes two, and 80 columns must show the
+            # deadline and status too.
+            cut = Text(o.requirement, no_wrap=True)
+            cut.truncate(34, overflow="ellipsis")
+            requirement = cut.plain
             table.add_row(
                 o.team(self.lang), requirement, o.deadline.isoformat(), self.tr(f"order.{o.status}"), key=str(o.id)
             )
