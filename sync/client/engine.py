@@ -28,7 +28,7 @@ from inspector.models import SCHEMA_VERSION, SYNCED_MODELS, OutboxEntry, SyncedR
 from inspector.models.enums import OutboxStatus
 from inspector.store import Store, StoreSession
 from sync.client.http import SyncClient, SyncError
-from sync.protocol import AttachmentRef, Change, ChangeResult, ChangeStatus, Health, Op, PulledRecord
+from sync.protocol import AttachmentRef, AttachmentStatus, Change, ChangeResult, ChangeStatus, Health, Op, PulledRecord
 
 CONFLICT_STATUS = "conflict"  # outbox status of a change the server kept as a conflict for a supervisor
 CURSOR_KEY = "sync.cursor"
@@ -325,7 +325,14 @@ class SyncEngine:
 
     def _upload(self, path: Path, sha: str, size: int, report: SyncReport) -> None:
         """Upload from where the server stopped (resumable after a cut or a crash)."""
-        status = self.client.attachment_status(sha)
+        try:
+            status = self.client.attachment_status(sha)
+        except SyncError as exc:
+            if exc.code != "E_FORBIDDEN":
+                raise
+            # Another device sent the same content and none of its records is ours to see: upload from the start;
+            # the server answers where to resume (or that it is complete) without showing us the other record.
+            status = AttachmentStatus(sha256=sha, size=size, received=0, complete=False)
         if status.complete:
             return
         offset = status.received

@@ -3,6 +3,10 @@
 ``PUT /attachments/{sha256}?size=N&offset=K`` appends a chunk at ``offset`` (which must equal what the server
 already has: ``GET /attachments/{sha256}/status``). When the last byte arrives the content is checked against its
 hash; a mismatch discards the upload. Chunks live in the database, so several server hosts share them.
+
+Reading (status, download) follows the pull's visibility: a device may read an attachment when it may see a record
+that refers to it (supervisors and auditors: every record; a team leader: their team's; an inspector: their own),
+or when it began the upload itself (so an interrupted upload can resume before its record is pushed).
 """
 
 from __future__ import annotations
@@ -20,11 +24,15 @@ from sync import errors
 from sync.errors import SyncProtocolError
 from sync.protocol import MAX_CHUNK, AttachmentStatus, DeviceRole
 from sync.server import tables
+from sync.server.access import Actor
 from sync.server.deps import CurrentDevice, SessionDep
+from sync.server.routers.pull import visible
 
 router = APIRouter(prefix="/attachments", tags=["attachments"])
 Sha = Annotated[str, Path(pattern=r"^[0-9a-f]{64}$")]
 MAX_ATTACHMENT = 512 * 1024 * 1024
+#: The kinds of record whose payload names files (see ``sync.client.engine.FILE_FIELDS``).
+FILE_ENTITIES = ("answer", "finding", "rectificationorder", "rectificationevent")
 
 
 def status_of(session: Session, sha256: str) -> AttachmentStatus | None:
@@ -34,10 +42,45 @@ def status_of(session: Session, sha256: str) -> AttachmentStatus | None:
     return AttachmentStatus(sha256=sha256, size=row["size"], received=row["received"], complete=row["complete"])
 
 
+def may_read_attachment(session: Session, actor: Actor, sha256: str) -> bool:
+    """Whether ``actor`` may read the attachment: it began the upload, or it may see a record that refers to it."""
+    if actor.reads_everything:
+        return True
+    a = tables.attachment.c
+    uploader = session.execute(sa.select(a.device_id).where(a.sha256 == sha256)).scalar_one_or_none()
+    if uploader == actor.device_id:
+        return True
+    r = tables.record.c
+    # The refs are a short JSON list per record; the hash is 64 hex digits, so a quoted match is exact.
+    query = (
+        sa.select(r.id)
+        .where(
+            r.entity.in_(FILE_ENTITIES),
+            r.deleted.is_(False),
+            sa.cast(r.attachments, sa.Text).contains(f'"{sha256}"'),
+            visible(actor),
+        )
+        .limit(1)
+    )
+    return session.execute(query).first() is not None
+
+
+def _refuse(session: Session) -> SyncProtocolError:
+    session.rollback()
+    return SyncProtocolError(
+        errors.E_FORBIDDEN, "This device may not see any record that uses this attachment.", reason="attachment"
+    )
+
+
 @router.get("/{sha256}/status", response_model=AttachmentStatus)
-def status(sha256: Sha, _actor: CurrentDevice, session: SessionDep) -> AttachmentStatus:
-    """How much of the attachment the server has (``received`` 0 when none)."""
+def status(sha256: Sha, actor: CurrentDevice, session: SessionDep) -> AttachmentStatus:
+    """How much of the attachment the server has (``received`` 0 when none).
+
+    An attachment the device may not read answers 403; its upload (``PUT``) still tells where to resume.
+    """
     found = status_of(session, sha256)
+    if found is not None and not may_read_attachment(session, actor, sha256):
+        raise _refuse(session)
     session.rollback()
     return found or AttachmentStatus(sha256=sha256, size=0, received=0, complete=False)
 
@@ -121,12 +164,14 @@ async def upload(
 
 
 @router.get("/{sha256}", response_class=Response, responses={200: {"content": {"application/octet-stream": {}}}})
-def download(sha256: Sha, _actor: CurrentDevice, session: SessionDep) -> Response:
-    """The attachment's content (complete attachments only)."""
+def download(sha256: Sha, actor: CurrentDevice, session: SessionDep) -> Response:
+    """The attachment's content (complete attachments only), for a device that may see a record using it."""
     found = status_of(session, sha256)
     if found is None or not found.complete:
         session.rollback()
         raise SyncProtocolError(errors.E_NOT_FOUND, "The server has no complete attachment with this hash.")
+    if not may_read_attachment(session, actor, sha256):
+        raise _refuse(session)
     content = b"".join(content_chunks(session, sha256))
     session.rollback()
     return Response(content=content, media_type="application/octet-stream")
