@@ -4,6 +4,7 @@ the command line with a fixed clock and time zone, and helpers that wait for the
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Callable, Iterator
 from datetime import UTC
 from typing import Any
@@ -11,6 +12,7 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input
+from textual.worker import Worker, WorkerCancelled, WorkerState
 
 from inspector.store import Store
 from screens.app import InspectorApp, create_app
@@ -39,6 +41,17 @@ def make_app(store: Store) -> Iterator[Callable[..., InspectorApp]]:
     yield factory
 
 
+ACTIVE = (WorkerState.PENDING, WorkerState.RUNNING)
+
+
+async def wait_workers(app: Any, accept: Callable[[Worker[Any]], bool]) -> None:
+    """Wait for the app's active workers that ``accept`` picks (pending ones too). A worker cancelled meanwhile
+    (its screen was dismissed) is simply finished; a failed one is the app's failure handler's business."""
+    for worker in [w for w in app.workers if w.state in ACTIVE and accept(w)]:
+        with contextlib.suppress(WorkerCancelled):
+            await worker.wait()
+
+
 async def settle(pilot: Pilot[Any]) -> None:
     """Wait until every queued database job has run and its result has reached the screen."""
     app = pilot.app
@@ -47,8 +60,7 @@ async def settle(pilot: Pilot[Any]) -> None:
         await asyncio.to_thread(app.wait_for_writes)
         # Screens also load in their own workers (the team leader's figures, a sync): wait for those too; the
         # writer is a loop that never completes.
-        for worker in [w for w in app.workers if w.group != "writer" and w.is_running]:
-            await worker.wait()
+        await wait_workers(app, lambda w: w.group != "writer")
         await pilot.pause()
     for field in app.screen.query(Input):
         field.cursor_blink = False

@@ -18,6 +18,7 @@ from inspector.store import Store
 from screens.dialogs.export_report import ExportReportDialog
 from tests.inspector.records_world import build_world
 from tests.screens.bare_app import bare_app
+from tests.screens.conftest import wait_workers
 
 
 async def _export(app: Any, dialog: ExportReportDialog, pilot: Any, *, clicks: list[str]) -> Path | None:
@@ -28,8 +29,7 @@ async def _export(app: Any, dialog: ExportReportDialog, pilot: Any, *, clicks: l
         await pilot.click(selector)
         await pilot.pause()
     await pilot.click("#export-write")
-    for worker in [w for w in app.workers if w.name == "export"]:
-        await worker.wait()
+    await wait_workers(app, lambda w: w.name == "export")
     await pilot.pause()
     return results[0] if results else None
 
@@ -69,8 +69,7 @@ def test_inspection_pdf_to_a_typed_path_and_a_clear_error(store: Store, tmp_path
             field = missing.query_one("#export-path", Input)
             field.value = str(tmp_path / "x.pdf")
             await pilot.click("#export-write")
-            for worker in [w for w in app.workers if w.name == "export"]:
-                await worker.wait()
+            await wait_workers(app, lambda w: w.name == "export")
             await pilot.pause()
             assert results == [] and app.screen is missing
             assert any("No inspection" in str(n.message) for n in app._notifications)

@@ -21,6 +21,7 @@ from inspector.store import Store
 from screens.dialogs.receipt import ReceiptDialog
 from screens.widgets.qr_code import DARK, QrCode, half_block_text
 from tests.inspector.records_world import build_world
+from tests.screens.conftest import wait_workers
 
 FIXED_VIEW = ReceiptView(
     text=make_receipt(uuid.UUID(int=0x1234), "ab" * 32, "INS-001").text(),
@@ -135,8 +136,7 @@ async def _receipt_after_sign_off(store: Store) -> None:
         await pilot.pause()
         app.post_message(InspectorApp.InspectionSigned(world.inspections[0], inspection.content_hash))
         await pilot.pause()
-        for worker in [w for w in app.workers if w.name == "receipt"]:  # the dialog loads the receipt
-            await worker.wait()
+        await wait_workers(app, lambda w: w.name == "receipt")  # the dialog loads the receipt
         await pilot.pause()
         dialog = app.screen
         assert isinstance(dialog, ReceiptDialog)
