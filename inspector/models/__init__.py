@@ -20,6 +20,7 @@ from inspector.models.enums import (
     UnitKind,
     WorkshopKind,
 )
+from inspector.models.imports import ImportedBundle, ImportedChange, LocalConflict
 from inspector.models.inspection import Answer, Finding, Inspection
 from inspector.models.local import SCHEMA_VERSION, AuditEntry, LocalSetting, OutboxEntry
 from inspector.models.org import Checkpoint, Group, InspectorAssignment, Person, Team, Unit, Workshop
@@ -42,11 +43,14 @@ __all__ = [
     "Finding",
     "Group",
     "HazardGrade",
+    "ImportedBundle",
+    "ImportedChange",
     "InnovationProject",
     "Inspection",
     "InspectionStatus",
     "InspectorAssignment",
     "ItemKind",
+    "LocalConflict",
     "LocalSetting",
     "OrderStatus",
     "OutboxEntry",
