@@ -89,6 +89,18 @@ E_BUNDLE_SIGNATURE = _define(
     "离线包签名无效或设备未知。",
     "The bundle's signature is not valid or its device is unknown.",
 )
+E_BUNDLE_GROUP = _define(
+    "E_BUNDLE_GROUP",
+    422,
+    "此离线包来自另一个集团的服务器，未导入。",
+    "The bundle comes from another group's server; nothing was imported.",
+)
+E_BUNDLE_FORMAT = _define(
+    "E_BUNDLE_FORMAT",
+    422,
+    "此离线包由更新版本的 inspector 写出，请先升级；未导入任何内容。",
+    "The bundle was written by a newer inspector: update first; nothing was imported.",
+)
 E_CONFLICT_SETTLED = _define("E_CONFLICT_SETTLED", 409, "此冲突已处理。", "This conflict was already settled.")
 E_INTERNAL = _define("E_INTERNAL", 500, "服务器内部错误，已记录。", "The server failed; the error was logged.")
 E_UNAVAILABLE = _define(
@@ -106,6 +118,40 @@ E_SIGNED_IMMUTABLE = _define(
 E_DELETED = _define("E_DELETED", 409, "该记录已在服务器上删除。", "This record was deleted on the server.")
 E_CHANGE_REUSED = _define(
     "E_CHANGE_REUSED", 409, "同一变更编号带有不同内容。", "The same change id was sent with a different content."
+)
+
+# Domain rules the server reruns on every pushed change (sync/server/rules.py); the change's message says which.
+E_ANSWER_INVALID = _define(
+    "E_ANSWER_INVALID", 422, "答案与检查项的类型或范围不符。", "The answer does not fit its item's kind or range."
+)
+E_ITEM_NOT_FOUND = _define(
+    "E_ITEM_NOT_FOUND", 422, "该检查项不在本次检查的检查表中。", "The item is not on this inspection's checklist."
+)
+E_STATUS_UNKNOWN = _define("E_STATUS_UNKNOWN", 422, "记录的状态无法识别。", "The record's status is unknown.")
+E_ORDER_TRANSITION = _define(
+    "E_ORDER_TRANSITION", 409, "整改通知不能这样变更状态。", "The rectification order cannot change status this way."
+)
+E_ORDER_PLAN_MISSING = _define(
+    "E_ORDER_PLAN_MISSING",
+    409,
+    "重大隐患需先登记治理方案才能销号。",
+    "A major hazard needs its plan before it can close.",
+)
+E_NOT_ACKNOWLEDGED = _define(
+    "E_NOT_ACKNOWLEDGED", 409, "班组长尚未确认本次检查。", "The team leader has not acknowledged the inspection yet."
+)
+E_NOT_TEAM_LEADER = _define(
+    "E_NOT_TEAM_LEADER",
+    409,
+    "确认检查的人员不是班组长。",
+    "The inspection was acknowledged by someone who is not a team leader.",
+)
+E_AMEND_UNKNOWN = _define(
+    "E_AMEND_UNKNOWN", 409, "补正记录所更正的检查不存在。", "The amendment names an inspection that does not exist."
+)
+E_AMEND_DRAFT = _define("E_AMEND_DRAFT", 409, "只有已签字的检查才能补正。", "Only a signed inspection can be amended.")
+E_AMEND_SUPERSEDED = _define(
+    "E_AMEND_SUPERSEDED", 409, "该检查已被补正记录取代。", "This inspection was already replaced by an amendment."
 )
 
 

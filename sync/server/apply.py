@@ -28,6 +28,7 @@ from sync.server.access import PARENT, Actor, Derived, as_uuid, derive, may_writ
 from sync.server.audit import append_audit
 from sync.server.bulk import insert_rows, where_in
 from sync.server.db import lock_writes, set_high_water
+from sync.server.rules import check_pushed
 
 #: Fields that differ between two sends of the same content (stamps, the device's idea of the version).
 VOLATILE = frozenset({"updated_at", "server_version"})
@@ -415,6 +416,9 @@ class BatchApplier:
             )
         if existing is None and self._signed_parent(entity, payload):
             return self._result(change, ChangeStatus.REJECTED, code=errors.E_SIGNED_IMMUTABLE.code)
+        refusal = check_pushed(self.session, self.rows, entity, payload, old_payload)  # the domain rules, rerun
+        if refusal is not None:
+            return self._result(change, ChangeStatus.REJECTED, code=refusal.code, message=refusal.message)
         keys = ready.keys
         clash = self._key_clash(entity, keys, change.entity_id)
         if clash is not None:

@@ -259,6 +259,7 @@ def test_a_signed_inspection_is_immutable_on_the_server(
         row = s.get(Inspection, inspection)
         assert row is not None
         row.status = "signed"
+        row.acknowledged_by_id = WORLD.leader_a  # the server reruns the sign-off rule: a team leader acknowledged
         row.content_hash = "a" * 64
         s.add(row)
         s.commit()

@@ -1,0 +1,338 @@
+"""The domain's rules, rerun on every pushed change instead of trusting the device's JSON.
+
+A laptop checks these rules before it writes (``inspector.inspections``, ``inspector.rectification``); a device
+with an old, broken or hand-edited database could still send anything, so the server checks again with the same
+domain code: an answer's value fits its item (yes/no/N-A, a score within 0..max, a finite measurement), a
+rectification order moves only along the legal transitions of :mod:`inspector.rectification` (and a major hazard
+closes only with its plan), a sign-off carries the team leader's acknowledgement, and an amendment names a signed
+inspection. A change that breaks one is acknowledged as rejected with a :class:`Refusal` (code, English and
+Chinese text), so it never blocks the changes behind it.
+
+The checks read other records through :class:`Facts`: on the server the batch's rows and the ``record`` table
+(:class:`ServerFacts`); on a supervisor's laptop importing a bundle, its own database.
+"""
+
+from __future__ import annotations
+
+import math
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+import sync.messages  # noqa: F401  (the record kinds' names used in the texts)
+from inspector.autosave import ItemFacts
+from inspector.errors import RuleViolation
+from inspector.i18n import register, t
+from inspector.inspections import AnswerInput, _check_value
+from inspector.models import HazardGrade, InspectionStatus, OrderStatus, RectificationOrder
+from inspector.rectification import ANSWER_FROM, REJECT_FROM, VERIFY_FROM, OrderRefused, _check_from, plan_gaps
+from sync.server import tables
+from sync.server.access import as_uuid
+
+register(
+    {
+        "sync.rule.status_unknown": (
+            "{what}的状态“{status}”无法识别（可为：{allowed}）。",
+            "The {what_en} status {status!r} is unknown (one of: {allowed}).",
+        ),
+        "sync.rule.order_back_to_open": (
+            "整改通知不能从“{status_zh}”退回到“待整改”；验收不通过请用“退回”。",
+            "An order cannot go back from {status_en} to open; a failed verification reopens it.",
+        ),
+        "sync.rule.event_transition": (
+            "整改记录从“{from_zh}”到“{to_zh}”不是合法的整改步骤。",
+            "A rectification event from {from_en} to {to_en} is not a legal step of the loop.",
+        ),
+        "sync.rule.measurement": (
+            "检查项 {code}：测量值必须是有限的数字。",
+            "Item {code}: the measurement must be a finite number.",
+        ),
+        "sync.rule.item_elsewhere": (
+            "检查项 {code} 不在本次检查所用的检查表版本中。",
+            "Item {code} is not on the checklist version this inspection uses.",
+        ),
+        "sync.rule.ack_not_leader": (
+            "确认本次检查的人员 {person} 不是班组长。",
+            "The person who acknowledged the inspection ({person}) is not a team leader.",
+        ),
+        "sync.rule.amend_unknown": (
+            "补正记录所更正的检查 {target} 不存在。",
+            "The amendment names inspection {target}, which does not exist.",
+        ),
+        "sync.rule.amend_not_inspection": (
+            "补正记录所更正的 {target} 不是一次检查。",
+            "The amendment names {target}, which is not an inspection.",
+        ),
+    }
+)
+
+#: Target status of an order → (statuses it may come from, the action's name in inspector.rectification).
+ORDER_STEPS: dict[str, tuple[tuple[str, ...], str]] = {
+    OrderStatus.ANSWERED: (ANSWER_FROM, "answer"),
+    OrderStatus.CLOSED: (VERIFY_FROM, "verify"),
+    OrderStatus.REOPENED: (REJECT_FROM, "reject"),
+}
+ORDER_STATUSES = tuple(s.value for s in OrderStatus)
+INSPECTION_STATUSES = tuple(s.value for s in InspectionStatus)
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why a change breaks a domain rule: a stable code and the reason in both languages."""
+
+    code: str
+    en: str
+    zh: str
+
+    @property
+    def message(self) -> str:
+        """Both languages in one line (a change result carries one message; the code maps to the catalogue)."""
+        return f"{self.en} / {self.zh}"
+
+    @classmethod
+    def of(cls, exc: RuleViolation) -> Refusal:
+        if isinstance(exc, OrderRefused):
+            return cls(exc.code, exc.localized("en"), exc.localized("zh"))
+        return cls(exc.code, exc.message, exc.message_zh or exc.message)
+
+    @classmethod
+    def keyed(cls, code: str, key: str, /, **values: object) -> Refusal:
+        return cls(code, t(key, "en", **values), t(key, "zh", **values))
+
+
+class Facts(Protocol):
+    """What the rules may look up: other records' current payloads (``None`` when unknown or deleted)."""
+
+    def record(self, record_id: uuid.UUID) -> tuple[str, dict[str, Any]] | None:
+        """The entity and payload of a record."""
+        ...
+
+    def item(self, version_id: uuid.UUID, item_id: uuid.UUID) -> dict[str, Any] | None:
+        """A checklist item's payload, looked up among the items of ``version_id``."""
+        ...
+
+
+class KnownRow(Protocol):
+    """A record as the batch applier holds it (see ``sync.server.apply.Row``)."""
+
+    entity: str
+    payload: dict[str, Any]
+    deleted: bool
+
+
+class ServerFacts:
+    """Facts from the batch being applied, then the ``record`` table; items are read a checklist version at a time
+    and kept for the rest of the request (in ``session.info``), so a batch of answers costs one query per version."""
+
+    CACHE = "sync.rules.items"
+
+    def __init__(self, session: Session, rows: Mapping[uuid.UUID, KnownRow | None]) -> None:
+        self.session = session
+        self.rows = rows
+
+    def record(self, record_id: uuid.UUID) -> tuple[str, dict[str, Any]] | None:
+        if record_id in self.rows:
+            row = self.rows[record_id]
+            return None if row is None or row.deleted else (row.entity, row.payload)
+        r = tables.record.c
+        found = self.session.execute(
+            sa.select(r.entity, r.payload).where(r.id == record_id, r.deleted.is_(False))
+        ).first()
+        return (found.entity, dict(found.payload)) if found is not None else None
+
+    def item(self, version_id: uuid.UUID, item_id: uuid.UUID) -> dict[str, Any] | None:
+        if item_id in self.rows:
+            found = self.record(item_id)
+            return found[1] if found is not None and found[0] == "templateitem" else None
+        cache: dict[uuid.UUID, dict[uuid.UUID, dict[str, Any]]] = self.session.info.setdefault(self.CACHE, {})
+        items = cache.get(version_id)
+        if items is None:
+            r = tables.record.c
+            query = sa.select(r.id, r.payload).where(
+                r.entity == "templateitem",
+                r.deleted.is_(False),
+                r.payload["version_id"].as_string() == str(version_id),
+            )
+            items = {row.id: dict(row.payload) for row in self.session.execute(query)}
+            cache[version_id] = items
+        if item_id in items:
+            return items[item_id]
+        found = self.record(item_id)  # an item of another version: the caller reports where it belongs
+        return found[1] if found is not None and found[0] == "templateitem" else None
+
+
+def check_pushed(
+    session: Session,
+    rows: Mapping[uuid.UUID, KnownRow | None],
+    entity: str,
+    payload: dict[str, Any],
+    old: dict[str, Any] | None,
+) -> Refusal | None:
+    """The hook of :class:`sync.server.apply.BatchApplier`: the domain rules for one upsert in a pushed batch."""
+    return check_change(ServerFacts(session, rows), entity, payload, old)
+
+
+def check_change(facts: Facts, entity: str, payload: dict[str, Any], old: dict[str, Any] | None) -> Refusal | None:
+    """The first domain rule the upsert of ``entity`` (from ``old`` to ``payload``) breaks, or ``None``."""
+    try:
+        if entity == "answer":
+            return _answer(facts, payload)
+        if entity == "rectificationorder":
+            return _order(facts, payload, old)
+        if entity == "rectificationevent":
+            return _event(payload)
+        if entity == "inspection":
+            return _inspection(facts, payload, old)
+    except RuleViolation as exc:
+        return Refusal.of(exc)
+    return None
+
+
+def _answer(facts: Facts, payload: dict[str, Any]) -> Refusal | None:
+    inspection_id = as_uuid(payload.get("inspection_id"))
+    item_id = as_uuid(payload.get("item_id"))
+    inspection = facts.record(inspection_id) if inspection_id else None
+    if inspection is None or item_id is None or inspection[0] != "inspection":
+        return None  # the parent is not known here: nothing to check against
+    version_id = as_uuid(inspection[1].get("template_version_id"))
+    if version_id is None:
+        return None
+    item = facts.item(version_id, item_id)
+    if item is None:
+        return None
+    code = str(item.get("code", item_id))
+    if str(item.get("version_id")) != str(version_id):
+        return Refusal.keyed("E_ITEM_NOT_FOUND", "sync.rule.item_elsewhere", code=code)
+    measurement = payload.get("measurement")
+    if measurement is not None and not math.isfinite(float(measurement)):
+        return Refusal.keyed("E_ANSWER_INVALID", "sync.rule.measurement", code=code)
+    _check_value(
+        ItemFacts(code=code, kind=str(item.get("kind")), max_score=item.get("max_score")),
+        AnswerInput(
+            choice=payload.get("choice"),
+            score=payload.get("score"),
+            measurement=measurement,
+            occurrences=int(payload.get("occurrences", 1)),
+        ),
+    )
+    return None
+
+
+def _status_refusal(what: str, status: object, allowed: tuple[str, ...]) -> Refusal:
+    return Refusal(
+        "E_STATUS_UNKNOWN",
+        t("sync.rule.status_unknown", "en", what=what, what_en=what, status=status, allowed=", ".join(allowed)),
+        t(
+            "sync.rule.status_unknown",
+            "zh",
+            what=t(f"sync.entity.{what.replace(' ', '')}", "zh"),
+            what_en=what,
+            status=status,
+            allowed="、".join(allowed),
+        ),
+    )
+
+
+def _order(facts: Facts, payload: dict[str, Any], old: dict[str, Any] | None) -> Refusal | None:
+    status = payload.get("status")
+    if status not in ORDER_STATUSES:
+        return _status_refusal("rectification order", status, ORDER_STATUSES)
+    before = old.get("status") if old is not None else None
+    if before is not None and before != status:
+        if status == OrderStatus.OPEN:
+            return Refusal.keyed(
+                "E_ORDER_TRANSITION",
+                "sync.rule.order_back_to_open",
+                status_zh=t(f"order.status.{before}", "zh"),
+                status_en=t(f"order.status.{before}", "en").lower(),
+            )
+        allowed, action = ORDER_STEPS[str(status)]
+        _check_from(RectificationOrder.model_validate({**payload, "status": before}), allowed, action)
+    if status == OrderStatus.CLOSED and before != OrderStatus.CLOSED:
+        finding_id = as_uuid(payload.get("finding_id"))
+        finding = facts.record(finding_id) if finding_id else None
+        if finding is not None and finding[1].get("grade") == HazardGrade.MAJOR:
+            gaps = plan_gaps(RectificationOrder.model_validate(payload))
+            if gaps:
+                raise OrderRefused(
+                    "E_ORDER_PLAN_MISSING",
+                    missing_zh="、".join(t(f"plan.{g}", "zh") for g in gaps),
+                    missing_en=", ".join(t(f"plan.{g}", "en") for g in gaps),
+                )
+    return None
+
+
+def _event(payload: dict[str, Any]) -> Refusal | None:
+    before, after = payload.get("from_status"), payload.get("to_status")
+    if after not in ORDER_STATUSES:
+        return _status_refusal("rectification event", after, ORDER_STATUSES)
+    legal = (
+        (before is None and after == OrderStatus.OPEN)
+        or before == after  # a plan recorded or revised: the status stays
+        or (after in ORDER_STEPS and before in ORDER_STEPS[str(after)][0])
+    )
+    if legal:
+        return None
+
+    def name(status: object, lang: str) -> str:
+        return t(f"order.status.{status}", lang) if status in ORDER_STATUSES else str(status)
+
+    return Refusal.keyed(
+        "E_ORDER_TRANSITION",
+        "sync.rule.event_transition",
+        from_zh=name(before, "zh"),
+        from_en=name(before, "en").lower(),
+        to_zh=name(after, "zh"),
+        to_en=name(after, "en").lower(),
+    )
+
+
+def _inspection(facts: Facts, payload: dict[str, Any], old: dict[str, Any] | None) -> Refusal | None:
+    status = payload.get("status")
+    if status not in INSPECTION_STATUSES:
+        return _status_refusal("inspection", status, INSPECTION_STATUSES)
+    amends = as_uuid(payload.get("amends_id"))
+    if amends is not None and (old is None or as_uuid(old.get("amends_id")) != amends):
+        refusal = _amendment_target(facts, amends, as_uuid(payload.get("id")))
+        if refusal is not None:
+            return refusal
+    if status == InspectionStatus.SIGNED and (old is None or old.get("status") != InspectionStatus.SIGNED):
+        leader_id = as_uuid(payload.get("acknowledged_by_id"))
+        if leader_id is None:
+            raise RuleViolation(
+                "E_NOT_ACKNOWLEDGED",
+                "The team leader has not acknowledged the inspection yet.",
+                "班组长尚未确认本次检查。",
+            )
+        leader = facts.record(leader_id)
+        if leader is not None and (leader[0] != "person" or leader[1].get("role") != "team_leader"):
+            name = str(leader[1].get("name_zh") or leader[1].get("code") or leader_id)
+            return Refusal.keyed("E_NOT_TEAM_LEADER", "sync.rule.ack_not_leader", person=name)
+    return None
+
+
+def _amendment_target(facts: Facts, target_id: uuid.UUID, own_id: uuid.UUID | None) -> Refusal | None:
+    target = facts.record(target_id)
+    if target is None:
+        return Refusal.keyed("E_AMEND_UNKNOWN", "sync.rule.amend_unknown", target=str(target_id))
+    entity, original = target
+    if entity != "inspection":
+        return Refusal.keyed("E_AMEND_UNKNOWN", "sync.rule.amend_not_inspection", target=str(target_id))
+    if original.get("status") != InspectionStatus.SIGNED:
+        raise RuleViolation(
+            "E_AMEND_DRAFT",
+            "Only a signed inspection can be amended; edit the draft instead.",
+            "只有已签字的检查才能补正；草稿请直接修改。",
+        )
+    superseded = as_uuid(original.get("superseded_by_id"))
+    if superseded is not None and superseded != own_id:
+        raise RuleViolation(
+            "E_AMEND_SUPERSEDED",
+            "This inspection was already replaced by an amendment; amend that.",
+            "该检查已被补正记录取代，请对补正记录进行补正。",
+        )
+    return None
