@@ -49,6 +49,9 @@ class ImportedChange(SQLModel, table=True):
     message: str = Field(default="", max_length=2000)
     bundle_id: uuid.UUID = Field(foreign_key="importedbundle.id", index=True)
     applied_at: datetime = timestamp_field()
+    #: The version the server gave the change when this laptop forwarded the bundle: while the record here is at
+    #: that version, the device's later changes of it follow on from its own (no conflict with itself).
+    server_version: int | None = None
 
 
 class LocalConflict(SQLModel, table=True):
