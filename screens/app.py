@@ -12,7 +12,7 @@ import queue
 import traceback
 from collections.abc import Callable
 from datetime import UTC, datetime, tzinfo
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from textual import events, work
@@ -23,13 +23,12 @@ from textual.timer import Timer
 from textual.worker import Worker, WorkerState, get_current_worker
 
 import screens.messages  # noqa: F401  (registers the catalogues)
+import sync.messages  # noqa: F401  (registers the sync catalogue: the palette names the conflicts mode with it)
 from inspector.errors import InspectorError, StoreError
 from inspector.i18n import locale_lang, normalise_lang, t
-from inspector.labels_payload import PayloadError, decode_label
 from screens.base import localize_bindings
 from screens.home import HomeScreen
 from screens.scanner import ScanBuffer
-from screens.sync_action import install_auto_sync, start_sync
 from screens.themes import DEFAULT_THEME, HIGH_CONTRAST, HIGH_CONTRAST_THEME
 
 if TYPE_CHECKING:
@@ -65,7 +64,9 @@ def system_clock() -> datetime:
 class InspectorApp(App[None]):
     """Home, start, walk, review and sign-off for the inspector; more modes are added by other areas."""
 
-    CSS_PATH = "app.tcss"
+    #: The home screen is the first frame: its sheet (still its own, beside it) is read with the app's, so that
+    #: opening it does not re-parse every sheet once more before the first paint.
+    CSS_PATH: ClassVar[list[str | PurePath]] = ["app.tcss", "home.tcss"]
     TITLE = "inspector"
     ENABLE_COMMAND_PALETTE = True
     COMMANDS: ClassVar[set[Any]] = {actions_provider}
@@ -160,6 +161,8 @@ class InspectorApp(App[None]):
         if self.explicit_lang is None and lang is not None and lang != self.lang:
             self.set_language(lang, remember=False)
         self.post_message(self.StoreOpened())
+        from screens.sync_action import install_auto_sync  # not needed before the database is open
+
         install_auto_sync(self)
         for screen in self.screen_stack:
             ready = getattr(screen, "store_ready", None)
@@ -238,6 +241,7 @@ class InspectorApp(App[None]):
     def on_inspector_app_inspection_signed(self, message: InspectionSigned) -> None:
         """Show the receipt QR code the team leader photographs (``inspector verify`` checks it later)."""
         from screens.dialogs.receipt import ReceiptDialog
+        from screens.sync_action import start_sync
 
         self.push_screen(ReceiptDialog(message.inspection_id))
         start_sync(self, quiet=True)  # a signed inspection leaves the laptop as soon as a server can be reached
@@ -325,6 +329,8 @@ class InspectorApp(App[None]):
 
     def handle_scan(self, text: str) -> None:
         """A complete payload was read: open that place's inspection, or say clearly why not."""
+        from inspector.labels_payload import PayloadError, decode_label
+
         try:
             payload = decode_label(text)
         except PayloadError as exc:

@@ -42,6 +42,9 @@ class LocalizedMixin:
     """Screens and dialogs re-label themselves when the language changes (:meth:`apply_language`)."""
 
     applied_lang: str | None = None
+    #: Set while mounting: the ScreenResume that follows every mount refreshes the bindings (and so recomposes the
+    #: footer) anyway, and refreshing them here as well would compose the footer twice before the first frame.
+    _mounting: bool = False
 
     @property
     def inspector(self) -> InspectorApp:
@@ -59,14 +62,22 @@ class LocalizedMixin:
         node = cast(DOMNode, self)
         localize_bindings(node, self.lang)
         self.applied_lang = self.lang
-        node.refresh_bindings()
+        if not self._mounting:
+            node.refresh_bindings()
+
+    def _apply_language_on_mount(self) -> None:
+        self._mounting = True
+        try:
+            self.apply_language()
+        finally:
+            self._mounting = False
 
 
 class InspectorScreen(LocalizedMixin, Screen[ScreenResultType]):
     """A full screen of the app."""
 
     def on_mount(self) -> None:
-        self.apply_language()
+        self._apply_language_on_mount()
         if self.inspector.store is not None:
             self.store_ready()
 
