@@ -10,6 +10,7 @@ from datetime import UTC
 from typing import Any
 
 import pytest
+import textual.constants
 from textual.pilot import Pilot
 from textual.widgets import Input
 from textual.worker import Worker, WorkerCancelled, WorkerState
@@ -23,6 +24,15 @@ from tests.screens.sample_group import FIXED_NOW, Sample, build_sample
 def anyio_backend() -> str:
     """The app runs on asyncio (tests are marked ``pytest.mark.anyio``)."""
     return "asyncio"
+
+
+@pytest.fixture(autouse=True)
+def no_animations(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Apps built in these tests skip animations, so a screenshot shows the end state at once.
+
+    A relabelled tab (every language change) moves its underline after a 20 ms timer; on a busy machine a snapshot
+    could be taken before the timer fired. With animations off, Textual moves it on the next refresh instead."""
+    monkeypatch.setattr(textual.constants, "TEXTUAL_ANIMATIONS", "none")
 
 
 @pytest.fixture
