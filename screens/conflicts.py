@@ -33,7 +33,8 @@ def describe(payload: dict[str, object], other: dict[str, object]) -> str:
 
 
 class ConflictsScreen(InspectorScreen[None]):
-    """Open conflicts from the server; k keeps the server's value, d takes the device's."""
+    """Open conflicts from the server, and those a bundle import kept on this laptop; k keeps the server's (or this
+    laptop's) value, d takes the device's."""
 
     DEFAULT_CSS = """
     ConflictsScreen {
@@ -86,19 +87,30 @@ class ConflictsScreen(InspectorScreen[None]):
 
     def _load(self) -> None:
         from sync.client.http import SyncError
+        from sync.client.local_conflicts import open_local_conflicts
         from sync.client.service import NotEnrolled, client_for, require_credentials
 
+        store = self.inspector.store
+        local = open_local_conflicts(store) if store is not None else []
         try:
             with client_for(require_credentials(sync_paths()), attempts=2, timeout=15) as client:
                 found = client.conflicts()
         except (SyncError, NotEnrolled) as exc:
+            if local:
+                self.app.call_from_thread(self._loaded, local)
             self.app.call_from_thread(self._failed, exc.message)
             return
-        self.app.call_from_thread(self._loaded, found)
+        self.app.call_from_thread(self._loaded, local + found)
 
     def _loaded(self, found: list[ConflictOut]) -> None:
         self.conflicts = found
         self._show()
+
+    @staticmethod
+    def _is_local(conflict: ConflictOut) -> bool:
+        from sync.client.local_conflicts import LOCAL
+
+        return conflict.status == LOCAL
 
     def _failed(self, reason: str) -> None:
         self.query_one("#conflicts-status", Static).update(self.tr("conflicts.load_failed", reason=reason))
@@ -110,9 +122,12 @@ class ConflictsScreen(InspectorScreen[None]):
             self.tr("conflicts.col.record"), self.tr("conflicts.col.device"), self.tr("conflicts.col.when")
         )
         for conflict in self.conflicts:
+            device = conflict.device_name
+            if self._is_local(conflict):
+                device = f"{device} → {self.tr('conflicts.local')}"
             table.add_row(
                 f"{self._entity(conflict.entity)} {str(conflict.record_id)[:8]}",
-                conflict.device_name,
+                device,
                 self.inspector.format_time(conflict.received_at),
                 key=str(conflict.id),
             )
@@ -136,8 +151,9 @@ class ConflictsScreen(InspectorScreen[None]):
             device.update("")
             return
         c = self.conflicts[row]
+        title = "conflicts.local_value" if self._is_local(c) else "conflicts.server_value"
         server.update(
-            f"[b]{self.tr('conflicts.server_value', version=c.server_version)}[/b]\n{describe(c.server_payload, c.device_payload)}"
+            f"[b]{self.tr(title, version=c.server_version)}[/b]\n{describe(c.server_payload, c.device_payload)}"
         )
         when = self.inspector.format_time(c.made_at) if c.made_at else "—"
         head = self.tr("conflicts.device_value", device=c.device_name, person=c.person_code or "—", when=when)
@@ -159,10 +175,23 @@ class ConflictsScreen(InspectorScreen[None]):
         )
 
     def _settle(self, conflict: ConflictOut, resolution: Resolution) -> None:
+        from inspector.errors import InspectorError
         from sync.client.http import SyncError
+        from sync.client.local_conflicts import settle_local_conflict
         from sync.client.service import NotEnrolled, client_for, require_credentials
         from sync.protocol import ResolveRequest
 
+        if self._is_local(conflict):
+            store = self.inspector.store
+            assert store is not None  # local conflicts were read from it
+            try:
+                settle_local_conflict(store, conflict.id, resolution)
+            except InspectorError as exc:
+                self.app.call_from_thread(self._failed, exc.text(self.inspector.lang))
+                return
+            self.app.call_from_thread(self.app.notify, self.tr("conflicts.settled"), timeout=4)
+            self.app.call_from_thread(self._loaded, [c for c in self.conflicts if c.id != conflict.id])
+            return
         try:
             with client_for(require_credentials(sync_paths()), attempts=2, timeout=15) as client:
                 client.resolve(conflict.id, ResolveRequest(resolution=resolution))
@@ -171,4 +200,4 @@ class ConflictsScreen(InspectorScreen[None]):
             self.app.call_from_thread(self._failed, exc.message)
             return
         self.app.call_from_thread(self.app.notify, self.tr("conflicts.settled"), timeout=4)
-        self.app.call_from_thread(self._loaded, found)
+        self.app.call_from_thread(self._loaded, [c for c in self.conflicts if self._is_local(c)] + found)

@@ -45,6 +45,77 @@ register(
             "离线包已导入：应用 {applied}，重复 {duplicates}，冲突 {conflicts}，被拒 {rejected}。",
             "Bundle imported: applied {applied}, duplicates {duplicates}, conflicts {conflicts}, rejected {rejected}.",
         ),
+        "sync.import.no_keys": (
+            "本机还不能检查离线包：请先将本机登记为主管设备，并在有网络时同步一次以获取本集团的设备密钥"
+            "（或用 --to-server 直接交给服务器）。未导入任何内容。",
+            "This laptop cannot check bundles yet: enrol it as a supervisor's device and sync once on the network, "
+            "so it gets the group's device keys (or hand the bundle to the server with --to-server). "
+            "Nothing was imported.",
+        ),
+        "sync.import.wrong_group": (
+            "离线包 {path} 来自另一个集团的服务器，不属于本机所在的集团。未导入任何内容。",
+            "The bundle {path} comes from another group's server, not this laptop's group. Nothing was imported.",
+        ),
+        "sync.import.unknown_device": (
+            "离线包 {path} 来自设备 {device}，本机所知的本集团设备中没有它（可能是其他集团的设备，或在本机上次同步后"
+            "才登记）。请在有网络时同步一次再导入。未导入任何内容。",
+            "The bundle {path} comes from device {device}, which this laptop does not know as one of its group's "
+            "(another group's device, or one enrolled after this laptop last synced: sync once on the network and "
+            "import again). Nothing was imported.",
+        ),
+        "sync.import.revoked": (
+            "离线包 {path} 来自已被撤销的设备 {device}，未导入任何内容。",
+            "The bundle {path} comes from the revoked device {device}. Nothing was imported.",
+        ),
+        "sync.import.tampered": (
+            "离线包 {path} 写出后被改动过（签名与设备 {device} 的密钥不符）。未导入任何内容；请从检查员的笔记本重新导出。",
+            "The bundle {path} was altered after it was written (its signature does not match device {device}'s "
+            "key). Nothing was imported; export it again on the inspector's laptop.",
+        ),
+        "sync.import.damaged_file": (
+            "离线包 {path} 中的附件 {sha}… 已损坏。未导入任何内容。",
+            "The attachment {sha}… in the bundle {path} is damaged. Nothing was imported.",
+        ),
+        "sync.import.missing_file": (
+            "离线包 {path} 缺少记录所需的附件 {file}。未导入任何内容。",
+            "The bundle {path} lacks the attachment {file} its records need. Nothing was imported.",
+        ),
+        "sync.import.conflict.local_edit": (
+            "本机对该{entity}的修改尚未同步，两个值都已保留，待主管处理。",
+            "This laptop's own edit of the {entity} is not synced yet; both values are kept for the supervisor.",
+        ),
+        "sync.import.conflict.concurrent_edit": (
+            "该{entity}在本机已有不同的值，两个值都已保留，待主管处理。",
+            "The {entity} holds a different value on this laptop; both values are kept for the supervisor.",
+        ),
+        "sync.import.conflict.duplicate_key": (
+            "本机已有编号相同的另一条{entity}，两个值都已保留，待主管处理。",
+            "Another {entity} with the same key is on this laptop; both are kept for the supervisor.",
+        ),
+        "sync.import.conflict.edit_vs_delete": (
+            "该{entity}在本机已被修改，而离线包删除了它；已保留，待主管处理。",
+            "The {entity} was changed on this laptop while the bundle deletes it; kept for the supervisor.",
+        ),
+        "sync.imported_local": (
+            "已将 {device} 的离线包导入本机：应用 {applied}，重复 {duplicates}，冲突 {conflicts}，被拒 {rejected}。"
+            "下次同步时会交给服务器。",
+            "Imported {device}'s bundle into this laptop: applied {applied}, duplicates {duplicates}, conflicts "
+            "{conflicts}, rejected {rejected}. It goes to the server at this laptop's next sync.",
+        ),
+        "sync.imported_again": (
+            "此离线包之前已导入过，本次没有新的变更。",
+            "This bundle had been imported before; nothing new was applied.",
+        ),
+        "sync.forwarded": (
+            "已将 {bundles} 个导入的离线包交给服务器（{changes} 条变更）。",
+            "Handed {bundles} imported bundles to the server ({changes} changes).",
+        ),
+        "sync.forward_failed": (
+            "导入的离线包（{device}）未被服务器接受：{reason}",
+            "The server did not accept the imported bundle of {device}: {reason}",
+        ),
+        "conflicts.local": ("本机", "this laptop"),
+        "conflicts.local_value": ("本机的值（服务器版本 {version}）", "This laptop's value (server version {version})"),
         "sync.bundle_unreadable": ("离线包 {path} 无法读取：{reason}", "The bundle {path} cannot be read: {reason}"),
         "sync.indicator.idle": ("同步：待推送 {pending}", "Sync: {pending} pending"),
         "sync.indicator.running": ("同步中…", "Syncing…"),

@@ -27,6 +27,10 @@ MAX_BATCH = 2000
 MAX_PAGE = 5000
 #: Size of one attachment upload chunk the server accepts at most.
 MAX_CHUNK = 4 * 1024 * 1024
+#: The bundle file format this code writes and reads; a higher number is a newer format it cannot read.
+BUNDLE_FORMAT_NAME = "inspector-bundle"
+BUNDLE_FORMAT_VERSION = 1
+BUNDLE_FORMAT = f"{BUNDLE_FORMAT_NAME}/{BUNDLE_FORMAT_VERSION}"
 
 
 class Op(StrEnum):
@@ -149,6 +153,8 @@ class DeviceToken(Wire):
     person_code: str | None
     expires_at: datetime
     epoch: str
+    #: The group's server: it never changes (not even on a restore), so a bundle tells which group it belongs to.
+    group: str = ""
 
 
 class DeviceInfo(Wire):
@@ -209,18 +215,41 @@ class ResolveResponse(Wire):
 class Bundle(Wire):
     """Pending changes of one device written to a file for a plant without network (see docs/sync.md)."""
 
-    format: str = "inspector-bundle/1"
+    format: str = BUNDLE_FORMAT
     device_id: uuid.UUID
     created_at: datetime
     changes: list[Change]
     #: sha256 → file content, base64.
     attachments: dict[str, str] = Field(default_factory=dict)
+    #: The group (server) the device is enrolled with; empty in bundles of devices enrolled before groups had ids.
+    group: str = ""
     #: HMAC-SHA256 over the canonical JSON of everything else, keyed by the device token's key.
     signature: str = ""
 
     def signed_body(self) -> bytes:
         data = self.model_dump(mode="json", exclude={"signature"})
+        if not data.get("group"):
+            data.pop("group", None)  # bundles written before the field existed still verify
         return canonical_json(data).encode("utf-8")
+
+
+class BundleKey(Wire):
+    """What a supervisor's laptop needs to check one device's bundles without the server."""
+
+    device_id: uuid.UUID
+    name: str
+    role: DeviceRole
+    person_code: str | None
+    #: Hex of :func:`bundle_key` for the device's current token.
+    key: str
+    revoked: bool
+
+
+class BundleKeys(Wire):
+    """Every enrolled device's bundle key, for supervisors' laptops (``GET /devices/bundle-keys``)."""
+
+    group: str
+    devices: list[BundleKey]
 
 
 class BundleResult(Wire):

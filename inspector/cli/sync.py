@@ -155,22 +155,64 @@ def export_command(
 
 @sync_app.command("import")
 def import_command(
-    file: Annotated[Path, typer.Argument(help="A bundle written by `inspector sync export`.")],
+    file: Annotated[Path, typer.Argument(help="A bundle written by `inspector sync export` on another laptop.")],
+    db: DbOption = None,
     data_dir: DataDirOption = None,
+    to_server: Annotated[
+        bool,
+        typer.Option(
+            "--to-server",
+            help="Hand the bundle straight to the server instead (needs the network); by default it is applied "
+            "to this laptop and goes to the server at its next sync.",
+        ),
+    ] = False,
 ) -> None:
-    """Forward another laptop's bundle to the server (supervisor's device); importing twice changes nothing."""
+    """Import another laptop's bundle into this supervisor's laptop (no network needed).
+
+    The bundle is checked with the group's device keys (fetched at this laptop's last sync), applied with the
+    server's rules (its device's rights, signed inspections immutable, the domain rules; conflicts kept for the
+    Conflicts screen) and handed to the server unchanged at the next `inspector sync`. Importing the same bundle
+    twice changes nothing.
+    """
     import sync.messages  # noqa: F401
     from sync.client.bundle import read_bundle
+    from sync.client.bundle_import import import_bundle
     from sync.client.http import Offline, SyncError
     from sync.client.service import NotEnrolled, SyncPaths, client_for, require_credentials
     from sync.protocol import ChangeStatus
 
     lang = _lang()
     paths = SyncPaths(data_dir or load_settings().data_dir)
+    if not to_server:
+        store = open_db(db)
+        try:
+            report = import_bundle(store, file=file, keys_path=paths.bundle_keys, attachments=paths.attachments)
+        except InspectorError as exc:
+            fail(exc.text(lang))
+        except OSError as exc:
+            fail(t("sync.bundle_unreadable", lang, path=file, reason=exc.strerror or str(exc)))
+        finally:
+            store.close()
+        console.print(
+            t(
+                "sync.imported_local",
+                lang,
+                device=report.device_name,
+                applied=report.count(ChangeStatus.APPLIED),
+                duplicates=report.count(ChangeStatus.DUPLICATE),
+                conflicts=report.count(ChangeStatus.CONFLICT),
+                rejected=report.count(ChangeStatus.REJECTED),
+            )
+        )
+        if not report.stored:
+            console.print(t("sync.imported_again", lang))
+        for where, why in report.rejections[:20]:
+            console.print(t("sync.rejection", lang, what=f"{where}: {_side(why, lang)}"), style="yellow")
+        return
     try:
         bundle = read_bundle(file)
     except InspectorError as exc:
-        fail(exc.message)
+        fail(exc.text(lang))
     try:
         creds = require_credentials(paths)
     except NotEnrolled:
@@ -193,6 +235,14 @@ def import_command(
             rejected=counts[ChangeStatus.REJECTED],
         )
     )
+
+
+def _side(text: str, lang: str) -> str:
+    """One language of a reason given as "English / 中文" (a reason in one language stays as it is)."""
+    english, sep, chinese = text.rpartition(" / ")
+    if not sep or not any("\u4e00" <= ch <= "\u9fff" for ch in chinese):
+        return text
+    return chinese if lang == "zh" else english
 
 
 @sync_app.command("rotate")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import json
 import os
 from pathlib import Path
 
@@ -17,12 +18,20 @@ from pydantic import ValidationError
 from sqlmodel import col, select
 
 from inspector.errors import InspectorError
-from inspector.models import OutboxEntry, utcnow
+from inspector.models import SCHEMA_VERSION, OutboxEntry, utcnow
 from inspector.models.enums import OutboxStatus
 from inspector.store import Store
 from sync.client.credentials import Credentials
 from sync.client.engine import change_of, file_paths, sha256_file
-from sync.protocol import AttachmentRef, Bundle, bundle_key, token_hash
+from sync.protocol import (
+    BUNDLE_FORMAT,
+    BUNDLE_FORMAT_NAME,
+    BUNDLE_FORMAT_VERSION,
+    AttachmentRef,
+    Bundle,
+    bundle_key,
+    token_hash,
+)
 
 
 def export_bundle(store: Store, credentials: Credentials, out: Path) -> int:
@@ -44,7 +53,13 @@ def export_bundle(store: Store, credentials: Credentials, out: Path) -> int:
                 files.setdefault(sha, base64.b64encode(path.read_bytes()).decode("ascii"))
                 refs.append(AttachmentRef(sha256=sha, size=path.stat().st_size, path=raw))
         changes.append(change_of(entry, refs))
-    bundle = Bundle(device_id=credentials.device_id, created_at=utcnow(), changes=changes, attachments=files)
+    bundle = Bundle(
+        device_id=credentials.device_id,
+        created_at=utcnow(),
+        changes=changes,
+        attachments=files,
+        group=credentials.group,
+    )
     key = bundle_key(token_hash(credentials.token))
     bundle.signature = hmac.new(key, bundle.signed_body(), hashlib.sha256).hexdigest()
     out = Path(out).expanduser()
@@ -59,17 +74,75 @@ def export_bundle(store: Store, credentials: Credentials, out: Path) -> int:
 
 
 def read_bundle(path: Path) -> Bundle:
-    """Read a bundle file, failing with a message that names the file and the problem."""
+    """Read a bundle file, failing with a message (English and Chinese) that names the file and the problem."""
+    return read_bundle_file(path)[0]
+
+
+def read_bundle_file(path: Path) -> tuple[Bundle, str]:
+    """The bundle in ``path`` and the SHA-256 of the file.
+
+    A file cut short (a USB stick pulled while copying), a file that is not a bundle, and a bundle written by a
+    newer inspector each fail with their own clear message; nothing is read from them.
+    """
+    path = Path(path).expanduser()
     try:
-        text = Path(path).expanduser().read_text(encoding="utf-8")
-        return Bundle.model_validate_json(text)
+        raw = path.read_bytes()
     except OSError as exc:
-        raise InspectorError("E_BUNDLE_READ", f"The bundle {path} cannot be read: {exc.strerror}.") from exc
+        raise _unreadable(path, exc.strerror or str(exc), exc.strerror or str(exc)) from exc
+    digest = hashlib.sha256(raw).hexdigest()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise _unreadable(path, "it is not a bundle (not text)", "不是离线包（不是文本文件）") from exc
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        if text.lstrip().startswith('{"format":"' + BUNDLE_FORMAT_NAME):
+            raise InspectorError(
+                "E_BUNDLE_TRUNCATED",
+                f"The bundle {path} is incomplete: it stops after {len(raw)} bytes (was the USB stick removed while "
+                "copying?). Copy it again from the inspector's laptop; nothing was imported.",
+                f"离线包 {path} 不完整：文件在第 {len(raw)} 字节处中断（复制时是否拔出了U盘？）。"
+                "请从检查员的笔记本重新复制；未导入任何内容。",
+            ) from exc
+        raise _unreadable(
+            path, "it is not an inspector bundle (not JSON)", "不是 inspector 离线包（不是 JSON）"
+        ) from exc
+    fmt = data.get("format") if isinstance(data, dict) else None
+    name, _, number = str(fmt).partition("/")
+    if not isinstance(fmt, str) or name != BUNDLE_FORMAT_NAME or not number.isdigit():
+        raise _unreadable(path, "it is not an inspector bundle", "不是 inspector 离线包")
+    if int(number) > BUNDLE_FORMAT_VERSION:
+        raise InspectorError(
+            "E_BUNDLE_FORMAT",
+            f"The bundle {path} was written by a newer version of inspector (format {fmt}; this one reads "
+            f"{BUNDLE_FORMAT}). Update inspector on this laptop; nothing was imported.",
+            f"离线包 {path} 由更新版本的 inspector 写出（格式 {fmt}，本机只能读取 {BUNDLE_FORMAT}）。"
+            "请先升级本机的 inspector；未导入任何内容。",
+        )
+    try:
+        bundle = Bundle.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first.get("loc", ())) or "file"
-        raise InspectorError(
-            "E_BUNDLE_READ", f"{path} is not an inspector bundle ({where}: {first.get('msg')})."
+        raise _unreadable(
+            path,
+            f"it is not an inspector bundle ({where}: {first.get('msg')})",
+            f"不是有效的 inspector 离线包（{where}：{first.get('msg')}）",
         ) from exc
-    except UnicodeDecodeError as exc:
-        raise InspectorError("E_BUNDLE_READ", f"{path} is not an inspector bundle (not text).") from exc
+    newest = max((c.schema_version for c in bundle.changes), default=1)
+    if newest > SCHEMA_VERSION:
+        raise InspectorError(
+            "E_SCHEMA_TOO_NEW",
+            f"The bundle {path} holds records in data format {newest}; this inspector knows up to {SCHEMA_VERSION}. "
+            "Update inspector on this laptop; nothing was imported.",
+            f"离线包 {path} 中的记录为数据格式 {newest}，本机的 inspector 只支持到 {SCHEMA_VERSION}。"
+            "请先升级本机的 inspector；未导入任何内容。",
+        )
+    return bundle, digest
+
+
+def _unreadable(path: Path, en: str, zh: str) -> InspectorError:
+    return InspectorError(
+        "E_BUNDLE_READ", f"The bundle {path} cannot be read: {en}.", f"离线包 {path} 无法读取：{zh}。"
+    )

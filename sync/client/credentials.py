@@ -26,6 +26,8 @@ class Credentials:
     role: str
     person_code: str | None
     expires_at: datetime
+    #: The group's server id (written into bundles; empty for devices enrolled before groups had ids).
+    group: str = ""
 
 
 def credentials_path(data_dir: Path) -> Path:
@@ -62,6 +64,7 @@ def load_credentials(path: Path) -> Credentials | None:
             role=data["role"],
             person_code=data.get("person_code"),
             expires_at=datetime.fromisoformat(data["expires_at"]),
+            group=str(data.get("group") or ""),
         )
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise InspectorError(

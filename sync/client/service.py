@@ -8,9 +8,12 @@ from pathlib import Path
 
 from inspector.errors import InspectorError
 from inspector.store import Store
+from sync.client.bundle_forward import ForwardReport, forward_bundles
 from sync.client.credentials import Credentials, credentials_path, load_credentials, save_credentials
 from sync.client.engine import Progress, SyncEngine, SyncReport
-from sync.client.http import SyncClient
+from sync.client.http import SyncClient, SyncError
+from sync.client.trust import bundle_keys_path, refresh_bundle_keys
+from sync.protocol import DeviceRole
 
 
 class NotEnrolled(InspectorError):
@@ -32,6 +35,11 @@ class SyncPaths:
     def attachments(self) -> Path:
         return self.data_dir / "attachments"
 
+    @property
+    def bundle_keys(self) -> Path:
+        """The group's device keys a supervisor's laptop checks bundles with (see :mod:`sync.client.trust`)."""
+        return bundle_keys_path(self.data_dir)
+
 
 def enroll(url: str, code: str, paths: SyncPaths, *, client: SyncClient | None = None) -> Credentials:
     """Exchange ``code`` for a token at ``url`` and keep it in the credentials file (0600)."""
@@ -51,6 +59,7 @@ def enroll(url: str, code: str, paths: SyncPaths, *, client: SyncClient | None =
         role=token.role.value,
         person_code=token.person_code,
         expires_at=token.expires_at,
+        group=token.group,
     )
     save_credentials(paths.credentials, credentials)
     return credentials
@@ -75,8 +84,14 @@ def run_sync(
     client: SyncClient | None = None,
     attempts: int = 5,
     retry_rejected: bool = False,
+    forwarded: ForwardReport | None = None,
 ) -> SyncReport:
-    """One sync of ``store`` with the enrolled server. Raises Offline / SyncError / NotEnrolled; keeps the outbox."""
+    """One sync of ``store`` with the enrolled server. Raises Offline / SyncError / NotEnrolled; keeps the outbox.
+
+    On a supervisor's laptop it first hands the bundles imported here to the server (their devices' changes go
+    ahead of the supervisor's own edits of them; counted in ``forwarded``), and afterwards refreshes the group's
+    device keys that bundle imports are checked with.
+    """
     credentials = require_credentials(paths)
     own = client is None
     client = client or client_for(credentials, attempts=attempts)
@@ -84,7 +99,18 @@ def run_sync(
         engine = SyncEngine(store, client, attachment_dir=paths.attachments, progress=progress)
         if retry_rejected:
             engine.retry_rejected()
-        return engine.run()
+        handed = forward_bundles(store, client)
+        report = engine.run()
+        report.errors.extend(handed.errors)
+        if forwarded is not None:
+            forwarded.bundles, forwarded.changes = handed.bundles, handed.changes
+            forwarded.errors = handed.errors
+        if credentials.role == DeviceRole.SUPERVISOR.value:
+            try:
+                refresh_bundle_keys(client, paths.bundle_keys)
+            except SyncError as exc:
+                report.errors.append(f"device keys: {exc.message}")
+        return report
     finally:
         if own:
             client.close()

@@ -16,10 +16,11 @@ from sqlalchemy.orm import Session
 
 from sync import errors
 from sync.errors import SyncProtocolError
-from sync.protocol import Bundle, BundleResult, DeviceRole, bundle_key
+from sync.protocol import BUNDLE_FORMAT, Bundle, BundleResult, DeviceRole, bundle_key
 from sync.server import tables
 from sync.server.access import Actor
 from sync.server.apply import BatchApplier, missing_attachments
+from sync.server.db import get_meta
 from sync.server.devices import resolve_person
 from sync.server.routers.attachments import status_of, store_chunk
 
@@ -30,6 +31,13 @@ def sign(bundle: Bundle, key: bytes) -> str:
 
 def apply_bundle(session: Session, bundle: Bundle) -> BundleResult:
     """Verify and apply ``bundle`` (the caller commits)."""
+    if bundle.format != BUNDLE_FORMAT:
+        raise SyncProtocolError(
+            errors.E_BUNDLE_FORMAT, f"The bundle's format is {bundle.format!r}; this server reads {BUNDLE_FORMAT!r}."
+        )
+    group = get_meta(session, "group") or ""
+    if bundle.group and group and bundle.group != group:
+        raise SyncProtocolError(errors.E_BUNDLE_GROUP, bundle_group=bundle.group, group=group)
     d = tables.device.c
     row = session.execute(sa.select(tables.device).where(d.id == bundle.device_id)).mappings().first()
     if row is None or row["token_hash"] is None:

@@ -69,10 +69,12 @@ def current_revision(engine: Engine) -> str | None:
 
 
 def ensure_meta(engine: Engine) -> None:
-    """Create the epoch and the change counter on a fresh database."""
+    """Create the epoch, the group id and the change counter on a fresh database."""
     with Session(engine) as session, session.begin():
         if get_meta(session, "epoch") is None:
             session.execute(sa.insert(tables.server_meta).values(key="epoch", value=str(uuid.uuid4())))
+        if get_meta(session, "group") is None:  # the group's identity: kept through restores (unlike the epoch)
+            session.execute(sa.insert(tables.server_meta).values(key="group", value=str(uuid.uuid4())))
         if (
             session.execute(
                 sa.select(tables.sync_counter.c.value).where(tables.sync_counter.c.name == LOG_COUNTER)

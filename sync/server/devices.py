@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from inspector.models import utcnow
 from sync import errors
 from sync.errors import SyncProtocolError
-from sync.protocol import DeviceInfo, DeviceRole, DeviceToken, token_hash
+from sync.protocol import BundleKey, BundleKeys, DeviceInfo, DeviceRole, DeviceToken, bundle_key, token_hash
 from sync.server import tables
 from sync.server.access import Actor, as_uuid
 from sync.server.apply import natural_keys
@@ -106,6 +106,7 @@ def redeem(session: Session, *, code: str, label: str, days: int) -> DeviceToken
         person_code=found["person_code"],
         expires_at=expires,
         epoch=get_meta(session, "epoch") or "",
+        group=get_meta(session, "group") or "",
     )
 
 
@@ -126,7 +127,26 @@ def rotate(session: Session, actor: Actor, *, days: int) -> DeviceToken:
         person_code=actor.person_code,
         expires_at=expires,
         epoch=get_meta(session, "epoch") or "",
+        group=get_meta(session, "group") or "",
     )
+
+
+def bundle_keys(session: Session) -> BundleKeys:
+    """Every enrolled device's bundle key (supervisors' laptops check bundles with them when offline)."""
+    d = tables.device.c
+    rows = session.execute(sa.select(tables.device).where(d.token_hash.is_not(None)).order_by(d.created_at)).mappings()
+    devices = [
+        BundleKey(
+            device_id=row["id"],
+            name=row["name"],
+            role=DeviceRole(row["role"]),
+            person_code=row["person_code"],
+            key=bundle_key(row["token_hash"]).hex(),
+            revoked=row["revoked_at"] is not None,
+        )
+        for row in rows
+    ]
+    return BundleKeys(group=get_meta(session, "group") or "", devices=devices)
 
 
 def find_device(session: Session, name_or_id: str) -> dict[str, Any] | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from sync.protocol import DeviceInfo, DeviceToken, EnrollRequest
+from sync.protocol import BundleKeys, DeviceInfo, DeviceToken, EnrollRequest
 from sync.server import devices as registry
 from sync.server import tables
 from sync.server.deps import CurrentDevice, SessionDep, SettingsDep, SupervisorDevice
@@ -41,6 +41,15 @@ def rotate(actor: CurrentDevice, session: SessionDep, settings: SettingsDep) -> 
 def list_all(_actor: SupervisorDevice, session: SessionDep) -> list[DeviceInfo]:
     """Every device (supervisors only)."""
     found = registry.list_devices(session)
+    session.rollback()
+    return found
+
+
+@router.get("/bundle-keys", response_model=BundleKeys)
+def bundle_keys(_actor: SupervisorDevice, session: SessionDep) -> BundleKeys:
+    """Every enrolled device's bundle key, so a supervisor's laptop can check bundles where there is no network
+    (supervisors only; a key checks a device's bundles, it does not let anyone call the server)."""
+    found = registry.bundle_keys(session)
     session.rollback()
     return found
 

@@ -1,0 +1,140 @@
+"""Handing imported bundles to the server at a supervisor's next sync, unchanged and still signed.
+
+The server checks each bundle's signature and applies it as a push by the device that wrote it, so the records
+arrive once, attributed to their own device; when that device later syncs directly, its same changes are answered
+"duplicate". A bundle is forwarded again after a server restore (another epoch). Local conflicts of a forwarded
+change move to the server's own list, where the server (which sees every device) keeps them; one the supervisor
+already settled here is settled there as well, keeping the server's value (the supervisor's own choice travels as
+the supervisor's own change, pushed right after).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from pydantic import ValidationError
+from sqlmodel import col, select
+
+from inspector.models import SYNCED_MODELS, ImportedBundle, ImportedChange, LocalConflict, OutboxEntry, utcnow
+from inspector.models.enums import OutboxStatus
+from inspector.store import Store
+from sync.client.http import SyncClient, SyncError
+from sync.protocol import Bundle, BundleResult, ChangeStatus, Resolution, ResolveRequest
+
+#: Answers after which sending the same bundle again cannot help: recorded, reported, not retried.
+FINAL = frozenset({"E_BUNDLE_SIGNATURE", "E_BUNDLE_GROUP", "E_BUNDLE_FORMAT", "E_AUTH_REVOKED", "E_VALIDATION"})
+
+
+@dataclass
+class ForwardReport:
+    bundles: int = 0
+    changes: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def forward_bundles(store: Store, client: SyncClient) -> ForwardReport:
+    """Send every imported bundle the server (in its current epoch) has not acknowledged; oldest first."""
+    report = ForwardReport()
+    with store.session() as session:
+        if session.exec(select(ImportedBundle.id)).first() is None:
+            return report  # the common case: nothing was ever imported on this laptop
+    epoch = client.health().epoch
+    with store.session() as session:
+        waiting = list(
+            session.exec(
+                select(ImportedBundle)
+                .where(ImportedBundle.forwarded_epoch != epoch)
+                .order_by(col(ImportedBundle.imported_at))
+            ).all()
+        )
+    for stored in waiting:
+        try:
+            bundle = Bundle.model_validate_json(stored.content)
+            result = client.upload_bundle(bundle)
+        except ValidationError as exc:
+            _mark(store, stored.id, epoch, f"E_BUNDLE_READ: {exc.errors()[0].get('msg')}", report, stored.device_name)
+            continue
+        except SyncError as exc:
+            if exc.code not in FINAL:
+                raise
+            _mark(store, stored.id, epoch, f"{exc.code}: {exc.message}", report, stored.device_name)
+            continue
+        settle = _record(store, stored.id, bundle, result, epoch)
+        report.bundles += 1
+        report.changes += len(bundle.changes)
+        for conflict_id in settle:
+            try:
+                client.resolve(conflict_id, ResolveRequest(resolution=Resolution.KEEP_SERVER))
+            except SyncError as exc:
+                if exc.code != "E_CONFLICT_SETTLED":
+                    report.errors.append(f"conflict {conflict_id}: {exc.message}")
+    return report
+
+
+def _mark(store: Store, bundle_id: uuid.UUID, epoch: str, error: str, report: ForwardReport, device: str) -> None:
+    with store.session(skip_outbox=True) as session:
+        stored = session.get(ImportedBundle, bundle_id)
+        assert stored is not None
+        stored.forwarded_epoch = epoch
+        stored.forward_error = error[:2000]
+        session.add(stored)
+        session.commit()
+    report.errors.append(f"{device}: {error}")
+
+
+def _record(store: Store, bundle_id: uuid.UUID, bundle: Bundle, result: BundleResult, epoch: str) -> list[uuid.UUID]:
+    """Store the server's answers in one transaction; returns the server conflicts to settle as settled here."""
+    by_change = {r.change_id: r for r in result.results}
+    settle: list[uuid.UUID] = []
+    outbox = OutboxEntry.__table__  # type: ignore[attr-defined]
+    with store.session(skip_outbox=True) as session:
+        for change in bundle.changes:
+            answer = by_change.get(change.change_id)
+            if answer is None:
+                continue
+            imported = session.get(ImportedChange, (bundle.device_id, change.seq))
+            if imported is None or imported.change_id != change.change_id:
+                continue
+            kept = session.exec(select(LocalConflict).where(LocalConflict.change_id == change.change_id)).all()
+            settled_here = any(k.status == "resolved" for k in kept)
+            for conflict in kept:
+                if conflict.status == "open":
+                    conflict.status = "forwarded"  # the server keeps it now, with every device's view
+                    session.add(conflict)
+                elif conflict.status == "resolved" and answer.status == ChangeStatus.CONFLICT and answer.conflict_id:
+                    settle.append(answer.conflict_id)
+            taken = answer.status in (ChangeStatus.APPLIED, ChangeStatus.DUPLICATE) and not answer.code
+            if not taken or answer.version is None:
+                continue
+            imported.server_version = answer.version
+            session.add(imported)
+            if change.entity not in SYNCED_MODELS:
+                continue
+            if imported.status == ChangeStatus.APPLIED.value:
+                # The value here is the device's: it is now that server version.
+                row = session.get(SYNCED_MODELS[change.entity], change.entity_id)
+                if row is not None and (row.server_version or 0) < answer.version:
+                    row.server_version = answer.version
+                    session.add(row)
+            if imported.status == ChangeStatus.APPLIED.value or settled_here:
+                # The supervisor's own pending edits of the record were made (or settled) knowing the device's
+                # value: they follow on from its server version instead of colliding with it there.
+                session.execute(
+                    sa.update(outbox)
+                    .where(
+                        outbox.c.entity_id == change.entity_id,
+                        outbox.c.status == OutboxStatus.PENDING.value,
+                        sa.or_(outbox.c.base_version.is_(None), outbox.c.base_version < answer.version),
+                    )
+                    .values(base_version=answer.version)
+                )
+        stored = session.get(ImportedBundle, bundle_id)
+        assert stored is not None
+        stored.forwarded_at = utcnow()
+        stored.forwarded_epoch = epoch
+        stored.forward_error = ""
+        session.add(stored)
+        session.commit()
+    return settle
