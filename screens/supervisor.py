@@ -1,6 +1,6 @@
 """The supervisor's screen: the leaderboard per level with filters, overdue rectifications across the group, the
-award eligibility list with nominations and the final list (exported for the commendation conference), and
-inspector consistency (how differently inspectors score the same team)."""
+award eligibility list with nominations and the final list (exported for the commendation conference), inspector
+consistency (how differently inspectors score the same team), and charts of the score trend and hazards."""
 
 from __future__ import annotations
 
@@ -11,15 +11,19 @@ from typing import TYPE_CHECKING, ClassVar
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal
+from textual.containers import Horizontal, VerticalScroll
+from textual.widget import Widget
 from textual.widgets import DataTable, Footer, Header, Input, Select, Static, TabbedContent, TabPane
 
 import inspector.messages.reports  # noqa: F401  (registers the report texts)
 import screens.messages.awards  # noqa: F401  (registers the texts)
 from screens.base import InspectorScreen
+from screens.supervisor_charts import ChartFigures, ChartRequest, fill_charts, load_charts
 from screens.supervisor_tables import fill_awards, fill_board, fill_consistency, fill_overdue
+from screens.widgets.charts import HazardChart, ScoreTrendChart
 
 if TYPE_CHECKING:
+    from inspector.awards.figures import Subject
     from inspector.awards.standing import GroupOverview
     from inspector.store import StoreSession
     from inspector.team_records import OrderRow
@@ -47,7 +51,18 @@ class SupervisorScreen(InspectorScreen[None]):
         Binding("3", "tab('tab-awards')", "bind.sup.tab_awards", id="sup.tab_awards", show=False),
         Binding("4", "tab('tab-consistency')", "bind.sup.tab_consistency", id="sup.tab_consistency", show=False),
         Binding("5", "tab('tab-verify')", "bind.sup.tab_verify", id="sup.tab_verify", show=False),
+        Binding("6", "tab('tab-charts')", "bind.sup.tab_charts", id="sup.tab_charts", show=False),
+        Binding("escape", "clear_compare", "bind.sup.clear_compare", id="sup.clear_compare", show=False),
     ]
+    #: Each tab's widget that takes the focus when the tab is opened by its number.
+    TAB_FOCUS: ClassVar[dict[str, str]] = {
+        "tab-board": "#sup-board",
+        "tab-overdue": "#sup-overdue",
+        "tab-verify": "#sup-verify",
+        "tab-awards": "#sup-awards",
+        "tab-consistency": "#sup-consistency-teams",
+        "tab-charts": "#sup-charts",
+    }
 
     def __init__(self) -> None:
         super().__init__()
@@ -57,6 +72,9 @@ class SupervisorScreen(InspectorScreen[None]):
         self.unit_id: uuid.UUID | None = None
         self.search = ""
         self.award: str | None = None
+        #: The leaderboard row whose trend the charts compare with the scope's (Enter on the row).
+        self.subject: Subject | None = None
+        self.figures: ChartFigures | None = None
 
     def compose(self) -> ComposeResult:
         yield Header(icon="⛑")
@@ -82,6 +100,9 @@ class SupervisorScreen(InspectorScreen[None]):
                 yield DataTable(id="sup-consistency-teams", cursor_type="row", zebra_stripes=True)
                 yield Static(id="sup-consistency-inspectors-title", classes="sup-title")
                 yield DataTable(id="sup-consistency-inspectors", cursor_type="row", zebra_stripes=True)
+            with TabPane("", id="tab-charts"), VerticalScroll(id="sup-charts"):
+                yield ScoreTrendChart(id="sup-trend")
+                yield HazardChart(id="sup-hazards")
         yield Footer()
 
     # -- language -------------------------------------------------------------------------------------------
@@ -96,6 +117,7 @@ class SupervisorScreen(InspectorScreen[None]):
             ("tab-verify", "sup.tab.verify"),
             ("tab-awards", "sup.tab.awards"),
             ("tab-consistency", "sup.tab.consistency"),
+            ("tab-charts", "sup.tab.charts"),
         ):
             tabs.get_tab(pane).label = self.tr(key)
         self.query_one("#sup-search", Input).placeholder = self.tr("sup.search")
@@ -116,16 +138,9 @@ class SupervisorScreen(InspectorScreen[None]):
         select.query_one(SelectCurrent).update(next(label for label, v in options if v == value))
 
     def action_tab(self, pane: str) -> None:
-        """Open a tab by number (1–4)."""
+        """Open a tab by number (1–6)."""
         self.query_one("#sup-tabs", TabbedContent).active = pane
-        table = {
-            "tab-board": "#sup-board",
-            "tab-overdue": "#sup-overdue",
-            "tab-verify": "#sup-verify",
-            "tab-awards": "#sup-awards",
-            "tab-consistency": "#sup-consistency-teams",
-        }[pane]
-        self.query_one(table, DataTable).focus()
+        self.query_one(self.TAB_FOCUS[pane], Widget).focus()
 
     # -- data -----------------------------------------------------------------------------------------------
 
@@ -133,7 +148,8 @@ class SupervisorScreen(InspectorScreen[None]):
         self.action_refresh()
 
     def action_refresh(self) -> None:
-        """Reload everything, the award evaluation included."""
+        """Reload everything, the award evaluation and the charts' figures included."""
+        self.figures = None
         self._load(reuse_evaluation=False)
 
     def _load(self, *, reuse_evaluation: bool) -> None:
@@ -193,6 +209,7 @@ class SupervisorScreen(InspectorScreen[None]):
             row = cursors.get(table.id, 0)
             if table.row_count and row:
                 table.move_cursor(row=min(row, table.row_count - 1))
+        self._update_charts()
 
     def _fill_selects(self, data: GroupOverview) -> None:
         units = [(self.tr("sup.all_units"), "")] + [(u.name(self.lang), str(u.id)) for u in data.units]
@@ -207,6 +224,7 @@ class SupervisorScreen(InspectorScreen[None]):
     def _level_changed(self, event: Select.Changed) -> None:
         if isinstance(event.value, str) and event.value != self.level:
             self.level = event.value
+            self.subject = None
             self._load(reuse_evaluation=True)
 
     @on(Select.Changed, "#sup-unit")
@@ -214,6 +232,7 @@ class SupervisorScreen(InspectorScreen[None]):
         value = uuid.UUID(event.value) if isinstance(event.value, str) and event.value else None
         if value != self.unit_id:
             self.unit_id = value
+            self.subject = None
             self._load(reuse_evaluation=True)
 
     @on(Input.Submitted, "#sup-search")
@@ -233,6 +252,63 @@ class SupervisorScreen(InspectorScreen[None]):
                     self.data,
                     self.award,
                 )
+
+    # -- charts -------------------------------------------------------------------------------------------------
+
+    def _chart_request(self) -> ChartRequest | None:
+        data = self.data
+        return None if data is None else ChartRequest(data.campaign.id, self.unit_id, self.subject, self.lang)
+
+    def _update_charts(self) -> None:
+        """Draw the charts for the current campaign, unit, compared row and language; read the figures again when
+        they are for something else, only while the tab is open (they go through the whole campaign)."""
+        request = self._chart_request()
+        if request is None:
+            return
+        if self.figures is not None and self.figures.request == request:
+            self._draw_charts(self.figures)
+        elif self.query_one("#sup-tabs", TabbedContent).active == "tab-charts":
+            self.run_db(lambda session: load_charts(session, request), self._charts_loaded)
+
+    def _charts_loaded(self, figures: ChartFigures) -> None:
+        if figures.request == self._chart_request():  # not overtaken by a filter or language change
+            self.figures = figures
+            self._draw_charts(figures)
+
+    def _draw_charts(self, figures: ChartFigures) -> None:
+        units = {u.id: u for u in self.data.units} if self.data is not None else {}
+        unit = units.get(self.unit_id) if self.unit_id is not None else None
+        scope_name = unit.name(self.lang) if unit is not None else self.tr("sup.all_units")
+        trend, hazards = self.query_one("#sup-trend", ScoreTrendChart), self.query_one("#sup-hazards", HazardChart)
+        fill_charts(self, trend, hazards, figures, scope_name)
+
+    @on(TabbedContent.TabActivated, "#sup-tabs")
+    def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        if event.pane.id == "tab-charts":
+            self._update_charts()
+
+    @on(DataTable.RowSelected, "#sup-board")
+    def _compare(self, event: DataTable.RowSelected) -> None:
+        """Enter on a leaderboard row: its score trend against the scope's, on the charts tab."""
+        key = event.row_key.value
+        row = next((r for r in self.data.board if str(r.subject.id) == key), None) if self.data else None
+        if row is not None:
+            self.subject = row.subject
+            self.refresh_bindings()
+            self.action_tab("tab-charts")
+            self._update_charts()
+
+    def action_clear_compare(self) -> None:
+        """Back to the scope's own trend."""
+        if self.subject is not None:
+            self.subject = None
+            self.refresh_bindings()
+            self._update_charts()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "clear_compare":
+            return self.subject is not None
+        return True
 
     # -- decisions ------------------------------------------------------------------------------------------
 
@@ -436,6 +512,7 @@ class SupervisorScreen(InspectorScreen[None]):
             if key:
                 self.campaign_id = uuid.UUID(key)
                 self.award = None
+                self.subject = None
                 self.action_refresh()
 
         options = [

@@ -1,14 +1,16 @@
-"""Terminal charts: the score trend and hazard counts draw what they are given, in the screen's language."""
+"""Terminal charts: the score trend and hazard counts draw what they are given, in the screen's language, within
+their width (Chinese names take two cells each, and the frame stays whole)."""
 
 from __future__ import annotations
 
 import asyncio
 from datetime import date
 
+from rich.cells import cell_len
 from textual.app import App, ComposeResult
 
 from inspector.reports.trends import TrendPoint
-from screens.widgets.charts import HazardChart, ScoreTrendChart
+from screens.widgets.charts import HazardChart, ScoreTrendChart, clip, plot_text
 
 POINTS = [TrendPoint(date(2022, 6, 6), 88.0, 2), TrendPoint(date(2022, 6, 13), 66.7, 1)]
 ROWS = [
@@ -24,8 +26,8 @@ class ChartsApp(App[None]):
         yield HazardChart(id="hazards")
 
 
-def rendered(widget: ScoreTrendChart | HazardChart) -> str:
-    return str(widget.render())
+def lines(widget: ScoreTrendChart | HazardChart) -> list[str]:
+    return str(widget.render()).splitlines()
 
 
 def test_charts_draw_their_data_and_titles() -> None:
@@ -37,13 +39,65 @@ def test_charts_draw_their_data_and_titles() -> None:
             trend.show_trend(POINTS, title="得分趋势（按周平均）")
             hazards.show_counts(ROWS, grades=GRADES, title="各车间隐患数量")
             await pilot.pause()
-            text = rendered(trend)
-            assert "得分趋势" in text and "06-06" in text and "06-13" in text
-            assert "100" in text  # the 0–100 scale
-            bars = rendered(hazards)
-            assert "各车间隐患数量" in bars and "熔铸车间" in bars and "一般隐患" in bars and "█" in bars
+            assert trend.border_title == "得分趋势（按周平均）"
+            text = "\n".join(lines(trend))
+            assert "06-06" in text and "06-13" in text and "100" in text and "60" in text  # from below the lowest
+            assert hazards.border_title == "各车间隐患数量"
+            assert "一般隐患" in str(hazards.border_subtitle) and "重大隐患" in str(hazards.border_subtitle)
+            bars = lines(hazards)
+            assert "熔铸车间" in "\n".join(bars) and "█" in "\n".join(bars)
+            # Every line of the drawing is exactly as wide as the widget's content, Chinese names included.
+            width = hazards.size.width
+            assert {cell_len(line) for line in bars} == {width}
+            assert {cell_len(line) for line in lines(trend)} == {trend.size.width}
             trend.show_trend([], title="Score trend", empty="no signed inspections")
             await pilot.pause()
-            assert "no signed inspections" in rendered(trend)
+            assert trend.border_title == "Score trend · no signed inspections"
 
     asyncio.run(run())
+
+
+def test_a_trend_compared_with_its_scope_has_a_legend() -> None:
+    async def run() -> None:
+        app = ChartsApp()
+        async with app.run_test(size=(80, 34)) as pilot:
+            trend = app.query_one(ScoreTrendChart)
+            trend.show_trend(POINTS[:1], title="T", label="U1W1T1班", compare=POINTS, compare_label="全部单位")
+            await pilot.pause()
+            assert [line.label for line in trend.lines] == ["U1W1T1班", "全部单位"]
+            assert "U1W1T1班" in str(trend.border_subtitle) and "全部单位" in str(trend.border_subtitle)
+            assert trend.points == POINTS[:1]
+
+    asyncio.run(run())
+
+
+def test_places_that_do_not_fit_leave_room_for_those_with_most_hazards() -> None:
+    rows = [(f"车间{n:02d}", {"general": n % 4, "significant": 0, "major": 1 if n == 3 else 0}) for n in range(30)]
+
+    async def run() -> None:
+        app = ChartsApp()
+        async with app.run_test(size=(60, 34)) as pilot:
+            hazards = app.query_one(HazardChart)
+            hazards.show_counts(rows, grades=GRADES, title="各车间隐患数量", more="前 {shown} 个（共 {total} 个）")
+            await pilot.pause()
+            await pilot.pause()
+            shown = len(hazards.shown)
+            assert 0 < shown < 30
+            assert hazards.border_title == f"各车间隐患数量 · 前 {shown} 个（共 30 个）"
+            assert all(cell_len(name) <= (hazards.size.width - 6) // shown for name in hazards.shown)
+            drawn = {name for name, _counts in hazards.drawn}
+            assert [name for name, _counts in hazards.drawn] == sorted(drawn)  # still in name order
+            least_drawn = min(sum(counts.values()) for _name, counts in hazards.drawn)
+            assert all(sum(counts.values()) <= least_drawn for name, counts in rows if name not in drawn)
+            assert "车间03" in drawn
+            assert {cell_len(line) for line in lines(hazards)} == {hazards.size.width}
+
+    asyncio.run(run())
+
+
+def test_wide_characters_are_measured_in_cells() -> None:
+    assert cell_len(plot_text("U1车间").replace("\ue000", "")) == cell_len("U1车间")
+    assert len(plot_text("U1车间")) == cell_len("U1车间")
+    assert clip("U1W1车间", 5) == "U1W1…"
+    assert clip("车间", 4) == "车间"
+    assert cell_len(clip("挤压车间一班", 7)) <= 7
