@@ -80,6 +80,14 @@ register(
             "离线包 {path} 缺少记录所需的附件 {file}。未导入任何内容。",
             "The bundle {path} lacks the attachment {file} its records need. Nothing was imported.",
         ),
+        "sync.import.forbidden.change": (
+            "离线包的设备 {device}（{role}）无权修改此{entity}。",
+            "The bundle's device {device} ({role}) may not change this {entity}.",
+        ),
+        "sync.import.forbidden.delete": (
+            "离线包的设备 {device}（{role}）无权删除此{entity}。",
+            "The bundle's device {device} ({role}) may not delete this {entity}.",
+        ),
         "sync.import.conflict.local_edit": (
             "本机对该{entity}的修改尚未同步，两个值都已保留，待主管处理。",
             "This laptop's own edit of the {entity} is not synced yet; both values are kept for the supervisor.",

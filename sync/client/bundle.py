@@ -144,5 +144,7 @@ def read_bundle_file(path: Path) -> tuple[Bundle, str]:
 
 def _unreadable(path: Path, en: str, zh: str) -> InspectorError:
     return InspectorError(
-        "E_BUNDLE_READ", f"The bundle {path} cannot be read: {en}.", f"离线包 {path} 无法读取：{zh}。"
+        "E_BUNDLE_READ",
+        f"The bundle {path} cannot be read: {en}. Nothing was imported.",
+        f"离线包 {path} 无法读取：{zh}。未导入任何内容。",
     )

@@ -294,8 +294,7 @@ class LocalImporter:
         new_scope = self._derive(entity, payload)
         old_scope = self._derive(entity, old) if old is not None else None
         if not may_write(self.actor, entity, "upsert", new_scope, old_scope, old, payload):
-            message = f"A {self.actor.role.value} device may not change this {entity}."
-            return _result(change, ChangeStatus.REJECTED, errors.E_FORBIDDEN.code, message)
+            return _result(change, ChangeStatus.REJECTED, errors.E_FORBIDDEN.code, self._forbidden(entity, "change"))
         if old is not None and same_content(old, payload):
             return _result(change, ChangeStatus.APPLIED)
         if (old is not None and self._immutable(entity, old, payload)) or (
@@ -321,7 +320,7 @@ class LocalImporter:
             return _result(change, ChangeStatus.APPLIED)
         scope = self._derive(change.entity, old)
         if not may_write(self.actor, change.entity, "delete", scope, scope, old, old):
-            message = f"A {self.actor.role.value} device may not delete this {change.entity}."
+            message = self._forbidden(change.entity, "delete")
             return _result(change, ChangeStatus.REJECTED, errors.E_FORBIDDEN.code, message)
         if (change.entity == "inspection" and old.get("status") == "signed") or self._signed_parent(change.entity, old):
             return _result(change, ChangeStatus.REJECTED, errors.E_SIGNED_IMMUTABLE.code)
@@ -330,6 +329,13 @@ class LocalImporter:
         self.session.delete(existing)
         self.session.flush()
         return _result(change, ChangeStatus.APPLIED)
+
+    def _forbidden(self, entity: str, verb: str) -> str:
+        key = f"sync.import.forbidden.{verb}"
+        role = self.actor.role.value
+        names = {lang: t(f"sync.entity.{entity}", lang) for lang in ("en", "zh")}
+        english = t(key, "en", device=self.source.name, role=role, entity=names["en"])
+        return f"{english} / {t(key, 'zh', device=self.source.name, role=role, entity=names['zh'])}"
 
     def _derive(self, entity: str, payload: dict[str, Any]) -> Derived:
         parent = None
