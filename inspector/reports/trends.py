@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from statistics import mean
+from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from inspector.models import Finding, HazardGrade, Inspection, InspectionStatus, Team, Workshop
 
@@ -34,8 +36,9 @@ class Scope:
     team_id: uuid.UUID | None = None
 
 
-def _counted(session: Session, campaign_id: uuid.UUID, scope: Scope) -> list[Inspection]:
-    query = select(Inspection).where(
+def _in_scope(query: Any, campaign_id: uuid.UUID, scope: Scope) -> Any:
+    """``query`` narrowed to the inspections that count: signed, not superseded, in the campaign and ``scope``."""
+    query = query.where(
         Inspection.campaign_id == campaign_id,
         Inspection.status == InspectionStatus.SIGNED,
         col(Inspection.superseded_by_id).is_(None),
@@ -47,22 +50,28 @@ def _counted(session: Session, campaign_id: uuid.UUID, scope: Scope) -> list[Ins
     if scope.unit_id is not None:
         workshops = select(Workshop.id).where(Workshop.unit_id == scope.unit_id)
         query = query.where(col(Inspection.workshop_id).in_(workshops))
-    return list(session.exec(query.order_by(col(Inspection.signed_at))).all())
+    return query
+
+
+def _weekly(scores: Iterable[tuple[datetime | None, float | None]]) -> list[TrendPoint]:
+    weeks: dict[date, list[float]] = defaultdict(list)
+    for signed_at, percent in scores:
+        if signed_at is not None and percent is not None:
+            day = signed_at.date()
+            weeks[day - timedelta(days=day.weekday())].append(float(percent))
+    return [TrendPoint(week, round(mean(values), 1), len(values)) for week, values in sorted(weeks.items())]
 
 
 def weekly_trend(inspections: list[Inspection]) -> list[TrendPoint]:
     """Weekly (Monday-based) average of the signed scores of ``inspections``."""
-    weeks: dict[date, list[float]] = defaultdict(list)
-    for inspection in inspections:
-        if inspection.signed_at is not None and inspection.score_percent is not None:
-            day = inspection.signed_at.date()
-            weeks[day - timedelta(days=day.weekday())].append(float(inspection.score_percent))
-    return [TrendPoint(week, round(mean(values), 1), len(values)) for week, values in sorted(weeks.items())]
+    return _weekly((i.signed_at, i.score_percent) for i in inspections)
 
 
 def score_trend(session: Session, campaign_id: uuid.UUID, scope: Scope | None = None) -> list[TrendPoint]:
     """The weekly score trend of a campaign, or of one unit, workshop or team."""
-    return weekly_trend(_counted(session, campaign_id, scope or Scope()))
+    # Two columns rather than whole rows: a campaign of a large group has tens of thousands of inspections.
+    query = _in_scope(select(Inspection.signed_at, Inspection.score_percent), campaign_id, scope or Scope())
+    return _weekly(session.exec(query).all())
 
 
 def hazard_counts(
@@ -74,22 +83,31 @@ def hazard_counts(
     """
     if by not in ("workshop", "team"):
         raise ValueError(f"hazard counts are by workshop or team, not {by!r}")
-    inspections = _counted(session, campaign_id, scope or Scope())
-    owner: dict[uuid.UUID, uuid.UUID | None] = {
-        i.id: (i.workshop_id if by == "workshop" else i.team_id) for i in inspections
+    scope = scope or Scope()
+    place_col = col(Inspection.workshop_id) if by == "workshop" else col(Inspection.team_id)
+    places = {
+        place
+        for place in session.exec(_in_scope(select(place_col).distinct(), campaign_id, scope)).all()
+        if place is not None
     }
-    places = {key for key in owner.values() if key is not None}
     names: dict[uuid.UUID, str] = {}
     if by == "workshop":
         names = {w.id: w.name(lang) for w in session.exec(select(Workshop).where(col(Workshop.id).in_(places))).all()}
     else:
         names = {t.id: t.name(lang) for t in session.exec(select(Team).where(col(Team.id).in_(places))).all()}
     counts: dict[uuid.UUID, dict[str, int]] = {place: dict.fromkeys(GRADES, 0) for place in places}
-    if owner:
-        for finding in session.exec(select(Finding).where(col(Finding.inspection_id).in_(list(owner)))).all():
-            place = owner.get(finding.inspection_id)
-            if by == "team" and finding.team_id is not None:
-                place = finding.team_id if finding.team_id in counts else place
-            if place is not None:
-                counts[place][finding.grade] = counts[place].get(finding.grade, 0) + 1
+    # Counted in the database, grouped by the inspection's place, the finding's own team and the grade.
+    found = _in_scope(
+        select(place_col, col(Finding.team_id), col(Finding.grade), func.count())
+        .join(Inspection, col(Finding.inspection_id) == col(Inspection.id))
+        .group_by(place_col, col(Finding.team_id), col(Finding.grade)),
+        campaign_id,
+        scope,
+    )
+    for owner, finding_team, grade, number in session.exec(found).all():
+        place = owner
+        if by == "team" and finding_team is not None and finding_team in counts:
+            place = finding_team  # a finding about another team (of a counted inspection) counts for that team
+        if place is not None:
+            counts[place][grade] = counts[place].get(grade, 0) + number
     return sorted(((names.get(p, "—"), c) for p, c in counts.items()), key=lambda row: row[0])
