@@ -112,6 +112,34 @@ class PushResponse(Wire):
     last_seq: int = Field(description="The highest change number of this device the server has applied.")
 
 
+class PushReceipt(Wire):
+    """``POST /push/log``: the batch is stored durably as received; its changes are applied afterwards, in order."""
+
+    status: str = Field(default="received", description="Always 'received': stored, to be applied in order.")
+    first_seq: int
+    last_seq: int
+    duplicate: bool = Field(description="The same batch had been received before (a retry): stored once.")
+    received_seq: int = Field(description="The highest change number of this device the server has received.")
+
+
+class PushFailure(Wire):
+    """Logged changes the server could not judge one by one: an unreadable batch, or a change the server failed on."""
+
+    first_seq: int
+    last_seq: int
+    code: str
+    message: str
+
+
+class PushOutcomes(Wire):
+    """``GET /push/outcomes``: what became of this device's changes numbered after ``after``, in order."""
+
+    results: list[ChangeResult]
+    failures: list[PushFailure] = Field(default_factory=list)
+    more: bool = Field(description="More results follow: ask again after the last one's seq.")
+    pending: bool = Field(description="Batches of this device are still waiting to be applied.")
+
+
 class PulledRecord(Wire):
     entity: str
     id: uuid.UUID

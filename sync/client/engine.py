@@ -1,8 +1,14 @@
 """The push/pull engine over the laptop's outbox.
 
-Order of a sync: health (epoch check) → upload attachments → push pending changes in order → pull pages.
-An outbox entry is marked done only after the server's answer for it; a pulled page and its cursor are stored in
-one transaction, without echoing into the outbox. Crash points (``INSPECTOR_SYNC_CRASH_AT``) let the tests kill
+Order of a sync: health (epoch check) → upload attachments → push pending changes in order → collect the outcomes
+of logged batches → pull pages. An outbox entry is marked done only after the server's answer for it; a pulled page
+and its cursor are stored in one transaction, without echoing into the outbox.
+
+Two ways to push (see ``docs/sync.md``): a batch of at least ``log_threshold`` changes without attachments is read
+and encoded by one SQL statement straight from the outbox and sent to ``/push/log``, which stores it durably as
+received; its entries become ``received`` and their outcomes (acked, conflict, rejected) are recorded from
+``/push/outcomes`` in the same sync. Smaller batches (an interactive sync) and batches with attachments go to
+``/push``, which applies them before it answers. Crash points (``INSPECTOR_SYNC_CRASH_AT``) let the tests kill
 the process between any two steps.
 """
 
@@ -13,11 +19,11 @@ import os
 import signal
 import uuid
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -28,7 +34,17 @@ from inspector.models import SCHEMA_VERSION, SYNCED_MODELS, OutboxEntry, SyncedR
 from inspector.models.enums import OutboxStatus
 from inspector.store import Store, StoreSession
 from sync.client.http import SyncClient, SyncError
-from sync.protocol import AttachmentRef, AttachmentStatus, Change, ChangeResult, ChangeStatus, Health, Op, PulledRecord
+from sync.protocol import (
+    AttachmentRef,
+    AttachmentStatus,
+    Change,
+    ChangeResult,
+    ChangeStatus,
+    Health,
+    Op,
+    PulledRecord,
+    PushFailure,
+)
 
 CONFLICT_STATUS = "conflict"  # outbox status of a change the server kept as a conflict for a supervisor
 CURSOR_KEY = "sync.cursor"
@@ -38,6 +54,10 @@ LAST_SYNC_KEY = "sync.last_at"  # read by the home screen (inspector.walk_querie
 CHUNK = 1024 * 1024
 #: Values per SQL ``IN`` list (well under SQLite's bound-parameter limit).
 IN_CHUNK = 900
+#: A batch of at least this many changes (and no attachments) is logged by the server and applied afterwards.
+LOG_THRESHOLD = 100
+#: Outcomes per ``/push/outcomes`` page.
+OUTCOME_PAGE = 5000
 
 #: Payload fields that name files (evidence photos), per entity.
 FILE_FIELDS: dict[str, tuple[str, ...]] = {
@@ -65,6 +85,8 @@ class SyncReport:
     conflicts: int = 0
     rejected: int = 0
     pulled: int = 0
+    #: Changes the server stored as received (``/push/log``); their outcomes are counted above once known.
+    received: int = 0
     uploaded: int = 0
     downloaded: int = 0
     resynced: bool = False
@@ -90,6 +112,66 @@ def sha256_file(path: Path) -> str:
         for block in iter(lambda: handle.read(CHUNK), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+class Sent(NamedTuple):
+    """What recording an outcome needs of an outbox entry."""
+
+    seq: int
+    change_id: uuid.UUID
+    entity: str
+    entity_id: uuid.UUID
+    op: str
+
+
+@dataclass
+class LogBatch:
+    """The next pending outbox entries, already encoded as a push body by SQLite."""
+
+    count: int
+    first_seq: int
+    last_seq: int
+    schema_version: int
+    needs_files: bool
+    body: bytes
+
+
+def _needs_files_sql() -> str:
+    """An SQL expression: 1 when the entry's payload names a file (those go through ``/push`` with their uploads)."""
+    tests = []
+    for entity, names in FILE_FIELDS.items():
+        for name in names:
+            path = f"'$.{name}'"
+            tests.append(
+                f"WHEN entity = '{entity}' AND ((json_type(payload, {path}) = 'text' AND "
+                f"json_extract(payload, {path}) != '') OR (json_type(payload, {path}) = 'array' AND "
+                f"json_array_length(payload, {path}) > 0)) THEN 1"
+            )
+    return "CASE " + " ".join(tests) + " ELSE 0 END"
+
+
+#: The next ``:limit`` pending entries after ``:after`` as one push body, built by SQLite in one statement (the
+#: payload column is already JSON; every change is written by ``json_object`` without a Python object per row).
+#: The aggregate reads the ordered sub-query in order; the server sorts a batch by ``seq`` again all the same.
+LOG_BATCH_SQL = f"""
+SELECT count(*), min(seq), max(seq), max(coalesce(schema_version, :schema)), max(needs),
+       '{{"changes":[' || group_concat(change, ',') || ']}}'
+FROM (
+    SELECT seq, schema_version, {_needs_files_sql()} AS needs,
+           json_object(
+               'change_id', change_id, 'seq', seq, 'entity', entity, 'entity_id', entity_id, 'op', op,
+               'payload', json(payload), 'base_version', base_version,
+               'schema_version', coalesce(schema_version, :schema),
+               'made_at', CASE WHEN created_at LIKE '____-__-__ %' THEN replace(created_at, ' ', 'T') || 'Z'
+                               ELSE created_at END,
+               'attachments', json('[]')
+           ) AS change
+    FROM outboxentry
+    WHERE status = 'pending' AND seq > :after
+    ORDER BY seq
+    LIMIT :limit
+)
+"""
 
 
 def change_of(entry: OutboxEntry, refs: list[AttachmentRef]) -> Change:
@@ -120,9 +202,11 @@ class SyncEngine:
         batch: int = 500,
         page: int = 1000,
         progress: Progress | None = None,
+        log_threshold: int = LOG_THRESHOLD,
     ) -> None:
         self.store = store
         self.client = client
+        self.log_threshold = log_threshold
         self.attachment_dir = attachment_dir
         self.batch = batch
         self.page = page
@@ -134,6 +218,7 @@ class SyncEngine:
         health = self.client.health()
         self.check_epoch(health, report)
         self.push(report)
+        self.collect_outcomes(report)
         self.pull(report)  # its last page also records the high water and when this sync finished
         return report
 
@@ -147,7 +232,8 @@ class SyncEngine:
             known = get_setting(session, EPOCH_KEY)
             restored = known is not None and (known != health.epoch or health.high_water < self._high_water(session))
             if restored:
-                entries = session.exec(select(OutboxEntry).where(OutboxEntry.status == OutboxStatus.ACKED)).all()
+                resend = (OutboxStatus.ACKED, OutboxStatus.RECEIVED)
+                entries = session.exec(select(OutboxEntry).where(col(OutboxEntry.status).in_(resend))).all()
                 for entry in entries:
                     entry.status = OutboxStatus.PENDING
                     entry.acked_at = None
@@ -194,27 +280,187 @@ class SyncEngine:
                 ).all()
             )
 
+    def _pending_between(self, first: int, last: int) -> list[OutboxEntry]:
+        with self.store.session() as session:
+            return list(
+                session.exec(
+                    select(OutboxEntry)
+                    .where(OutboxEntry.status == OutboxStatus.PENDING, col(OutboxEntry.seq).between(first, last))
+                    .order_by(col(OutboxEntry.seq))
+                ).all()
+            )
+
+    def _next_batch(self, after: int) -> LogBatch | None:
+        """The next pending entries after ``after`` encoded by SQLite as one push body (read only)."""
+        with self.store.session() as session:
+            row = session.execute(
+                sa.text(LOG_BATCH_SQL), {"after": after, "limit": self.batch, "schema": SCHEMA_VERSION}
+            ).one()
+        count, first, last, schema, needs, body = row
+        if not count:
+            return None
+        return LogBatch(int(count), int(first), int(last), int(schema), bool(needs), body.encode("utf-8"))
+
     def push(self, report: SyncReport) -> None:
         total = self.pending_count()
-        done = 0
         self.progress("push", 0, total)
+        if total == 0:
+            return
+        if total < self.log_threshold:
+            self._push_direct(report, total)
+            return
+        done = 0
+        # While one batch travels, the next one is read and encoded on a second connection and the one before is
+        # marked received on a third. Reading changes nothing; an entry is marked only after the server's receipt.
+        marks: list[Future[None]] = []
+        with (
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox-read") as reader,
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox-mark") as marker,
+        ):
+            batch = self._next_batch(0)
+            while batch is not None:
+                upcoming = reader.submit(self._next_batch, batch.last_seq)
+                if batch.count >= self.log_threshold and not batch.needs_files:
+                    crash_point("before_push")
+                    self.client.push_log(
+                        batch.body,
+                        first_seq=batch.first_seq,
+                        last_seq=batch.last_seq,
+                        count=batch.count,
+                        schema_version=batch.schema_version,
+                    )
+                    crash_point("after_push_reply")
+                    marks.append(marker.submit(self._mark_received, batch, report))
+                else:
+                    self._push_entries(self._pending_between(batch.first_seq, batch.last_seq), report)
+                done += batch.count
+                self.progress("push", done, total)
+                batch = upcoming.result()
+            for mark in marks:
+                mark.result()
+
+    def _mark_received(self, batch: LogBatch, report: SyncReport) -> None:
+        """Mark a logged batch's entries received (all of them, or none: then they simply go again next time)."""
+        outbox = OutboxEntry.__table__  # type: ignore[attr-defined]
+        with self.store.session(skip_outbox=True) as session:
+            outcome = session.execute(
+                sa.update(outbox)
+                .where(
+                    outbox.c.status == OutboxStatus.PENDING.value, outbox.c.seq.between(batch.first_seq, batch.last_seq)
+                )
+                .values(status=OutboxStatus.RECEIVED.value, acked_at=utcnow()),
+                execution_options={"synchronize_session": False},
+            )
+            marked = outcome.rowcount  # type: ignore[attr-defined]
+            if marked != batch.count:  # the outbox changed under us (a retry of rejected entries): send again
+                session.rollback()
+                return
+            session.commit()
+        report.received += batch.count
+        crash_point("after_ack_commit")
+
+    def _push_direct(self, report: SyncReport, total: int) -> None:
+        """Push every pending entry through ``/push`` (applied before the answer), batch after batch."""
+        done = 0
         # While the server works on one batch, the next one is read from the outbox on a second connection. Reading
         # changes nothing: every entry is still acknowledged only after the server's answer for it.
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox-read") as reader:
             entries = self._pending_after(0)
             while entries:
-                changes = [change_of(entry, self._attachments(entry, report)) for entry in entries]
                 last = entries[-1].seq
                 assert last is not None  # stored entries always have their number
                 upcoming = reader.submit(self._pending_after, last)
-                crash_point("before_push")
-                results = self._push_batch(changes, report)
-                crash_point("after_push_reply")
-                self._record_results(entries, results, report)
-                crash_point("after_ack_commit")
+                self._push_entries(entries, report)
                 done += len(entries)
                 self.progress("push", done, total)
                 entries = upcoming.result()
+
+    def _push_entries(self, entries: list[OutboxEntry], report: SyncReport) -> None:
+        changes = [change_of(entry, self._attachments(entry, report)) for entry in entries]
+        crash_point("before_push")
+        results = self._push_batch(changes, report)
+        crash_point("after_push_reply")
+        self._record_results([_sent(entry) for entry in entries], results, report)
+        crash_point("after_ack_commit")
+
+    def collect_outcomes(self, report: SyncReport) -> None:
+        """Record what became of the entries the server received (the server applies what is waiting first).
+
+        An entry the server no longer knows (nothing logged, nothing answered) goes back to pending and is sent
+        again; one in a batch the server could not read is rejected with the reason; one whose attachments went
+        missing is sent again with its uploads.
+        """
+        with self.store.session() as session:
+            rows = session.execute(
+                sa.text(
+                    "SELECT seq, change_id, entity, entity_id, op FROM outboxentry WHERE status = :status ORDER BY seq"
+                ),
+                {"status": OutboxStatus.RECEIVED.value},
+            ).all()
+        if not rows:
+            return
+        received = [Sent(int(r[0]), uuid.UUID(str(r[1])), r[2], uuid.UUID(str(r[3])), r[4]) for r in rows]
+        self.progress("outcomes", 0, len(received))
+        top = received[-1].seq
+        after = received[0].seq - 1
+        results: list[ChangeResult] = []
+        failures: list[PushFailure] = []
+        while True:
+            page = self.client.outcomes(after, OUTCOME_PAGE)
+            results.extend(page.results)
+            failures.extend(page.failures)
+            if not page.more or not page.results or page.results[-1].seq >= top:
+                break
+            after = page.results[-1].seq
+            self.progress("outcomes", len(results), len(received))
+        crash_point("after_outcomes_reply")
+        by_id = {r.change_id: r for r in results}
+        answered = [entry for entry in received if entry.change_id in by_id]
+        self._record_results(answered, results, report)
+        unanswered = [entry for entry in received if entry.change_id not in by_id]
+        if unanswered:
+            self._settle_unanswered(unanswered, failures, page.pending, report)
+        self.progress("outcomes", len(received), len(received))
+
+    def _settle_unanswered(
+        self, entries: list[Sent], failures: list[PushFailure], pending: bool, report: SyncReport
+    ) -> None:
+        """Entries the server gave no result for: failed (rejected or sent again), or unknown to it (sent again)."""
+        again: list[int] = []
+        rejected: dict[str, list[int]] = {}
+        for entry in entries:
+            # The latest failure covering it (an entry sent again may have failed before for another reason).
+            failure = next((f for f in reversed(failures) if f.first_seq <= entry.seq <= f.last_seq), None)
+            if failure is None:
+                if not pending:
+                    again.append(entry.seq)  # the server lost it (restored?): nothing is lost here, it goes again
+                continue  # still waiting on the server: asked again next sync
+            if failure.code == "E_ATTACHMENT_MISSING":
+                again.append(entry.seq)
+                continue
+            error = f"{failure.code}: {failure.message}"[:2000]
+            rejected.setdefault(error, []).append(entry.seq)
+            report.rejected += 1
+            report.rejections.append(f"{entry.entity} {entry.entity_id}: {failure.message}")
+        outbox = OutboxEntry.__table__  # type: ignore[attr-defined]
+        received = outbox.c.status == OutboxStatus.RECEIVED.value
+        with self.store.session(skip_outbox=True) as session:
+            for chunk in _chunks(again):
+                session.execute(
+                    sa.update(outbox)
+                    .where(received, outbox.c.seq.in_(chunk))
+                    .values(status=OutboxStatus.PENDING.value, acked_at=None),
+                    execution_options={"synchronize_session": False},
+                )
+            for error, seqs in rejected.items():
+                for chunk in _chunks(seqs):
+                    session.execute(
+                        sa.update(outbox)
+                        .where(received, outbox.c.seq.in_(chunk))
+                        .values(status=OutboxStatus.REJECTED.value, error=error, acked_at=utcnow()),
+                        execution_options={"synchronize_session": False},
+                    )
+            session.commit()
 
     def _push_batch(self, changes: list[Change], report: SyncReport) -> list[ChangeResult]:
         """Push ``changes``; when the server fails on the batch (a 500), split it to find the change it fails on.
@@ -248,7 +494,7 @@ class SyncEngine:
             half = len(changes) // 2
             return self._push_batch(changes[:half], report) + self._push_batch(changes[half:], report)
 
-    def _record_results(self, entries: list[OutboxEntry], results: list[Any], report: SyncReport) -> None:
+    def _record_results(self, entries: list[Sent], results: list[Any], report: SyncReport) -> None:
         """Mark each answered entry (acked, conflict or rejected) and remember new server versions, in one transaction."""
         by_id = {r.change_id: r for r in results}
         now = utcnow()
@@ -282,7 +528,6 @@ class SyncEngine:
                 error = f"{result.code}: {result.message}"[:2000]
                 report.rejected += 1
                 report.rejections.append(f"{entry.entity} {entry.entity_id}: {result.message}")
-            assert entry.seq is not None  # stored entries always have their number
             marks.setdefault((local_status, error), []).append(entry.seq)
         if not marks:
             return
@@ -290,11 +535,9 @@ class SyncEngine:
         with self.store.session(skip_outbox=True) as session:
             # One UPDATE per outcome (nearly always just "acked") and per new version (nearly always 1).
             for (local_status, error), seqs in marks.items():
-                for chunk in _chunks(seqs):
+                for where in _seq_conditions(outbox.c.seq, seqs):
                     session.execute(
-                        sa.update(outbox)
-                        .where(outbox.c.seq.in_(chunk))
-                        .values(status=local_status, error=error, acked_at=now),
+                        sa.update(outbox).where(where).values(status=local_status, error=error, acked_at=now),
                         execution_options={"synchronize_session": False},
                     )
             for (entity, version), ids in versions.items():
@@ -506,6 +749,29 @@ class SyncEngine:
             finally:
                 conn.rollback()
                 raw.execute("PRAGMA foreign_keys=ON")
+
+
+def _sent(entry: OutboxEntry) -> Sent:
+    assert entry.seq is not None  # stored entries always have their number
+    return Sent(entry.seq, entry.change_id, entry.entity, entry.entity_id, entry.op)
+
+
+def _seq_conditions(column: sa.ColumnElement[int], seqs: list[int]) -> Iterator[sa.ColumnElement[bool]]:
+    """``column`` among ``seqs``: a BETWEEN per run of consecutive numbers (a backlog is one long run), IN for the rest."""
+    single: list[int] = []
+    ordered = sorted(seqs)
+    start = 0
+    while start < len(ordered):
+        end = start
+        while end + 1 < len(ordered) and ordered[end + 1] == ordered[end] + 1:
+            end += 1
+        if end - start >= 8:
+            yield column.between(ordered[start], ordered[end])
+        else:
+            single.extend(ordered[start : end + 1])
+        start = end + 1
+    for chunk in _chunks(single):
+        yield column.in_(chunk)
 
 
 def _chunks(items: list[Any], size: int = IN_CHUNK) -> Iterator[list[Any]]:

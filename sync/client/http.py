@@ -27,6 +27,8 @@ from sync.protocol import (
     ErrorBody,
     Health,
     PullResponse,
+    PushOutcomes,
+    PushReceipt,
     PushRequest,
     PushResponse,
     ResolveRequest,
@@ -168,6 +170,21 @@ class SyncClient:
     def push(self, changes: list[Change]) -> PushResponse:
         body = PushRequest(changes=changes).model_dump_json().encode()
         return self._json(PushResponse, "POST", "/push", content=body, headers={"content-type": "application/json"})
+
+    def push_log(self, body: bytes, *, first_seq: int, last_seq: int, count: int, schema_version: int) -> PushReceipt:
+        """Send an already-encoded push body to be stored as received (applied later; see ``outcomes``)."""
+        params = {"first_seq": first_seq, "last_seq": last_seq, "count": count, "schema_version": schema_version}
+        return self._json(
+            PushReceipt,
+            "POST",
+            "/push/log",
+            params=params,
+            content=body,
+            headers={"content-type": "application/json"},
+        )
+
+    def outcomes(self, after: int, limit: int = 5000) -> PushOutcomes:
+        return self._json(PushOutcomes, "GET", "/push/outcomes", params={"after": after, "limit": limit})
 
     def pull(self, cursor: str, limit: int = 1000) -> PullResponse:
         return self._json(PullResponse, "GET", "/pull", params={"cursor": cursor, "limit": limit})

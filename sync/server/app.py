@@ -7,7 +7,10 @@ the factory uvicorn workers import (settings from ``INSPECTOR_SERVER_*``).
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, MutableMapping
+import socket
+from asyncio import base_events
+from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
+from contextlib import asynccontextmanager
 from typing import Any
 
 import sqlalchemy as sa
@@ -21,6 +24,7 @@ from sync import errors
 from sync.errors import ErrorCode, SyncProtocolError
 from sync.protocol import ErrorBody
 from sync.server.db import make_engine
+from sync.server.ingest import BackgroundApplier
 from sync.server.routers import attachments, bundles, conflicts, devices, health, pull, push
 from sync.server.settings import ServerSettings
 
@@ -89,10 +93,47 @@ def error_response(error: ErrorCode, message: str | None = None, **detail: Any) 
     return JSONResponse(status_code=error.status, content=body.model_dump(mode="json"))
 
 
+def _tcp_nodelay_for_shared_sockets() -> None:
+    """Send every answer at once: TCP_NODELAY on connections accepted from a socket shared by uvicorn workers.
+
+    asyncio sets TCP_NODELAY only on sockets whose ``proto`` is ``IPPROTO_TCP``; the listening socket uvicorn binds
+    for ``--workers N`` (N > 1) has ``proto`` 0, so its connections keep Nagle's algorithm. A JSON answer is written
+    as headers then body, and the body waited for the client's delayed ACK: about 40 ms added to every answer
+    (measured: ``/health`` 44-48 ms with 2 workers, 1-5 ms with 1). This sets the option for those sockets too.
+    """
+    original: Callable[[socket.socket], None] | None = getattr(base_events, "_set_nodelay", None)
+    if original is None or getattr(original, "_inspector", False) or not hasattr(socket, "TCP_NODELAY"):
+        return
+
+    def set_nodelay(sock: socket.socket) -> None:
+        original(sock)
+        if sock.family in (socket.AF_INET, socket.AF_INET6) and sock.type == socket.SOCK_STREAM and sock.proto == 0:
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    set_nodelay._inspector = True  # type: ignore[attr-defined]
+    setattr(base_events, "_set_nodelay", set_nodelay)  # noqa: B010 (a private name mypy does not know)
+
+
 def create_app(settings: ServerSettings | None = None, *, engine: Engine | None = None) -> FastAPI:
     """The server app. The schema must already be migrated (``inspector server`` does it before starting)."""
     settings = settings or ServerSettings()
+    _tcp_nodelay_for_shared_sockets()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        applier = BackgroundApplier(app.state.engine) if settings.background_apply else None
+        if applier is not None:
+            applier.start()
+            app.state.applier = applier
+        try:
+            yield
+        finally:
+            if applier is not None:
+                app.state.applier = None
+                applier.stop()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="inspector sync server",
         version=VERSION,
         description="Offline-first sync for the inspector laptops. Every error answers `{code, message, detail}`.",

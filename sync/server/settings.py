@@ -44,6 +44,10 @@ class ServerSettings(BaseSettings):
     pool_size: int = 10
     """Database connections per worker (PostgreSQL)."""
 
+    background_apply: bool = True
+    """Apply batches received through ``/push/log`` in a background thread of each worker (readers apply what is
+    still waiting before they read, either way)."""
+
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
 

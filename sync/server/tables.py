@@ -115,6 +115,51 @@ applied_change = sa.Table(
     sa.Column("conflict_id", sa.Uuid, nullable=True),
     sa.Column("schema_version", sa.Integer, nullable=False),
     sa.Column("received_at", UTCDateTime, nullable=False),
+    #: Outcomes are read back per device in change-number order (``GET /push/outcomes``).
+    sa.Index("ix_applied_change_device_seq", "device_id", "seq"),
+)
+
+#: Batches a device pushed through ``POST /push/log``: stored durably as received (one row, the request body as is),
+#: applied later in order by :mod:`sync.server.ingest`, then deleted (their outcomes live on in ``applied_change``).
+push_log = sa.Table(
+    "push_log",
+    metadata,
+    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True),
+    sa.Column("device_id", sa.Uuid, nullable=False, index=True),
+    sa.Column("first_seq", sa.BigInteger, nullable=False),
+    sa.Column("last_seq", sa.BigInteger, nullable=False),
+    sa.Column("count", sa.Integer, nullable=False),
+    sa.Column("schema_version", sa.Integer, nullable=False),
+    sa.Column("body_sha256", sa.String(64), nullable=False),
+    #: The request body, byte for byte (PostgreSQL: ``STORAGE EXTERNAL``, so it is not compressed on the way in).
+    sa.Column("body", sa.LargeBinary, nullable=False),
+    sa.Column("received_at", UTCDateTime, nullable=False),
+    # The same batch sent twice (a reply lost on the way back) is stored once.
+    sa.UniqueConstraint("device_id", "first_seq", "last_seq", "body_sha256", name="uq_push_log_batch"),
+)
+
+#: Per device, the highest change number received through the log (its row lock orders one device's batches).
+device_received = sa.Table(
+    "device_received",
+    metadata,
+    sa.Column("device_id", sa.Uuid, primary_key=True),
+    sa.Column("received_seq", sa.BigInteger, nullable=False),
+    sa.Column("received_at", UTCDateTime, nullable=False),
+)
+
+#: Logged changes that could not be judged one by one (an unreadable batch, a change the server failed on): the
+#: device learns of them from ``GET /push/outcomes`` as rejected (or, for missing attachments, to be sent again).
+push_failure = sa.Table(
+    "push_failure",
+    metadata,
+    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True),
+    sa.Column("device_id", sa.Uuid, nullable=False),
+    sa.Column("first_seq", sa.BigInteger, nullable=False),
+    sa.Column("last_seq", sa.BigInteger, nullable=False),
+    sa.Column("code", sa.String(64), nullable=False),
+    sa.Column("message", sa.String(2000), nullable=False),
+    sa.Column("at", UTCDateTime, nullable=False),
+    sa.Index("ix_push_failure_device_last", "device_id", "last_seq"),
 )
 
 conflict = sa.Table(

@@ -1,7 +1,8 @@
 """A laptop in its own process, for kill -9 tests: ``python -m tests.sync.client_process DB DATA_DIR URL TOKEN STEP``.
 
 STEP ``save`` records one more inspection (with an evidence photo); ``sync`` runs a sync. The environment variable
-``INSPECTOR_SYNC_CRASH_AT`` kills the process at a named point, like a battery running flat.
+``INSPECTOR_SYNC_CRASH_AT`` kills the process at a named point, like a battery running flat. An optional sixth
+argument is the engine's ``log_threshold`` (1: every batch without attachments goes through ``/push/log``).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from sync.client.http import SyncClient
 from tests.sync.world import WORLD, new_inspection
 
 
-def main(db: str, data_dir: str, url: str, token: str, step: str) -> None:
+def main(db: str, data_dir: str, url: str, token: str, step: str, log_threshold: str = "") -> None:
     store = open_store(Path(db))
     if step == "save":
         inspection = new_inspection(store, WORLD.inspector_1, WORLD.team_a, answers=3)
@@ -28,9 +29,10 @@ def main(db: str, data_dir: str, url: str, token: str, step: str) -> None:
             s.commit()
     else:
         with SyncClient(url, token, attempts=2, max_wait=0.1) as client:
-            SyncEngine(store, client, attachment_dir=Path(data_dir) / "attachments", batch=2).run()
+            extra = {"log_threshold": int(log_threshold)} if log_threshold else {}
+            SyncEngine(store, client, attachment_dir=Path(data_dir) / "attachments", batch=2, **extra).run()
     store.close()
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:6])
+    main(*sys.argv[1:7])

@@ -33,13 +33,23 @@ CRASH_POINTS = [
 ]
 
 
-def run_client(db: Path, data: Path, server: RunningServer, token: str, step: str, crash: str | None = None) -> int:
+def run_client(
+    db: Path,
+    data: Path,
+    server: RunningServer,
+    token: str,
+    step: str,
+    crash: str | None = None,
+    *,
+    log_threshold: int | None = None,
+) -> int:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     env.pop("INSPECTOR_SYNC_CRASH_AT", None)
     if crash:
         env["INSPECTOR_SYNC_CRASH_AT"] = crash
     done = subprocess.run(
-        [sys.executable, "-m", "tests.sync.client_process", str(db), str(data), server.url, token, step],
+        [sys.executable, "-m", "tests.sync.client_process", str(db), str(data), server.url, token, step]
+        + ([str(log_threshold)] if log_threshold is not None else []),
         env=env,
         cwd=ROOT,
         capture_output=True,

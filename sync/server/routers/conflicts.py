@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query
 from sync import errors
 from sync.errors import SyncProtocolError
 from sync.protocol import ConflictOut, ResolveRequest, ResolveResponse
+from sync.server import ingest
 from sync.server.conflicts import list_conflicts, settle
 from sync.server.deps import CurrentDevice, SessionDep, SupervisorDevice
 
@@ -25,6 +26,7 @@ def conflicts(
     """Conflicts waiting to be settled (or settled ones), oldest first."""
     if not actor.reads_everything:
         raise SyncProtocolError(errors.E_FORBIDDEN, "Only supervisors and auditors see conflicts.")
+    ingest.drain(ingest.engine_of(session))  # conflicts from batches received so far are listed too
     found = list_conflicts(session, status)
     session.rollback()
     return found
@@ -35,6 +37,7 @@ def resolve(
     conflict_id: uuid.UUID, request: ResolveRequest, actor: SupervisorDevice, session: SessionDep
 ) -> ResolveResponse:
     """Settle a conflict: keep the server's value, take the device's, or store a merged value."""
+    ingest.drain(ingest.engine_of(session))  # settle against the state every received batch made
     answer = settle(session, actor, conflict_id, request)
     session.commit()
     return answer

@@ -16,7 +16,7 @@ from fastapi import APIRouter, Query
 from sync import errors
 from sync.errors import SyncProtocolError
 from sync.protocol import MAX_PAGE, AttachmentRef, DeviceRole, PulledRecord, PullResponse
-from sync.server import tables
+from sync.server import ingest, tables
 from sync.server.access import Actor
 from sync.server.db import get_meta, high_water
 from sync.server.deps import CurrentDevice, SessionDep
@@ -67,6 +67,7 @@ def pull(
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1000,
 ) -> PullResponse:
     """The next page after ``cursor``. Store the records and the new cursor in one transaction."""
+    ingest.drain(ingest.engine_of(session))  # every batch acknowledged as received is visible
     epoch = get_meta(session, "epoch") or ""
     hw = high_water(session)  # read first: rows committed later get higher numbers and come next time
     after = decode_cursor(cursor, epoch, hw, actor)

@@ -1,4 +1,6 @@
 """``POST /push``: apply a device's ordered batch of changes; the reply is sent only after the commit.
+``POST /push/log``: store a large batch durably as received (applied afterwards, in order; see
+:mod:`sync.server.ingest`); ``GET /push/outcomes``: what became of the logged changes.
 
 The body is parsed straight from bytes by pydantic-core and the reply serialised the same way: a push carries up
 to 2,000 changes, and the generic JSON round trip through Python objects would cost more than applying them.
@@ -6,15 +8,17 @@ to 2,000 changes, and the generic JSON round trip through Python objects would c
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import sqlalchemy as sa
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from sync import errors
 from sync.errors import SyncProtocolError
-from sync.protocol import MAX_BATCH, PushRequest, PushResponse
-from sync.server import tables
+from sync.protocol import MAX_BATCH, MAX_PAGE, PushOutcomes, PushReceipt, PushRequest, PushResponse
+from sync.server import ingest, tables
 from sync.server.access import Actor
 from sync.server.apply import BatchApplier, missing_attachments
 from sync.server.deps import CurrentDevice, SessionDep
@@ -55,6 +59,8 @@ def parse_push(body: bytes) -> PushRequest:
 
 def apply_push(request: PushRequest, actor: Actor, session: SessionDep) -> PushResponse:
     """Apply the changes in order (the caller's session; committed here, before the reply)."""
+    # This device's logged batches come first: its changes are applied in the order it sent them.
+    ingest.drain(ingest.engine_of(session), actor.device_id)
     missing = missing_attachments(session, request.changes)
     if missing:
         session.rollback()
@@ -76,4 +82,49 @@ async def push(request: Request, actor: CurrentDevice, session: SessionDep) -> R
     """Apply the changes in order. One result per change: applied, duplicate, conflict or rejected."""
     parsed = parse_push(await request.body())
     answer = await run_in_threadpool(apply_push, parsed, actor, session)
+    return Response(content=answer.model_dump_json(), media_type="application/json")
+
+
+@router.post("/push/log", response_model=PushReceipt, openapi_extra={"requestBody": BODY})
+async def push_log(
+    request: Request,
+    actor: CurrentDevice,
+    session: SessionDep,
+    first_seq: Annotated[int, Query(ge=1, description="The batch's first change number.")],
+    last_seq: Annotated[int, Query(ge=1, description="The batch's last change number.")],
+    count: Annotated[int, Query(ge=1, le=MAX_BATCH, description="How many changes the batch holds.")],
+    schema_version: Annotated[int, Query(ge=1, description="The newest payload schema in the batch.")],
+) -> Response:
+    """Store the batch (same body as ``/push``) durably as received; reply after the commit.
+
+    Only the header is checked here; the changes are applied afterwards with every rule of ``/push``, in order,
+    before this device (or anyone) next reads. Their results come from ``GET /push/outcomes``. Sending the same
+    batch again is harmless.
+    """
+    header = ingest.BatchHeader(first_seq, last_seq, count, schema_version)
+    body = await request.body()
+    receipt = await run_in_threadpool(ingest.receive, session, actor, header, body)
+    applier = getattr(request.app.state, "applier", None)
+    if applier is not None:
+        applier.wake()
+    return Response(content=receipt.model_dump_json(), media_type="application/json")
+
+
+def _outcomes(session: SessionDep, actor: Actor, after: int, limit: int) -> PushOutcomes:
+    ingest.drain(ingest.engine_of(session), actor.device_id)
+    return ingest.outcomes(session, actor, after, limit)
+
+
+@router.get("/push/outcomes", response_model=PushOutcomes)
+async def push_outcomes(
+    actor: CurrentDevice,
+    session: SessionDep,
+    after: Annotated[int, Query(ge=0, description="Answers for change numbers after this one.")] = 0,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 5000,
+) -> Response:
+    """What became of this device's changes (applied, conflict, rejected), in change-number order.
+
+    The device's logged batches are applied first, so every change received before the call is answered.
+    """
+    answer = await run_in_threadpool(_outcomes, session, actor, after, limit)
     return Response(content=answer.model_dump_json(), media_type="application/json")

@@ -1,0 +1,383 @@
+"""The push log: a large batch is stored durably as received, then applied with every rule of a push, in order.
+
+``POST /push/log`` checks the batch's header (device, change-number range, count, schema version, size), stores
+the request body as it came as ONE row of ``push_log`` together with the device's received high-water mark, and
+answers "received" after that commit. Nothing per change happens on that path, so a device's backlog reaches the
+server at close to the speed of the network.
+
+Applying is separate (:func:`drain`): under the server-wide write lock the oldest logged batch is claimed, parsed
+and applied by :class:`~sync.server.apply.BatchApplier` exactly as a ``POST /push`` would (idempotency, order,
+authorisation, versions, conflicts, rejections, audit), its row deleted, all in one transaction. Batches are applied
+in the order they were received (per device, receipt order is the device's order: one device's receipts are
+serialised by its ``device_received`` row lock). Appliers:
+
+* a background thread in every server process (:class:`BackgroundApplier`), which lets a device's upload pause for
+  a moment before it starts (so applying does not compete with the upload it follows);
+* every reader before it reads (pull, conflicts, bundles, outcomes) and every ``POST /push`` of the same device
+  before it applies: nobody ever reads a state older than what was acknowledged as received.
+
+The server-wide write lock serialises appliers (and ``log_seq`` stays in commit order), so claiming the oldest row
+under it needs no ``SKIP LOCKED``: skipping a locked batch would let a device's next batch overtake it.
+
+A batch that cannot be read, or whose header lies, is answered (``push_failure``) for its whole range; a change the
+applier fails on is isolated by halving the batch in savepoints, and only that change is answered as failed, so it
+never blocks the ones behind it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from inspector.models import utcnow
+from sync import errors
+from sync.errors import SyncProtocolError
+from sync.protocol import (
+    MAX_BATCH,
+    PROTOCOL_SCHEMA_VERSION,
+    Change,
+    ChangeResult,
+    ChangeStatus,
+    DeviceRole,
+    PushFailure,
+    PushOutcomes,
+    PushReceipt,
+    PushRequest,
+)
+from sync.server import tables
+from sync.server.access import Actor
+from sync.server.apply import BatchApplier, missing_attachments
+from sync.server.db import lock_writes
+from sync.server.devices import resolve_person
+
+log = logging.getLogger("inspector.server.ingest")
+
+#: A device's upload must have paused this long before the background applier starts on its batches…
+QUIET_SECONDS = 0.3
+#: …unless its oldest waiting batch is this old.
+MAX_WAIT_SECONDS = 5.0
+#: How often the background applier looks for work it was not told about (batches received by another process).
+POLL_SECONDS = 1.0
+
+
+@dataclass(frozen=True)
+class BatchHeader:
+    """What a device says about the batch it logs; checked on receipt, and against the body when it is applied."""
+
+    first_seq: int
+    last_seq: int
+    count: int
+    schema_version: int
+
+    def check(self, size: int) -> None:
+        if self.count < 1 or self.count > MAX_BATCH:
+            raise SyncProtocolError(errors.E_VALIDATION, f"count: a batch holds 1 to {MAX_BATCH} changes.")
+        if self.first_seq < 1 or self.last_seq < self.first_seq:
+            raise SyncProtocolError(
+                errors.E_VALIDATION, "first_seq/last_seq: not an ascending range of change numbers."
+            )
+        if self.last_seq - self.first_seq + 1 < self.count:
+            raise SyncProtocolError(errors.E_VALIDATION, "count: more changes than numbers in first_seq..last_seq.")
+        if self.schema_version < 1:
+            raise SyncProtocolError(errors.E_VALIDATION, "schema_version: must be 1 or more.")
+        if self.schema_version > PROTOCOL_SCHEMA_VERSION:
+            raise SyncProtocolError(
+                errors.E_SCHEMA_TOO_NEW,
+                f"The batch uses data format {self.schema_version}; this server knows up to "
+                f"{PROTOCOL_SCHEMA_VERSION}. Update the server; nothing was dropped.",
+                schema_version=self.schema_version,
+            )
+        if size < 2:
+            raise SyncProtocolError(errors.E_VALIDATION, "body: empty.")
+
+
+def _insert(session: Session, table: sa.Table) -> Any:
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    return dialect.insert(table)
+
+
+def receive(session: Session, actor: Actor, header: BatchHeader, body: bytes) -> PushReceipt:
+    """Store ``body`` as one logged batch of ``actor``'s device and commit (idempotent by device, range and hash)."""
+    header.check(len(body))
+    now = utcnow()
+    # The device's row first: it is locked until the commit, so one device's batches are stored one at a time, in
+    # the order they arrive (their ids are that order).
+    dr = tables.device_received
+    upsert = _insert(session, dr).values(device_id=actor.device_id, received_seq=header.last_seq, received_at=now)
+    upsert = upsert.on_conflict_do_update(
+        index_elements=[dr.c.device_id],
+        set_={
+            "received_seq": sa.case((dr.c.received_seq < header.last_seq, header.last_seq), else_=dr.c.received_seq),
+            "received_at": now,
+        },
+    )
+    session.execute(upsert)
+    digest = hashlib.sha256(body).hexdigest()
+    stored = session.execute(
+        _insert(session, tables.push_log)
+        .values(
+            device_id=actor.device_id,
+            first_seq=header.first_seq,
+            last_seq=header.last_seq,
+            count=header.count,
+            schema_version=header.schema_version,
+            body_sha256=digest,
+            body=body,
+            received_at=now,
+        )
+        .on_conflict_do_nothing(index_elements=["device_id", "first_seq", "last_seq", "body_sha256"])
+        .returning(tables.push_log.c.id)
+    ).scalar()
+    received = session.execute(sa.select(dr.c.received_seq).where(dr.c.device_id == actor.device_id)).scalar_one()
+    session.commit()
+    return PushReceipt(
+        first_seq=header.first_seq, last_seq=header.last_seq, duplicate=stored is None, received_seq=int(received)
+    )
+
+
+# -- applying --------------------------------------------------------------------------------------------------
+def _actor_of(session: Session, device_id: uuid.UUID) -> Actor | None:
+    """The device as it is now (a device revoked after its batch was received still has the batch applied)."""
+    row = session.execute(sa.select(tables.device).where(tables.device.c.id == device_id)).mappings().first()
+    if row is None:
+        return None
+    person_id, team_id = resolve_person(session, row["person_code"])
+    return Actor(
+        device_id=row["id"],
+        name=row["name"],
+        role=DeviceRole(row["role"]),
+        person_code=row["person_code"],
+        person_id=person_id,
+        team_id=team_id,
+    )
+
+
+def _fail(session: Session, device_id: uuid.UUID, first: int, last: int, error: SyncProtocolError) -> None:
+    session.execute(
+        sa.insert(tables.push_failure).values(
+            device_id=device_id,
+            first_seq=first,
+            last_seq=last,
+            code=error.error.code,
+            message=error.message[:2000],
+            at=utcnow(),
+        )
+    )
+
+
+def _parse(body: bytes, header: BatchHeader) -> list[Change]:
+    from sync.server.routers.push import parse_push  # the same parser and messages as POST /push
+
+    changes = parse_push(body).changes if body else PushRequest(changes=[]).changes
+    seqs = [c.seq for c in changes]
+    if len(changes) != header.count:
+        raise SyncProtocolError(
+            errors.E_VALIDATION, f"The batch announced {header.count} changes and holds {len(changes)}."
+        )
+    if seqs[0] < header.first_seq or seqs[-1] > header.last_seq:
+        raise SyncProtocolError(
+            errors.E_VALIDATION,
+            f"The batch announced changes {header.first_seq}..{header.last_seq} and holds {seqs[0]}..{seqs[-1]}.",
+        )
+    return changes
+
+
+def _apply_isolating(session: Session, actor: Actor, changes: list[Change]) -> None:
+    """Apply ``changes`` in a savepoint; if the server fails on them, halve until the failing change is alone."""
+    try:
+        with session.begin_nested():
+            BatchApplier(session, actor).apply(changes)
+        return
+    except sa.exc.OperationalError:
+        raise  # the database went away: the batch stays logged and is applied later
+    except SyncProtocolError:
+        raise
+    except Exception as exc:
+        if len(changes) == 1:
+            log.exception("change %s of device %s failed; answered as failed", changes[0].seq, actor.device_id)
+            failure = SyncProtocolError(
+                errors.E_INTERNAL, f"The server failed on this change ({type(exc).__name__}); it is kept on the device."
+            )
+            _fail(session, actor.device_id, changes[0].seq, changes[0].seq, failure)
+            return
+    half = len(changes) // 2
+    _apply_isolating(session, actor, changes[:half])
+    _apply_isolating(session, actor, changes[half:])
+
+
+def _apply_row(session: Session, row: sa.RowMapping) -> None:
+    """Apply one claimed batch inside the caller's transaction (holding the write lock) and delete it."""
+    header = BatchHeader(row["first_seq"], row["last_seq"], row["count"], row["schema_version"])
+    device_id = row["device_id"]
+    actor = _actor_of(session, device_id)
+    try:
+        if actor is None:
+            raise SyncProtocolError(errors.E_AUTH_INVALID, "The batch's device is no longer known to this server.")
+        changes = _parse(bytes(row["body"]), header)
+        missing = missing_attachments(session, changes)
+        if missing:
+            raise SyncProtocolError(
+                errors.E_ATTACHMENT_MISSING,
+                f"{len(missing)} attachment(s) are not completely uploaded; the changes are sent again.",
+            )
+        with session.begin_nested():
+            _apply_isolating(session, actor, changes)
+    except SyncProtocolError as exc:  # the batch as a whole can not be applied: answered for its whole range
+        _fail(session, device_id, header.first_seq, header.last_seq, exc)
+    session.execute(sa.delete(tables.push_log).where(tables.push_log.c.id == row["id"]))
+
+
+def apply_next(engine: Engine, *, device_id: uuid.UUID | None = None, upto: int | None = None) -> bool:
+    """Claim and apply the oldest logged batch (of ``device_id``; with id up to ``upto``). False when none is left."""
+    p = tables.push_log.c
+    with Session(engine) as session:
+        lock_writes(session)
+        query = sa.select(tables.push_log).order_by(p.id).limit(1)
+        if device_id is not None:
+            query = query.where(p.device_id == device_id)
+        if upto is not None:
+            query = query.where(p.id <= upto)
+        row = session.execute(query).mappings().first()
+        if row is None:
+            session.rollback()
+            return False
+        _apply_row(session, row)
+        session.commit()
+    return True
+
+
+def engine_of(session: Session) -> Engine:
+    bind = session.get_bind()
+    return bind if isinstance(bind, Engine) else bind.engine
+
+
+def drain(engine: Engine, device_id: uuid.UUID | None = None) -> int:
+    """Apply every batch logged so far (of ``device_id``, or of every device); returns how many were applied.
+
+    Batches received while this runs are left to the next drain, so a reader waits only for what was acknowledged
+    before it asked. Costs one indexed look-up when nothing is waiting.
+    """
+    p = tables.push_log.c
+    with Session(engine) as session:
+        query = sa.select(sa.func.max(p.id))
+        if device_id is not None:
+            query = query.where(p.device_id == device_id)
+        upto = session.execute(query).scalar()
+        session.rollback()
+    if upto is None:
+        return 0
+    applied = 0
+    while apply_next(engine, device_id=device_id, upto=upto):
+        applied += 1
+    return applied
+
+
+def outcomes(session: Session, actor: Actor, after: int, limit: int) -> PushOutcomes:
+    """This device's answered changes numbered after ``after`` (call :func:`drain` for the device first)."""
+    a = tables.applied_change.c
+    rows = session.execute(
+        sa.select(a.change_id, a.seq, a.status, a.version, a.code, a.message, a.conflict_id)
+        .where(a.device_id == actor.device_id, a.seq > after)
+        .order_by(a.seq)
+        .limit(limit)
+    ).all()
+    more = len(rows) == limit
+    upto = rows[-1].seq if more else None
+    f = tables.push_failure.c
+    failure_query = sa.select(f.first_seq, f.last_seq, f.code, f.message).where(
+        f.device_id == actor.device_id, f.last_seq > after
+    )
+    if upto is not None:
+        failure_query = failure_query.where(f.first_seq <= upto)
+    failures = [
+        PushFailure(first_seq=r.first_seq, last_seq=r.last_seq, code=r.code, message=r.message)
+        for r in session.execute(failure_query.order_by(f.id))
+    ]
+    p = tables.push_log.c
+    pending = session.execute(sa.select(p.id).where(p.device_id == actor.device_id).limit(1)).first() is not None
+    session.rollback()
+    results = [
+        ChangeResult(
+            change_id=r.change_id,
+            seq=r.seq,
+            status=ChangeStatus(r.status),
+            version=r.version,
+            code=r.code,
+            message=r.message or "",
+            conflict_id=r.conflict_id,
+        )
+        for r in rows
+    ]
+    return PushOutcomes(results=results, failures=failures, more=more, pending=pending)
+
+
+# -- the background applier ------------------------------------------------------------------------------------
+def ready_devices(engine: Engine) -> tuple[list[uuid.UUID], bool]:
+    """Devices whose upload paused (or whose oldest batch waited long enough); and whether others are waiting."""
+    p = tables.push_log.c
+    now = utcnow()
+    with Session(engine) as session:
+        rows = session.execute(
+            sa.select(p.device_id, sa.func.min(p.received_at), sa.func.max(p.received_at)).group_by(p.device_id)
+        ).all()
+        session.rollback()
+    ready, waiting = [], False
+    for device_id, oldest, newest in rows:
+        if now - newest >= timedelta(seconds=QUIET_SECONDS) or now - oldest >= timedelta(seconds=MAX_WAIT_SECONDS):
+            ready.append(device_id)
+        else:
+            waiting = True
+    return ready, waiting
+
+
+class BackgroundApplier:
+    """A thread applying logged batches in this server process (every process runs one; they share the lock)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="push-log-applier", daemon=True)
+        self._thread.start()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=60)
+
+    def _run(self) -> None:
+        timeout = POLL_SECONDS
+        while not self._stop.is_set():
+            self._wake.wait(timeout)
+            self._wake.clear()
+            if self._stop.is_set():
+                return
+            try:
+                ready, waiting = ready_devices(self.engine)
+                for device_id in ready:
+                    if self._stop.is_set():
+                        return
+                    drain(self.engine, device_id)
+                timeout = QUIET_SECONDS if waiting else POLL_SECONDS
+            except Exception:  # the database may be restarting: log, and try again on the next round
+                log.exception("applying logged batches failed; trying again")
+                timeout = POLL_SECONDS
+                time.sleep(0.1)
