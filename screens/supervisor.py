@@ -11,16 +11,15 @@ from typing import TYPE_CHECKING, ClassVar
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal
 from textual.widget import Widget
 from textual.widgets import DataTable, Footer, Header, Input, Select, Static, TabbedContent, TabPane
 
 import inspector.messages.reports  # noqa: F401  (registers the report texts)
 import screens.messages.awards  # noqa: F401  (registers the texts)
 from screens.base import InspectorScreen
-from screens.supervisor_charts import ChartFigures, ChartRequest, fill_charts, load_charts
+from screens.supervisor_charts import ChartRequest, ChartsPane
 from screens.supervisor_tables import fill_awards, fill_board, fill_consistency, fill_overdue
-from screens.widgets.charts import HazardChart, ScoreTrendChart
 
 if TYPE_CHECKING:
     from inspector.awards.figures import Subject
@@ -74,7 +73,6 @@ class SupervisorScreen(InspectorScreen[None]):
         self.award: str | None = None
         #: The leaderboard row whose trend the charts compare with the scope's (Enter on the row).
         self.subject: Subject | None = None
-        self.figures: ChartFigures | None = None
 
     def compose(self) -> ComposeResult:
         yield Header(icon="⛑")
@@ -100,9 +98,8 @@ class SupervisorScreen(InspectorScreen[None]):
                 yield DataTable(id="sup-consistency-teams", cursor_type="row", zebra_stripes=True)
                 yield Static(id="sup-consistency-inspectors-title", classes="sup-title")
                 yield DataTable(id="sup-consistency-inspectors", cursor_type="row", zebra_stripes=True)
-            with TabPane("", id="tab-charts"), VerticalScroll(id="sup-charts"):
-                yield ScoreTrendChart(id="sup-trend")
-                yield HazardChart(id="sup-hazards")
+            with TabPane("", id="tab-charts"):
+                yield ChartsPane(id="sup-charts")
         yield Footer()
 
     # -- language -------------------------------------------------------------------------------------------
@@ -149,7 +146,7 @@ class SupervisorScreen(InspectorScreen[None]):
 
     def action_refresh(self) -> None:
         """Reload everything, the award evaluation and the charts' figures included."""
-        self.figures = None
+        self.query_one(ChartsPane).forget()
         self._load(reuse_evaluation=False)
 
     def _load(self, *, reuse_evaluation: bool) -> None:
@@ -255,32 +252,17 @@ class SupervisorScreen(InspectorScreen[None]):
 
     # -- charts -------------------------------------------------------------------------------------------------
 
-    def _chart_request(self) -> ChartRequest | None:
-        data = self.data
-        return None if data is None else ChartRequest(data.campaign.id, self.unit_id, self.subject, self.lang)
-
     def _update_charts(self) -> None:
-        """Draw the charts for the current campaign, unit, compared row and language; read the figures again when
-        they are for something else, only while the tab is open (they go through the whole campaign)."""
-        request = self._chart_request()
-        if request is None:
+        """The charts follow the campaign, the unit filter, the compared row and the language."""
+        data = self.data
+        if data is None:
             return
-        if self.figures is not None and self.figures.request == request:
-            self._draw_charts(self.figures)
-        elif self.query_one("#sup-tabs", TabbedContent).active == "tab-charts":
-            self.run_db(lambda session: load_charts(session, request), self._charts_loaded)
-
-    def _charts_loaded(self, figures: ChartFigures) -> None:
-        if figures.request == self._chart_request():  # not overtaken by a filter or language change
-            self.figures = figures
-            self._draw_charts(figures)
-
-    def _draw_charts(self, figures: ChartFigures) -> None:
-        units = {u.id: u for u in self.data.units} if self.data is not None else {}
-        unit = units.get(self.unit_id) if self.unit_id is not None else None
-        scope_name = unit.name(self.lang) if unit is not None else self.tr("sup.all_units")
-        trend, hazards = self.query_one("#sup-trend", ScoreTrendChart), self.query_one("#sup-hazards", HazardChart)
-        fill_charts(self, trend, hazards, figures, scope_name)
+        unit = next((u for u in data.units if u.id == self.unit_id), None)
+        self.query_one(ChartsPane).follow(
+            ChartRequest(data.campaign.id, self.unit_id, self.subject, self.lang),
+            unit.name(self.lang) if unit is not None else self.tr("sup.all_units"),
+            on_view=self.query_one("#sup-tabs", TabbedContent).active == "tab-charts",
+        )
 
     @on(TabbedContent.TabActivated, "#sup-tabs")
     def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
@@ -308,7 +290,7 @@ class SupervisorScreen(InspectorScreen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "clear_compare":
             return self.subject is not None
-        return True
+        return super().check_action(action, parameters)
 
     # -- decisions ------------------------------------------------------------------------------------------
 

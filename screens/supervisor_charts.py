@@ -1,21 +1,24 @@
 """The supervisor's charts tab: the campaign's weekly score trend (of the whole group or the chosen unit, and of one
-leaderboard row against it) and hazards by grade per workshop. Loading runs on the database thread; drawing
-takes the figures and the screen's language (kept apart so the screen module stays about behaviour)."""
+leaderboard row against it) and hazards by grade per workshop. The figures are read on the database thread and
+drawn in the screen's language (kept apart so the screen module stays about the screen's behaviour)."""
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
+
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
 
 import screens.messages.charts  # noqa: F401  (registers the texts)
 from inspector.reports.trends import GRADES, Scope, TrendPoint, hazard_counts, score_trend
+from screens.widgets.charts import HazardChart, ScoreTrendChart
 
 if TYPE_CHECKING:
     from inspector.awards.figures import Subject
     from inspector.store import StoreSession
-    from screens.base import LocalizedMixin
-    from screens.widgets.charts import HazardChart, ScoreTrendChart
+    from screens.base import InspectorScreen
 
 
 @dataclass(frozen=True)
@@ -63,37 +66,72 @@ def load_charts(session: StoreSession, request: ChartRequest) -> ChartFigures:
     )
 
 
-def fill_charts(
-    screen: LocalizedMixin,
-    trend: ScoreTrendChart,
-    hazards: HazardChart,
-    figures: ChartFigures,
-    scope_name: str,
-) -> None:
-    """Draw ``figures`` in the screen's language; ``scope_name`` names the whole-scope line ("All units", a unit)."""
-    lang = screen.lang
-    subject = figures.request.subject
-    no_inspections = screen.tr("sup.chart.no_inspections")
-    if subject is None:
-        trend.show_trend(figures.trend, title=screen.tr("summary.trend"), empty=no_inspections, label=scope_name)
-        trend.border_subtitle = screen.tr("sup.chart.hint")
-    else:
-        trend.show_trend(
-            figures.subject_trend,
-            title=screen.tr("summary.trend"),
+class ChartsPane(VerticalScroll):
+    """The charts tab's content: the two charts one above the other (the tab scrolls when they do not both fit).
+
+    It keeps the figures it drew and reads new ones through the screen's database queue only when asked for
+    something else while it is on view: the figures go through the whole campaign."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.figures: ChartFigures | None = None
+        self._wanted: ChartRequest | None = None
+        self._reading: ChartRequest | None = None
+        self._scope_name = ""
+
+    def compose(self) -> ComposeResult:
+        yield ScoreTrendChart(id="sup-trend")
+        yield HazardChart(id="sup-hazards")
+
+    @property
+    def _screen(self) -> InspectorScreen[None]:
+        return cast("InspectorScreen[None]", self.screen)
+
+    def forget(self) -> None:
+        """Read the figures again next time (the supervisor asked for a refresh)."""
+        self.figures = self._reading = None
+
+    def follow(self, request: ChartRequest, scope_name: str, *, on_view: bool) -> None:
+        """Show the figures of ``request``; ``scope_name`` names the whole scope's line ("All units", a unit)."""
+        self._wanted, self._scope_name = request, scope_name
+        if self.figures is not None and self.figures.request == request:
+            self._draw(self.figures)
+        elif on_view and self._reading != request:
+            self._reading = request
+            self._screen.run_db(lambda session: load_charts(session, request), self._loaded)
+
+    def _loaded(self, figures: ChartFigures) -> None:
+        if figures.request == self._reading:
+            self._reading = None
+        if figures.request == self._wanted:  # not overtaken by a filter or language change
+            self.figures = figures
+            self._draw(figures)
+
+    def _draw(self, figures: ChartFigures) -> None:
+        screen = self._screen
+        trend, hazards = self.query_one(ScoreTrendChart), self.query_one(HazardChart)
+        subject = figures.request.subject
+        title, no_inspections = screen.tr("summary.trend"), screen.tr("sup.chart.no_inspections")
+        if subject is None:
+            trend.show_trend(figures.trend, title=title, empty=no_inspections, label=self._scope_name)
+            trend.border_subtitle = screen.tr("sup.chart.hint")
+        else:
+            trend.show_trend(
+                figures.subject_trend,
+                title=title,
+                empty=no_inspections,
+                label=subject.name(screen.lang),
+                compare=figures.trend,
+                compare_label=self._scope_name,
+            )
+            trend.border_subtitle = f"{trend.border_subtitle} · {screen.tr('sup.chart.clear_hint')}"
+        title = screen.tr("summary.hazard_chart")
+        if figures.hazards and not any(sum(counts.values()) for _name, counts in figures.hazards):
+            title = f"{title} · {screen.tr('sup.chart.no_hazards')}"
+        hazards.show_counts(
+            figures.hazards,
+            grades=[(grade, screen.tr(f"rpt.hazard.{grade}")) for grade in GRADES],
+            title=title,
             empty=no_inspections,
-            label=subject.name(lang),
-            compare=figures.trend,
-            compare_label=scope_name,
+            more=screen.tr("sup.chart.more", shown="{shown}", total="{total}"),
         )
-        trend.border_subtitle = f"{trend.border_subtitle} · {screen.tr('sup.chart.clear_hint')}"
-    any_hazard = any(sum(counts.values()) for _name, counts in figures.hazards)
-    hazards.show_counts(
-        figures.hazards,
-        grades=[(grade, screen.tr(f"rpt.hazard.{grade}")) for grade in GRADES],
-        title=screen.tr("summary.hazard_chart")
-        if any_hazard or not figures.hazards
-        else f"{screen.tr('summary.hazard_chart')} · {screen.tr('sup.chart.no_hazards')}",
-        empty=no_inspections,
-        more=screen.tr("sup.chart.more", shown="{shown}", total="{total}"),
-    )

@@ -17,6 +17,7 @@ from inspector.reports.trends import Scope, TrendPoint, hazard_counts, score_tre
 from inspector.store import Store
 from screens.app import InspectorApp
 from screens.supervisor import SupervisorScreen
+from screens.supervisor_charts import ChartFigures, ChartRequest, ChartsPane
 from screens.widgets.charts import HazardChart, ScoreTrendChart
 from tests.screens.award_sample import AwardSample, build_award_sample
 from tests.screens.conftest import settle
@@ -56,8 +57,10 @@ async def test_charts_load_when_opened_and_show_the_campaign(
 ) -> None:
     async with make_app("en").run_test(size=(120, 40)) as pilot:
         screen = await open_supervisor(pilot)
-        assert screen.figures is None  # the figures go through the whole campaign: read only when looked at
+        pane = screen.query_one(ChartsPane)
+        assert pane.figures is None  # the figures go through the whole campaign: read only when looked at
         screen = await open_charts(pilot)
+        assert pane.figures is not None and pane.figures.request.campaign_id == award_sample.world.campaign_id
         trend, hazards = charts(screen)
         # Week of 30 May: 90, 94, 96, 97, 95, 86, 88, 99, 98, 91 (the superseded 70 not counted); of 6 June: 92, 84, 97.
         assert trend_of(trend) == [[(WEEK_1, 93.4, 10), (WEEK_2, 91.0, 3)]]
@@ -170,8 +173,39 @@ async def test_charts_follow_the_campaign(
         assert len(hazards.rows) == 4
 
 
+async def test_figures_are_read_once_per_question(
+    award_sample: AwardSample, make_app: Callable[..., InspectorApp], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import screens.supervisor_charts as module
+
+    asked: list[ChartRequest] = []
+    real = module.load_charts
+
+    def counted(session: Any, request: ChartRequest) -> ChartFigures:
+        asked.append(request)
+        return real(session, request)
+
+    monkeypatch.setattr(module, "load_charts", counted)
+    async with make_app("en").run_test(size=(80, 24)) as pilot:
+        screen = await open_charts(pilot)
+        assert [(r.unit_id, r.subject, r.lang) for r in asked] == [(None, None, "en")]
+        await pilot.press("1", "6")  # back to the tab: the figures are still the ones asked for
+        await settle(pilot)
+        assert len(asked) == 1
+        await pilot.press("f2")  # workshop names come in the other language
+        await settle(pilot)
+        assert [r.lang for r in asked] == ["en", "zh"]
+        await pilot.press("1", "enter")  # one read for the compared row, though the tab opens and is asked to draw
+        await settle(pilot)
+        assert len(asked) == 3 and asked[-1].subject is not None
+        await pilot.press("r")
+        await settle(pilot)
+        assert len(asked) == 4 and asked[-1] == asked[-2]
+        assert screen.query_one(ChartsPane).figures is not None
+
+
 def test_trend_scope_of_a_row_matches_the_domain(award_sample: AwardSample, store: Store) -> None:
-    from screens.supervisor_charts import ChartRequest, load_charts
+    from screens.supervisor_charts import load_charts
 
     world = award_sample.world
     with store.session() as session:
