@@ -16,6 +16,7 @@ from inspector.cli.awards import awards_app, quality_app
 from inspector.cli.common import DbOption, console, fail, write_crash_log
 from inspector.cli.demo import demo_command
 from inspector.cli.export import export_app
+from inspector.cli.help_language import localized_cli
 from inspector.cli.labels import labels_command
 from inspector.cli.server import server_app
 from inspector.cli.sync import sync_app
@@ -58,8 +59,10 @@ def open_app(
 
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry: every user-facing error becomes a clear message and exit code 1, never a traceback."""
+    args = sys.argv[1:] if argv is None else argv
     try:
-        app(args=argv, prog_name="inspector", standalone_mode=True)
+        with localized_cli(app, args) as command:  # --help in the user's language (help_language.py says how)
+            command(args=args, prog_name="inspector", standalone_mode=True)
     except InspectorError as exc:
         fail(exc.message)
     except KeyboardInterrupt:
