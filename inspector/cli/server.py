@@ -255,7 +255,7 @@ def import_bundle_command(
     try:
         bundle = read_bundle(file)
     except InspectorError as exc:
-        fail(exc.message)
+        fail(exc.text(lang))
     engine = _engine(database_url)
     with Session(engine) as session:
         try:

@@ -44,12 +44,14 @@ def sync_now(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
 
     import sync.messages  # noqa: F401
+    from sync.client.bundle_forward import ForwardReport
     from sync.client.http import Offline, SyncError
     from sync.client.service import NotEnrolled, SyncPaths, run_sync
 
     lang = _lang()
     paths = SyncPaths(data_dir or load_settings().data_dir)
     store = open_db(db)
+    forwarded = ForwardReport()
     try:
         with Progress(
             TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=console, transient=True
@@ -61,7 +63,7 @@ def sync_now(
                     tasks[stage] = bar.add_task(t(f"sync.stage.{stage}", lang), total=total)
                 bar.update(tasks[stage], completed=done, total=total)
 
-            report = run_sync(store, paths, progress=progress, retry_rejected=retry_rejected)
+            report = run_sync(store, paths, progress=progress, retry_rejected=retry_rejected, forwarded=forwarded)
     except NotEnrolled:
         fail(t("sync.not_enrolled", lang))
     except Offline as exc:
@@ -72,6 +74,8 @@ def sync_now(
         store.close()
     if report.resynced:
         console.print(t("sync.resynced", lang, resent=report.resent))
+    if forwarded.bundles:
+        console.print(t("sync.forwarded", lang, bundles=forwarded.bundles, changes=forwarded.changes))
     console.print(
         t(
             "sync.report",

@@ -24,7 +24,10 @@ from sync.client.http import SyncClient, SyncError
 from sync.protocol import Bundle, BundleResult, ChangeStatus, Resolution, ResolveRequest
 
 #: Answers after which sending the same bundle again cannot help: recorded, reported, not retried.
-FINAL = frozenset({"E_BUNDLE_SIGNATURE", "E_BUNDLE_GROUP", "E_BUNDLE_FORMAT", "E_AUTH_REVOKED", "E_VALIDATION"})
+#: (A bundle above the server's request limit is one: its records stay here and in its device's outbox.)
+FINAL = frozenset(
+    {"E_BUNDLE_SIGNATURE", "E_BUNDLE_GROUP", "E_BUNDLE_FORMAT", "E_AUTH_REVOKED", "E_VALIDATION", "E_TOO_LARGE"}
+)
 
 
 @dataclass

@@ -197,7 +197,10 @@ def record_payload(row: SyncedRecord) -> dict[str, Any]:
     """A stored record as the server would hold it (normalised the same way, without the local version)."""
     data = row.model_dump(mode="json")
     data.pop("server_version", None)
-    return normalise(str(row.__tablename__), data)
+    try:
+        return normalise(str(row.__tablename__), data)
+    except (ValidationError, TypeError, ValueError):
+        return data  # a row the model no longer accepts is compared as stored
 
 
 class LocalFacts:

@@ -126,7 +126,8 @@ class KnownRow(Protocol):
 
 class ServerFacts:
     """Facts from the batch being applied, then the ``record`` table; items are read a checklist version at a time
-    and kept for the rest of the request (in ``session.info``), so a batch of answers costs one query per version."""
+    and kept for the rest of the transaction (in ``session.info``), so a batch of answers costs one query per
+    version."""
 
     CACHE = "sync.rules.items"
 
@@ -148,7 +149,13 @@ class ServerFacts:
         if item_id in self.rows:
             found = self.record(item_id)
             return found[1] if found is not None and found[0] == "templateitem" else None
-        cache: dict[uuid.UUID, dict[uuid.UUID, dict[str, Any]]] = self.session.info.setdefault(self.CACHE, {})
+        # Kept for the current transaction only: a later batch (even on the same session) reads items afresh.
+        transaction = self.session.get_transaction()
+        held = self.session.info.get(self.CACHE)
+        if held is None or held[0] is not transaction:
+            held = (transaction, {})
+            self.session.info[self.CACHE] = held
+        cache: dict[uuid.UUID, dict[uuid.UUID, dict[str, Any]]] = held[1]
         items = cache.get(version_id)
         if items is None:
             r = tables.record.c

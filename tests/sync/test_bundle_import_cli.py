@@ -258,3 +258,20 @@ def test_only_a_supervisors_device_gets_the_groups_bundle_keys(
     assert {"sup", "ins", "tl", "aud"} <= names and body["group"] == credentials(server, ins, "ins").group
     assert all(len(d["key"]) == 64 and server.tokens[d["name"]] not in response.text for d in body["devices"])
     assert uuid.UUID(body["group"])
+
+
+def test_the_next_inspector_sync_hands_the_imported_bundle_to_the_server(
+    server: RunningServer, world: tuple[Supervisor, Laptop, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.sync.helpers import server_records
+
+    sup, _ins, bundle = world
+    assert run_import(sup, bundle, "en", monkeypatch).startswith("0|")
+    result = CliRunner().invoke(
+        app, ["sync", "--db", str(sup.laptop.store.path), "--data-dir", str(sup.paths.data_dir)]
+    )
+    assert result.exit_code == 0, result.output
+    assert flat("Handed 1 imported bundles to the server (3 changes)") in flat(result.output)
+    assert len(server_records(server.engine, "inspection")) == 1 and len(server_records(server.engine, "answer")) == 2
+    again = CliRunner().invoke(app, ["sync", "--db", str(sup.laptop.store.path), "--data-dir", str(sup.paths.data_dir)])
+    assert again.exit_code == 0 and "Handed" not in again.output
