@@ -24,6 +24,7 @@ from rich.text import Text
 from typer.core import TyperArgument, TyperGroup
 
 from inspector.cli import help_zh
+from inspector.cli.chinese_lines import ChineseWrapped
 from inspector.config import Settings
 from inspector.i18n import locale_lang, normalise_lang
 
@@ -173,7 +174,7 @@ def chinese_framing() -> Iterator[None]:
     typer.rich_utils.highlighter = _ChineseOptionHighlighter()
     make_text = getattr(typer.rich_utils, "_make_rich_text", None)
     if make_text is not None:
-        setattr(typer.rich_utils, "_make_rich_text", _folding(make_text))  # noqa: B010
+        setattr(typer.rich_utils, "_make_rich_text", _wrapping_chinese(make_text))  # noqa: B010
     try:
         yield
     finally:
@@ -183,22 +184,18 @@ def chinese_framing() -> Iterator[None]:
             setattr(typer.rich_utils, "_make_rich_text", make_text)  # noqa: B010
 
 
-def _folding(make_text: Callable[..., object]) -> Callable[..., object]:
-    """``make_text`` whose texts fold at the cell edge instead of ending in "…".
+def _wrapping_chinese(make_text: Callable[..., object]) -> Callable[..., object]:
+    """``make_text`` whose texts wrap the way Chinese wraps (see :mod:`inspector.cli.chinese_lines`).
 
-    Rich breaks lines only at spaces and cuts a longer "word" with an ellipsis inside typer's tables; a Chinese
-    sentence is one such word, so at 80 columns most of it would be cut. Folding breaks it between characters,
-    which is how Chinese wraps. (Typer offers no setting for it; this is the one private hook used, and it is put
-    back when the help has been printed.)
+    Typer offers no setting for how its help texts wrap; its ``_make_rich_text`` is the one private hook used, only
+    while Chinese help is shown, and put back afterwards.
     """
 
-    def make_folding_text(**kwargs: object) -> object:
+    def make_chinese_text(**kwargs: object) -> object:
         rendered = make_text(**kwargs)
-        if isinstance(rendered, Text):
-            rendered.overflow = "fold"
-        return rendered
+        return ChineseWrapped(rendered) if isinstance(rendered, Text) else rendered
 
-    return make_folding_text
+    return make_chinese_text
 
 
 @contextmanager
