@@ -239,3 +239,20 @@ def test_snapshot(
         await pilot.pause()
 
     assert snap_compare(make_app(lang), terminal_size=size, run_before=before)
+
+
+def test_chart_texts_exist_in_both_languages() -> None:
+    import re
+    from pathlib import Path
+
+    import screens.messages.charts as catalogue
+    from inspector.i18n import _CATALOG, known_keys
+
+    root = Path(__file__).resolve().parents[2] / "screens"
+    used = set(re.findall(r"""\btr\(\s*f?["']([a-z_]+\.[a-z_.]+)["']""", (root / "supervisor_charts.py").read_text()))
+    assert {"summary.trend", "summary.hazard_chart", "sup.chart.no_inspections", "sup.chart.more"} <= used
+    assert sorted(used - known_keys()) == []
+    assert all(f"rpt.hazard.{grade}" in known_keys() for grade in ("general", "significant", "major"))
+    for key in re.findall(r'^\s+"([a-z_.]+)": \(', Path(catalogue.__file__ or "").read_text(), flags=re.M):
+        zh, en = _CATALOG[key]
+        assert zh and en and re.search(r"[\u4e00-\u9fff]", zh), key
