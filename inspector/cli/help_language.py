@@ -25,8 +25,8 @@ from typer.core import TyperArgument, TyperGroup
 
 from inspector.cli import help_zh
 from inspector.cli.chinese_lines import ChineseWrapped
-from inspector.config import Settings
-from inspector.i18n import locale_lang, normalise_lang
+from inspector.cli.report_lang import resolve_lang
+from inspector.i18n import normalise_lang
 
 if TYPE_CHECKING:
     # typer vendors click privately; these are the types its tree is made of. At run time the formatter's class
@@ -72,7 +72,7 @@ def help_lang(args: Sequence[str]) -> str:
             explicit = normalise_lang(args[index + 1]) or explicit
         elif token.startswith("--lang="):
             explicit = normalise_lang(token.partition("=")[2]) or explicit
-    return explicit or normalise_lang(Settings().lang) or locale_lang()
+    return resolve_lang(explicit)  # the same fallbacks as every command's --lang
 
 
 def param_key(param: Parameter) -> str:
