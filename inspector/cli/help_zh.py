@@ -95,7 +95,7 @@ PARAMS: Final[dict[tuple[str, ...], str]] = {
     ("sync", "import", "file"): "另一台笔记本上由 `inspector sync export` 写出的离线包。",
     ("sync", "import", "--to-server"): ("改为直接交给服务器（需要网络）；默认先应用到本机，在下次同步时再交给服务器。"),
     ("export", "inspection", "inspection_id"): "检查记录的 ID（或其前 6 位及以上的十六进制字符）。",
-    ("export", "inspection", "--latest"): "最近一次签署的检查。",
+    ("export", "inspection", "--latest"): "导出最近一次签署的检查。",
     ("export", "summary", "--as-of"): "按该日期统计逾期的整改通知（YYYY-MM-DD，默认今天）。",
     ("export", "commendation", "--as-of"): "尚无已记录的决定时：按该日期评定奖项（YYYY-MM-DD）。",
     ("awards", "--format"): "输出格式：table（表格）、json、csv 或 xlsx。",
@@ -104,7 +104,7 @@ PARAMS: Final[dict[tuple[str, ...], str]] = {
     ("awards", "--as-of"): "评定日期 YYYY-MM-DD（默认为规则中的日期，否则为活动最后一天）。",
     ("awards", "--level"): "只评定该层级：team（班组）、workshop（车间）、unit（单位）或 innovation（创新项目）。",
     ("awards", "--record"): "保存评定决定（及所用规则的版本），并记入审计链。",
-    ("awards", "--by"): "记录决定的人员的人员编号。",
+    ("awards", "--by"): "记录这些决定的人的人员编号。",
     ("awards", "decisions", "--out"): "输出文件：.xlsx 或 .csv（带 BOM 的 UTF-8）。",
     ("awards", "decisions", "--only"): (
         "筛选：all（全部）、eligible（符合资格）、nominated（已提名）或 final（最终决定）。"
