@@ -146,6 +146,12 @@ E_NOT_TEAM_LEADER = _define(
     "确认检查的人员不是班组长。",
     "The inspection was acknowledged by someone who is not a team leader.",
 )
+E_MISSING_REQUIRED = _define(
+    "E_MISSING_REQUIRED", 409, "签字时仍有必答项未作答。", "The inspection was signed with required items unanswered."
+)
+E_SCORE_MISMATCH = _define(
+    "E_SCORE_MISMATCH", 409, "签字记录的得分与答案不符。", "The signed score is not what the answers give."
+)
 E_AMEND_UNKNOWN = _define(
     "E_AMEND_UNKNOWN", 409, "补正记录所更正的检查不存在。", "The amendment names an inspection that does not exist."
 )

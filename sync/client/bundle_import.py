@@ -40,6 +40,7 @@ from inspector.errors import InspectorError
 from inspector.i18n import t
 from inspector.models import (
     SYNCED_MODELS,
+    Answer,
     ImportedBundle,
     ImportedChange,
     Inspection,
@@ -48,6 +49,7 @@ from inspector.models import (
     Person,
     SyncedRecord,
     TemplateItem,
+    TemplateSection,
     utcnow,
 )
 from inspector.models.enums import OutboxStatus
@@ -220,6 +222,18 @@ class LocalFacts:
     def item(self, version_id: uuid.UUID, item_id: uuid.UUID) -> dict[str, Any] | None:
         row = self.session.get(TemplateItem, item_id)
         return row.model_dump(mode="json") if row is not None else None
+
+    def items_of(self, version_id: uuid.UUID) -> list[dict[str, Any]]:
+        rows = self.session.exec(select(TemplateItem).where(TemplateItem.version_id == version_id)).all()
+        return [row.model_dump(mode="json") for row in rows]
+
+    def sections_of(self, version_id: uuid.UUID) -> list[dict[str, Any]]:
+        rows = self.session.exec(select(TemplateSection).where(TemplateSection.version_id == version_id)).all()
+        return [row.model_dump(mode="json") for row in rows]
+
+    def answers_of(self, inspection_id: uuid.UUID, owner: uuid.UUID | None) -> list[dict[str, Any]]:
+        rows = self.session.exec(select(Answer).where(Answer.inspection_id == inspection_id)).all()
+        return [row.model_dump(mode="json") for row in rows]
 
 
 class LocalImporter:

@@ -20,7 +20,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 import sync.messages  # noqa: F401  (the record kinds' names used in the texts)
@@ -30,8 +29,9 @@ from inspector.i18n import register, t
 from inspector.inspections import AnswerInput, _check_value
 from inspector.models import HazardGrade, InspectionStatus, OrderStatus, RectificationOrder
 from inspector.rectification import ANSWER_FROM, REJECT_FROM, VERIFY_FROM, OrderRefused, _check_from, plan_gaps
-from sync.server import tables
+from inspector.scoring import AnswerValue, ItemRule, score_inspection
 from sync.server.access import as_uuid
+from sync.server.rule_facts import KnownRow, ServerFacts
 
 register(
     {
@@ -59,6 +59,14 @@ register(
             "确认本次检查的人员 {person} 不是班组长。",
             "The person who acknowledged the inspection ({person}) is not a team leader.",
         ),
+        "sync.rule.missing_required": (
+            "签字时以下必答项尚未作答：{items}。",
+            "Signed with required items unanswered: {items}.",
+        ),
+        "sync.rule.score_mismatch": (
+            "签字记录的得分（{claimed}）与服务器上的答案算出的得分（{computed}）不符。",
+            "The signed score ({claimed}) is not what the answers on the server give ({computed}).",
+        ),
         "sync.rule.amend_unknown": (
             "补正记录所更正的检查 {target} 不存在。",
             "The amendment names inspection {target}, which does not exist.",
@@ -69,6 +77,11 @@ register(
         ),
     }
 )
+
+#: The bands a version without its own is graded with (as ``inspector.walk_queries.load_walk`` does).
+DEFAULT_BANDS = ((90.0, "excellent"), (80.0, "good"), (70.0, "pass"))
+#: Scores are stored with one decimal: anything closer is the same score.
+SCORE_TOLERANCE = 0.05
 
 #: Target status of an order → (statuses it may come from, the action's name in inspector.rectification).
 ORDER_STEPS: dict[str, tuple[tuple[str, ...], str]] = {
@@ -115,61 +128,17 @@ class Facts(Protocol):
         """A checklist item's payload, looked up among the items of ``version_id``."""
         ...
 
+    def items_of(self, version_id: uuid.UUID) -> list[dict[str, Any]]:
+        """Every item of a checklist version."""
+        ...
 
-class KnownRow(Protocol):
-    """A record as the batch applier holds it (see ``sync.server.apply.Row``)."""
+    def sections_of(self, version_id: uuid.UUID) -> list[dict[str, Any]]:
+        """Every section of a checklist version."""
+        ...
 
-    entity: str
-    payload: dict[str, Any]
-    deleted: bool
-
-
-class ServerFacts:
-    """Facts from the batch being applied, then the ``record`` table; items are read a checklist version at a time
-    and kept for the rest of the transaction (in ``session.info``), so a batch of answers costs one query per
-    version."""
-
-    CACHE = "sync.rules.items"
-
-    def __init__(self, session: Session, rows: Mapping[uuid.UUID, KnownRow | None]) -> None:
-        self.session = session
-        self.rows = rows
-
-    def record(self, record_id: uuid.UUID) -> tuple[str, dict[str, Any]] | None:
-        if record_id in self.rows:
-            row = self.rows[record_id]
-            return None if row is None or row.deleted else (row.entity, row.payload)
-        r = tables.record.c
-        found = self.session.execute(
-            sa.select(r.entity, r.payload).where(r.id == record_id, r.deleted.is_(False))
-        ).first()
-        return (found.entity, dict(found.payload)) if found is not None else None
-
-    def item(self, version_id: uuid.UUID, item_id: uuid.UUID) -> dict[str, Any] | None:
-        if item_id in self.rows:
-            found = self.record(item_id)
-            return found[1] if found is not None and found[0] == "templateitem" else None
-        # Kept for the current transaction only: a later batch (even on the same session) reads items afresh.
-        transaction = self.session.get_transaction()
-        held = self.session.info.get(self.CACHE)
-        if held is None or held[0] is not transaction:
-            held = (transaction, {})
-            self.session.info[self.CACHE] = held
-        cache: dict[uuid.UUID, dict[uuid.UUID, dict[str, Any]]] = held[1]
-        items = cache.get(version_id)
-        if items is None:
-            r = tables.record.c
-            query = sa.select(r.id, r.payload).where(
-                r.entity == "templateitem",
-                r.deleted.is_(False),
-                r.payload["version_id"].as_string() == str(version_id),
-            )
-            items = {row.id: dict(row.payload) for row in self.session.execute(query)}
-            cache[version_id] = items
-        if item_id in items:
-            return items[item_id]
-        found = self.record(item_id)  # an item of another version: the caller reports where it belongs
-        return found[1] if found is not None and found[0] == "templateitem" else None
+    def answers_of(self, inspection_id: uuid.UUID, owner: uuid.UUID | None) -> list[dict[str, Any]]:
+        """Every answer of an inspection (``owner``: its inspector, to narrow the search)."""
+        ...
 
 
 def check_pushed(
@@ -319,7 +288,79 @@ def _inspection(facts: Facts, payload: dict[str, Any], old: dict[str, Any] | Non
         if leader is not None and (leader[0] != "person" or leader[1].get("role") != "team_leader"):
             name = str(leader[1].get("name_zh") or leader[1].get("code") or leader_id)
             return Refusal.keyed("E_NOT_TEAM_LEADER", "sync.rule.ack_not_leader", person=name)
+        return _score(facts, payload)
     return None
+
+
+def _score(facts: Facts, payload: dict[str, Any]) -> Refusal | None:
+    """A sign-off's stored score must be what the scoring engine makes of the answers (as ``sign_off`` stores it),
+    and every required item must be answered."""
+    version_id = as_uuid(payload.get("template_version_id"))
+    inspection_id = as_uuid(payload.get("id"))
+    version = facts.record(version_id) if version_id else None
+    if version is None or version[0] != "templateversion" or inspection_id is None or version_id is None:
+        return None  # the checklist is not known here: nothing to score against
+    items = sorted(facts.items_of(version_id), key=lambda i: (i.get("position") or 0, str(i.get("code"))))
+    if not items:
+        return None
+    sections = sorted(facts.sections_of(version_id), key=lambda s: s.get("position") or 0)
+    section_code = {str(s.get("id")): str(s.get("code")) for s in sections}
+    item_code = {str(i.get("id")): str(i.get("code")) for i in items}
+    rules = [
+        ItemRule(
+            code=str(i.get("code")),
+            section=section_code.get(str(i.get("section_id")), ""),
+            kind=str(i.get("kind")),
+            points=float(i.get("points") or 0.0),
+            deduction_per_occurrence=i.get("deduction_per_occurrence"),
+            max_score=i.get("max_score"),
+            lower_limit=i.get("lower_limit"),
+            upper_limit=i.get("upper_limit"),
+            required=bool(i.get("required", True)),
+            veto=bool(i.get("veto", False)),
+        )
+        for i in items
+    ]
+    answers = {
+        item_code[str(a.get("item_id"))]: AnswerValue(
+            choice=a.get("choice"),
+            score=a.get("score"),
+            measurement=a.get("measurement"),
+            text=a.get("text") or "",
+            photo_path=a.get("photo_path") or "",
+            occurrences=int(a.get("occurrences") or 1),
+        )
+        for a in facts.answers_of(inspection_id, as_uuid(payload.get("inspector_id")))
+        if str(a.get("item_id")) in item_code
+    }
+    bands = [(float(b[0]), str(b[1])) for b in version[1].get("grade_bands") or []] or list(DEFAULT_BANDS)
+    result = score_inspection(
+        rules,
+        answers,
+        section_weights={str(s.get("code")): s.get("weight") for s in sections},
+        grade_bands=bands,
+        template_rule_version=str(version[1].get("rule_version") or "1"),
+    )
+    if result.missing_required:
+        shown = ", ".join(result.missing_required[:8])
+        return Refusal.keyed("E_MISSING_REQUIRED", "sync.rule.missing_required", items=shown)
+    claimed = payload.get("score_percent")
+    same_percent = (claimed is None and result.percent is None) or (
+        claimed is not None and result.percent is not None and abs(float(claimed) - result.percent) < SCORE_TOLERANCE
+    )
+    if not same_percent or bool(payload.get("vetoed")) != result.vetoed or payload.get("grade") != result.grade:
+        return Refusal.keyed(
+            "E_SCORE_MISMATCH",
+            "sync.rule.score_mismatch",
+            claimed=_shown(claimed, payload.get("grade"), bool(payload.get("vetoed"))),
+            computed=_shown(result.percent, result.grade, result.vetoed),
+        )
+    return None
+
+
+def _shown(percent: object, grade: object, vetoed: bool) -> str:
+    text = "—" if percent is None else f"{percent}%"
+    return f"{text} {grade or ''}{' veto' if vetoed else ''}".strip()
 
 
 def _amendment_target(facts: Facts, target_id: uuid.UUID, own_id: uuid.UUID | None) -> Refusal | None:

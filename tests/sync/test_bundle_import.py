@@ -32,7 +32,7 @@ from tests.sync.bundle_world import Supervisor, export, supervisor
 from tests.sync.conftest import Laptop, RunningServer
 from tests.sync.helpers import outbox_states, server_records
 from tests.sync.test_conflicts import edit_note
-from tests.sync.test_faults import inspector, seeded
+from tests.sync.test_faults import inspector, seeded, sign_in_one_change
 from tests.sync.world import WORLD, new_inspection
 
 pytestmark = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
@@ -155,13 +155,8 @@ def test_the_servers_rules_apply_on_the_laptop_and_conflicts_are_kept_to_settle(
 ) -> None:
     sup, ins = group
     draft = new_inspection(ins.store, WORLD.inspector_1, WORLD.team_a, answers=1)
-    signed = new_inspection(ins.store, WORLD.inspector_1, WORLD.team_a, answers=1)
-    with ins.store.session() as s:
-        row = s.get(Inspection, signed)
-        assert row is not None
-        row.status, row.acknowledged_by_id, row.content_hash = "signed", WORLD.leader_a, "c" * 64
-        s.add(row)
-        s.commit()
+    signed = new_inspection(ins.store, WORLD.inspector_1, WORLD.team_a)
+    sign_in_one_change(ins.store, signed)
     assert ins.sync().rejected == 0  # type: ignore[attr-defined]
     sup.sync()  # the supervisor's laptop now holds both at server version 1 …
     edit_note(sup.laptop, draft, "supervisor: check again on Monday")  # … and edits the draft, not yet synced

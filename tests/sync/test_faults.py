@@ -14,6 +14,7 @@ from sqlmodel import col, select
 
 from inspector.models import Inspection, OutboxEntry
 from inspector.models.enums import OutboxStatus
+from inspector.store import Store
 from sync.client.engine import SyncReport
 from sync.client.http import Offline, SyncClient, SyncError
 from sync.protocol import Change, ChangeStatus, DeviceRole, Op
@@ -37,6 +38,18 @@ def inspector(
     laptop = make_laptop(tmp_path, name, server, server.enroll(name, DeviceRole.INSPECTOR, person), laptops)
     laptop.sync()
     return laptop
+
+
+def sign_in_one_change(store: Store, inspection_id: uuid.UUID) -> None:
+    """Sign a world inspection (5 yes/no answers: no, yes, no, yes, no) in one change, with what the server reruns:
+    a team leader's acknowledgement and the score its answers give (10 of 25 points: 40 %, "fail")."""
+    with store.session() as s:
+        row = s.get(Inspection, inspection_id)
+        assert row is not None
+        row.status, row.acknowledged_by_id, row.content_hash = "signed", WORLD.leader_a, "a" * 64
+        row.score_earned, row.score_possible, row.score_percent, row.grade = 10.0, 25.0, 40.0, "fail"
+        s.add(row)
+        s.commit()
 
 
 def pending_changes(laptop: Laptop) -> list[Change]:
@@ -255,14 +268,7 @@ def test_a_signed_inspection_is_immutable_on_the_server(
     seeded(server, tmp_path, laptops)
     ins = inspector(server, tmp_path, laptops)
     inspection = new_inspection(ins.store, WORLD.inspector_1, WORLD.team_a)
-    with ins.store.session() as s:
-        row = s.get(Inspection, inspection)
-        assert row is not None
-        row.status = "signed"
-        row.acknowledged_by_id = WORLD.leader_a  # the server reruns the sign-off rule: a team leader acknowledged
-        row.content_hash = "a" * 64
-        s.add(row)
-        s.commit()
+    sign_in_one_change(ins.store, inspection)
     assert ins.sync().pushed == 7  # type: ignore[attr-defined]
     with ins.store.session() as s:  # edited behind the app's back: the server refuses
         row = s.get(Inspection, inspection)

@@ -122,7 +122,13 @@ def sup(server: RunningServer, tmp_path: Path, laptops: list[Laptop]) -> Pusher:
         pusher.change(TemplateSection(id=section2, version_id=OTHER_VERSION, code="S1", position=1, title_zh="熔铸")),
         pusher.change(
             TemplateItem(
-                id=OTHER_ITEM, version_id=OTHER_VERSION, section_id=section2, code="N1", position=1, text_zh="新项"
+                id=OTHER_ITEM,
+                version_id=OTHER_VERSION,
+                section_id=section2,
+                code="N1",
+                position=1,
+                text_zh="新项",
+                required=False,
             )
         ),
     )
@@ -140,6 +146,11 @@ def draft(**fields: Any) -> Inspection:
     }
     values.update(fields)
     return Inspection(**values)
+
+
+def plain(**fields: Any) -> Inspection:
+    """An inspection on the second version, whose only item is optional: it can be signed with no answers."""
+    return draft(template_version_id=OTHER_VERSION, **fields)
 
 
 def test_an_answer_must_fit_its_items_kind_and_range(sup: Pusher, server: RunningServer) -> None:
@@ -177,7 +188,7 @@ def test_an_answer_must_fit_its_items_kind_and_range(sup: Pusher, server: Runnin
 
 
 def order_world(sup: Pusher, grade: str) -> tuple[Finding, RectificationOrder]:
-    inspection = draft(acknowledged_by_id=WORLD.leader_a)
+    inspection = plain(acknowledged_by_id=WORLD.leader_a)
     finding = Finding(
         inspection_id=inspection.id,
         description="冷却水无压力报警",
@@ -240,17 +251,17 @@ def test_a_major_hazard_closes_only_with_its_plan(sup: Pusher, server: RunningSe
 
 
 def test_a_sign_off_needs_the_team_leaders_acknowledgement(sup: Pusher, server: RunningServer) -> None:
-    nobody = draft(status="signed", signed_at=AT)
-    by_inspector = draft(status="signed", signed_at=AT, acknowledged_by_id=WORLD.inspector_2)
-    by_leader = draft(status="signed", signed_at=AT, acknowledged_by_id=WORLD.leader_a)
-    odd = draft(status="approved")
+    nobody = plain(status="signed", signed_at=AT)
+    by_inspector = plain(status="signed", signed_at=AT, acknowledged_by_id=WORLD.inspector_2)
+    by_leader = plain(status="signed", signed_at=AT, acknowledged_by_id=WORLD.leader_a)
+    odd = plain(status="approved")
     results = sup.push(sup.change(nobody), sup.change(by_inspector), sup.change(by_leader), sup.change(odd))
     assert_rejected(results[0], "E_NOT_ACKNOWLEDGED", "has not acknowledged", "班组长尚未确认本次检查")
     assert_rejected(results[1], "E_NOT_TEAM_LEADER", "检查员二", "is not a team leader")
     assert results[2].status == ChangeStatus.APPLIED
     assert_rejected(results[3], "E_STATUS_UNKNOWN", "'approved'")
     # A draft stays editable without an acknowledgement; signing it later without one is refused.
-    later = draft()
+    later = plain()
     [made] = sup.push(sup.change(later))
     [signing] = sup.push(sup.change(later, status="signed", signed_at=AT.isoformat()))
     assert made.status == ChangeStatus.APPLIED
@@ -259,15 +270,15 @@ def test_a_sign_off_needs_the_team_leaders_acknowledgement(sup: Pusher, server: 
 
 
 def test_an_amendment_must_name_a_signed_inspection(sup: Pusher) -> None:
-    signed = draft(status="signed", signed_at=AT, acknowledged_by_id=WORLD.leader_a)
-    still_draft = draft()
+    signed = plain(status="signed", signed_at=AT, acknowledged_by_id=WORLD.leader_a)
+    still_draft = plain()
     assert {r.status for r in sup.push(sup.change(signed), sup.change(still_draft))} == {ChangeStatus.APPLIED}
     ghost = uuid.uuid4()
     results = sup.push(
-        sup.change(draft(amends_id=ghost, amendment_reason="写错了")),
-        sup.change(draft(amends_id=still_draft.id, amendment_reason="写错了")),
-        sup.change(draft(amends_id=WORLD.item(0), amendment_reason="写错了")),
-        sup.change(draft(amends_id=signed.id, amendment_reason="得分录错")),
+        sup.change(plain(amends_id=ghost, amendment_reason="写错了")),
+        sup.change(plain(amends_id=still_draft.id, amendment_reason="写错了")),
+        sup.change(plain(amends_id=WORLD.item(0), amendment_reason="写错了")),
+        sup.change(plain(amends_id=signed.id, amendment_reason="得分录错")),
     )
     assert_rejected(results[0], "E_AMEND_UNKNOWN", str(ghost))
     assert_rejected(results[1], "E_AMEND_DRAFT", "Only a signed inspection can be amended", "只有已签字的检查才能补正")
@@ -292,3 +303,30 @@ def test_an_inspectors_laptop_sees_the_reason_and_its_later_changes_go_through(
     assert any("is not a 0–N score item" in line for line in report.rejections)  # type: ignore[attr-defined]
     inspections = server_records(server.engine, "inspection")
     assert {str(first), str(second)} <= set(inspections)
+
+
+def test_a_sign_off_stores_the_score_its_answers_give(sup: Pusher, server: RunningServer) -> None:
+    """The scoring engine reruns on the server: 5 yes/no items worth 5, a 0–5 item worth 5, a measurement item."""
+    inspection = draft(acknowledged_by_id=WORLD.leader_a)
+    answers = [Answer(inspection_id=inspection.id, item_id=WORLD.item(n), choice="yes") for n in range(4)]
+    answers.append(Answer(inspection_id=inspection.id, item_id=WORLD.item(4), choice="no"))
+    answers.append(Answer(inspection_id=inspection.id, item_id=SCORE_ITEM, score=4))
+    results = sup.push(sup.change(inspection), *(sup.change(a) for a in answers))
+    assert {r.status for r in results} == {ChangeStatus.APPLIED}
+    # EARTH (required) is still unanswered: signing is refused, as sign_off refuses it on a laptop.
+    [early] = sup.push(sup.change(inspection, status="signed", score_percent=80.0, grade="good"))
+    assert_rejected(early, "E_MISSING_REQUIRED", "EARTH", "必答项")
+    # 4 + 0 of the yes/no items (20 of 25), 4 of 5 on the score item, the measurement out of limits (0 of 5):
+    # 20 + 4 + 0 = 24 of 35 = 68.6 %, "fail". In the same batch as the answer that completes it:
+    earth = Answer(inspection_id=inspection.id, item_id=MEASURE_ITEM, measurement=7.5)
+    claimed = {"status": "signed", "signed_at": AT.isoformat(), "vetoed": False}
+    results = sup.push(
+        sup.change(earth),
+        sup.change(inspection, **claimed, score_percent=90.0, grade="excellent"),
+        sup.change(inspection, **claimed, score_percent=68.6, grade="fail"),
+    )
+    assert results[0].status == ChangeStatus.APPLIED
+    assert_rejected(results[1], "E_SCORE_MISMATCH", "90.0% excellent", "68.6% fail", "得分")
+    assert results[2].status == ChangeStatus.APPLIED, results[2]
+    stored = server_records(server.engine, "inspection")[str(inspection.id)]["payload"]
+    assert isinstance(stored, dict) and stored["score_percent"] == 68.6 and stored["status"] == "signed"
