@@ -17,7 +17,7 @@ from inspector.cli import app
 from inspector.models import ImportedBundle, Inspection
 from sync.client.bundle import export_bundle
 from sync.client.credentials import Credentials
-from sync.protocol import DeviceRole
+from sync.protocol import BundleKeys, DeviceRole
 from sync.server.devices import revoke
 from tests.sync.bundle_world import FAR, Supervisor, credentials, export, supervisor
 from tests.sync.conftest import Laptop, RunningServer, start_server
@@ -275,3 +275,32 @@ def test_the_next_inspector_sync_hands_the_imported_bundle_to_the_server(
     assert len(server_records(server.engine, "inspection")) == 1 and len(server_records(server.engine, "answer")) == 2
     again = CliRunner().invoke(app, ["sync", "--db", str(sup.laptop.store.path), "--data-dir", str(sup.paths.data_dir)])
     assert again.exit_code == 0 and "Handed" not in again.output
+
+
+def test_the_server_also_refuses_another_groups_or_a_newer_bundle(
+    server: RunningServer, world: tuple[Supervisor, Laptop, Path]
+) -> None:
+    from sync.client.bundle import read_bundle
+    from sync.server.bundles import sign
+
+    sup, ins, bundle = world
+    original = read_bundle(bundle)
+    key = bytes.fromhex(next(k.key for k in load_keys(sup).devices if k.name == "ins"))
+    foreign = original.model_copy(update={"group": str(uuid.uuid4())})
+    foreign.signature = sign(foreign, key)  # a genuine signature: only the group gives it away
+    newer = original.model_copy(update={"format": "inspector-bundle/2"})
+    newer.signature = sign(newer, key)
+    headers = {"authorization": f"Bearer {server.tokens['sup']}", "content-type": "application/json"}
+    for made, code in ((foreign, "E_BUNDLE_GROUP"), (newer, "E_BUNDLE_FORMAT")):
+        response = httpx.post(f"{server.url}/bundles", content=made.model_dump_json(), headers=headers, timeout=10)
+        assert response.status_code == 422 and response.json()["code"] == code, response.text
+    assert sup.laptop.client.upload_bundle(original).results[0].status.value == "applied"
+    assert ins is not None
+
+
+def load_keys(sup: Supervisor) -> BundleKeys:
+    from sync.client.trust import load_bundle_keys
+
+    keys = load_bundle_keys(sup.paths.bundle_keys)
+    assert keys is not None
+    return keys
