@@ -110,6 +110,10 @@ register(
             "Imported {device}'s bundle into this laptop: applied {applied}, duplicates {duplicates}, conflicts "
             "{conflicts}, rejected {rejected}. It goes to the server at this laptop's next sync.",
         ),
+        "sync.import_failed": (
+            "离线包未能导入（未应用任何变更，可再次导入）：{reason}",
+            "The bundle could not be imported (nothing was applied; import it again): {reason}",
+        ),
         "sync.imported_again": (
             "此离线包之前已导入过，本次没有新的变更。",
             "This bundle had been imported before; nothing new was applied.",

@@ -178,6 +178,8 @@ def import_command(
     Conflicts screen) and handed to the server unchanged at the next `inspector sync`. Importing the same bundle
     twice changes nothing.
     """
+    from sqlalchemy.exc import SQLAlchemyError
+
     import sync.messages  # noqa: F401
     from sync.client.bundle import read_bundle
     from sync.client.bundle_import import import_bundle
@@ -195,6 +197,8 @@ def import_command(
             fail(exc.text(lang))
         except OSError as exc:
             fail(t("sync.bundle_unreadable", lang, path=file, reason=exc.strerror or str(exc)))
+        except SQLAlchemyError as exc:  # e.g. the database is locked by a long write elsewhere: nothing was applied
+            fail(t("sync.import_failed", lang, reason=str(getattr(exc, "orig", None) or exc)))
         finally:
             store.close()
         console.print(

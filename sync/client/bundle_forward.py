@@ -60,9 +60,12 @@ def forward_bundles(store: Store, client: SyncClient) -> ForwardReport:
             _mark(store, stored.id, epoch, f"E_BUNDLE_READ: {exc.errors()[0].get('msg')}", report, stored.device_name)
             continue
         except SyncError as exc:
-            if exc.code not in FINAL:
-                raise
-            _mark(store, stored.id, epoch, f"{exc.code}: {exc.message}", report, stored.device_name)
+            if exc.code.startswith("E_AUTH"):
+                raise  # this laptop's own token: the whole sync stops with its message
+            if exc.code in FINAL:
+                _mark(store, stored.id, epoch, f"{exc.code}: {exc.message}", report, stored.device_name)
+            else:  # the server failed on it for now: reported, sent again at the next sync, the sync goes on
+                report.errors.append(f"{stored.device_name}: {exc.code}: {exc.message}")
             continue
         settle = _record(store, stored.id, bundle, result, epoch)
         report.bundles += 1

@@ -230,3 +230,28 @@ def test_every_change_is_handled_once_per_device_and_number(
     with sup.laptop.store.session() as s:
         first = s.exec(select(ImportedChange).where(ImportedChange.seq == 1)).one()
         assert first.status == "applied" and isinstance(first.change_id, uuid.UUID)
+
+
+def test_a_bundle_the_server_fails_on_does_not_hold_back_the_supervisors_sync(
+    server: RunningServer, group: tuple[Supervisor, Laptop], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sync.server.routers.bundles as route
+
+    sup, ins = group
+    new_inspection(ins.store, WORLD.inspector_1, WORLD.team_a, answers=1)
+    export(server, ins, "ins", tmp_path / "ins.bundle")
+    imported(sup, tmp_path / "ins.bundle")
+    own = new_inspection(sup.laptop.store, WORLD.inspector_2, WORLD.team_b, answers=0)  # the supervisor's own work
+
+    def broken(*_args: object, **_kwargs: object) -> object:
+        raise RuntimeError("injected: the server fails on this bundle")
+
+    monkeypatch.setattr(route, "apply_bundle", broken)
+    report = sup.sync()
+    assert any("E_INTERNAL" in e for e in report.errors), report.errors
+    assert str(own) in server_records(server.engine, "inspection")  # the supervisor's own changes went through
+    with sup.laptop.store.session() as s:
+        assert s.exec(select(ImportedBundle)).one().forwarded_at is None
+    monkeypatch.undo()
+    assert sup.sync().errors == []  # fixed: the bundle goes at the next sync
+    assert len(server_records(server.engine, "inspection")) == 2
