@@ -131,6 +131,12 @@ E_STATUS_UNKNOWN = _define("E_STATUS_UNKNOWN", 422, "记录的状态无法识别
 E_ORDER_TRANSITION = _define(
     "E_ORDER_TRANSITION", 409, "整改通知不能这样变更状态。", "The rectification order cannot change status this way."
 )
+E_ORDER_ACTOR = _define(
+    "E_ORDER_ACTOR",
+    403,
+    "此人员无权进行这一步整改操作。",
+    "This person may not take this step of the rectification loop.",
+)
 E_ORDER_PLAN_MISSING = _define(
     "E_ORDER_PLAN_MISSING",
     409,

@@ -27,7 +27,7 @@ from inspector.autosave import ItemFacts
 from inspector.errors import RuleViolation
 from inspector.i18n import register, t
 from inspector.inspections import AnswerInput, _check_value
-from inspector.models import HazardGrade, InspectionStatus, OrderStatus, RectificationOrder
+from inspector.models import HazardGrade, InspectionStatus, OrderStatus, RectificationOrder, Role
 from inspector.rectification import ANSWER_FROM, REJECT_FROM, VERIFY_FROM, OrderRefused, _check_from, plan_gaps
 from inspector.scoring import AnswerValue, ItemRule, score_inspection
 from sync.server.access import as_uuid
@@ -59,6 +59,10 @@ register(
             "确认本次检查的人员 {person} 不是班组长。",
             "The person who acknowledged the inspection ({person}) is not a team leader.",
         ),
+        "sync.rule.leader_verifies": (
+            "班组长的设备不能{action}整改通知：验收由检查员在现场进行。",
+            "A team leader's device may not {action} an order: verification is done on site by an inspector.",
+        ),
         "sync.rule.missing_required": (
             "签字时以下必答项尚未作答：{items}。",
             "Signed with required items unanswered: {items}.",
@@ -89,6 +93,8 @@ ORDER_STEPS: dict[str, tuple[tuple[str, ...], str]] = {
     OrderStatus.CLOSED: (VERIFY_FROM, "verify"),
     OrderStatus.REOPENED: (REJECT_FROM, "reject"),
 }
+#: The steps that are a verification on site (by an inspector or a supervisor, never the team itself).
+VERIFIER_STEPS = frozenset({OrderStatus.CLOSED.value, OrderStatus.REOPENED.value})
 ORDER_STATUSES = tuple(s.value for s in OrderStatus)
 INSPECTION_STATUSES = tuple(s.value for s in InspectionStatus)
 
@@ -147,20 +153,29 @@ def check_pushed(
     entity: str,
     payload: dict[str, Any],
     old: dict[str, Any] | None,
+    *,
+    role: str | None = None,
 ) -> Refusal | None:
-    """The hook of :class:`sync.server.apply.BatchApplier`: the domain rules for one upsert in a pushed batch."""
-    return check_change(ServerFacts(session, rows), entity, payload, old)
+    """The hook of :class:`sync.server.apply.BatchApplier`: the domain rules for one upsert in a pushed batch
+    (``role``: the pushing device's)."""
+    return check_change(ServerFacts(session, rows), entity, payload, old, role=role)
 
 
-def check_change(facts: Facts, entity: str, payload: dict[str, Any], old: dict[str, Any] | None) -> Refusal | None:
-    """The first domain rule the upsert of ``entity`` (from ``old`` to ``payload``) breaks, or ``None``."""
+def check_change(
+    facts: Facts, entity: str, payload: dict[str, Any], old: dict[str, Any] | None, *, role: str | None = None
+) -> Refusal | None:
+    """The first domain rule the upsert of ``entity`` (from ``old`` to ``payload``) breaks, or ``None``.
+
+    ``role`` is the role of the device the change comes from, where known: a team leader's device answers orders,
+    it does not verify them.
+    """
     try:
         if entity == "answer":
             return _answer(facts, payload)
         if entity == "rectificationorder":
-            return _order(facts, payload, old)
+            return _order(facts, payload, old, role)
         if entity == "rectificationevent":
-            return _event(payload)
+            return _event(facts, payload)
         if entity == "inspection":
             return _inspection(facts, payload, old)
     except RuleViolation as exc:
@@ -213,11 +228,19 @@ def _status_refusal(what: str, status: object, allowed: tuple[str, ...]) -> Refu
     )
 
 
-def _order(facts: Facts, payload: dict[str, Any], old: dict[str, Any] | None) -> Refusal | None:
+def _order(facts: Facts, payload: dict[str, Any], old: dict[str, Any] | None, role: str | None) -> Refusal | None:
     status = payload.get("status")
     if status not in ORDER_STATUSES:
         return _status_refusal("rectification order", status, ORDER_STATUSES)
     before = old.get("status") if old is not None else None
+    if role == Role.TEAM_LEADER and before != status and status in VERIFIER_STEPS:
+        # Verification on site (closing, or sending back) is the inspector's; the team only answers.
+        action = ORDER_STEPS[str(status)][1]
+        return Refusal(
+            "E_ORDER_ACTOR",
+            t("sync.rule.leader_verifies", "en", action=t(f"verb.{action}", "en")),
+            t("sync.rule.leader_verifies", "zh", action=t(f"verb.{action}", "zh")),
+        )
     if before is not None and before != status:
         if status == OrderStatus.OPEN:
             return Refusal.keyed(
@@ -242,7 +265,7 @@ def _order(facts: Facts, payload: dict[str, Any], old: dict[str, Any] | None) ->
     return None
 
 
-def _event(payload: dict[str, Any]) -> Refusal | None:
+def _event(facts: Facts, payload: dict[str, Any]) -> Refusal | None:
     before, after = payload.get("from_status"), payload.get("to_status")
     if after not in ORDER_STATUSES:
         return _status_refusal("rectification event", after, ORDER_STATUSES)
@@ -252,7 +275,7 @@ def _event(payload: dict[str, Any]) -> Refusal | None:
         or (after in ORDER_STEPS and before in ORDER_STEPS[str(after)][0])
     )
     if legal:
-        return None
+        return _event_actor(facts, payload, before, after)
 
     def name(status: object, lang: str) -> str:
         return t(f"order.status.{status}", lang) if status in ORDER_STATUSES else str(status)
@@ -264,6 +287,37 @@ def _event(payload: dict[str, Any]) -> Refusal | None:
         from_en=name(before, "en").lower(),
         to_zh=name(after, "zh"),
         to_en=name(after, "en").lower(),
+    )
+
+
+def _event_actor(facts: Facts, payload: dict[str, Any], before: object, after: object) -> Refusal | None:
+    """The person a step names did it as the loop allows: the team (its leader) answers, an inspector verifies,
+    a supervisor may do either (``_check_team_side`` / ``_check_verifier`` of inspector.rectification)."""
+    if before == after or after not in ORDER_STEPS:
+        return None
+    actor_id = as_uuid(payload.get("actor_id"))
+    found = facts.record(actor_id) if actor_id else None
+    if found is None or found[0] != "person":
+        return None  # nobody named, or not known here: nothing to check against
+    person = found[1]
+    role = person.get("role")
+    if role == Role.SUPERVISOR:
+        return None
+    action = ORDER_STEPS[str(after)][1]
+    if after in VERIFIER_STEPS:
+        allowed = role == Role.INSPECTOR
+    else:
+        order_id = as_uuid(payload.get("order_id"))
+        order = facts.record(order_id) if order_id else None
+        team = order[1].get("team_id") if order is not None else person.get("team_id")
+        allowed = role == Role.TEAM_LEADER and str(person.get("team_id")) == str(team)
+    if allowed:
+        return None
+    raise OrderRefused(
+        "E_ORDER_ACTOR",
+        person=str(person.get("name_zh") or person.get("code") or actor_id),
+        action_zh=t(f"verb.{action}", "zh"),
+        action_en=t(f"verb.{action}", "en"),
     )
 
 

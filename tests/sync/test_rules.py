@@ -330,3 +330,33 @@ def test_a_sign_off_stores_the_score_its_answers_give(sup: Pusher, server: Runni
     assert results[2].status == ChangeStatus.APPLIED, results[2]
     stored = server_records(server.engine, "inspection")[str(inspection.id)]["payload"]
     assert isinstance(stored, dict) and stored["score_percent"] == 68.6 and stored["status"] == "signed"
+
+
+def test_the_team_answers_an_order_and_an_inspector_verifies_it(sup: Pusher, server: RunningServer) -> None:
+    _finding, order = order_world(sup, "general")
+    leader = Pusher(server.client(server.enroll("rules-tl", DeviceRole.TEAM_LEADER, "TL-A")))
+    leader.versions = dict(sup.versions)
+    [answered] = leader.push(leader.change(order, status="answered", action_taken="已加装报警"))
+    assert answered.status == ChangeStatus.APPLIED, answered
+    # The team leader's device cannot verify its own team's order: that is done on site by an inspector.
+    [closing] = leader.push(leader.change(order, status="closed", action_taken="已加装报警"))
+    assert_rejected(closing, "E_ORDER_ACTOR", "may not verify an order", "验收由检查员在现场进行")
+    stored = server_records(server.engine, "rectificationorder")[str(order.id)]["payload"]
+    assert isinstance(stored, dict) and stored["status"] == "answered"
+
+    def step(to: str, actor: uuid.UUID, before: str = "answered") -> RectificationEvent:
+        return RectificationEvent(order_id=order.id, at=AT, actor_id=actor, from_status=before, to_status=to)
+
+    results = leader.push(
+        leader.change(step("answered", WORLD.leader_a, before="open")),
+        leader.change(step("closed", WORLD.leader_a)),
+    )
+    assert results[0].status == ChangeStatus.APPLIED
+    assert_rejected(results[1], "E_ORDER_ACTOR", "甲班长 may not verify this order")
+    results = sup.push(
+        sup.change(step("answered", WORLD.inspector_1, before="open")),
+        sup.change(step("closed", WORLD.inspector_1)),
+        sup.change(step("reopened", WORLD.supervisor)),
+    )
+    assert_rejected(results[0], "E_ORDER_ACTOR", "检查员一 may not answer this order", "无权回复")
+    assert [r.status for r in results[1:]] == [ChangeStatus.APPLIED] * 2
