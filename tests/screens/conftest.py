@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import textual.constants
 from textual.pilot import Pilot
-from textual.widgets import Input
+from textual.widgets import DataTable, Input
 from textual.worker import Worker, WorkerCancelled, WorkerState
 
 from inspector.store import Store
@@ -63,15 +63,27 @@ async def wait_workers(app: Any, accept: Callable[[Worker[Any]], bool]) -> None:
 
 
 async def settle(pilot: Pilot[Any]) -> None:
-    """Wait until every queued database job has run and its result has reached the screen."""
+    """Wait until every queued database job has run, its result has reached the screen, and the screen is quiet.
+
+    A result can start more work (a filter's Changed message reloads a table, a load queues the next one), so this
+    repeats until two rounds in a row find no queued job, no active worker and no table still measuring new rows."""
     app = pilot.app
     assert isinstance(app, InspectorApp)
-    for _ in range(4):
+    quiet = 0
+    for _ in range(60):
         await asyncio.to_thread(app.wait_for_writes)
         # Screens also load in their own workers (the team leader's figures, a sync): wait for those too; the
         # writer is a loop that never completes.
         await wait_workers(app, lambda w: w.group != "writer")
         await pilot.pause()
+        busy = (
+            app._writes.unfinished_tasks
+            or any(w.state in ACTIVE for w in app.workers if w.group != "writer")
+            or any(table._require_update_dimensions for table in app.screen.query(DataTable))
+        )
+        quiet = 0 if busy else quiet + 1
+        if quiet >= 2:
+            break
     for field in app.screen.query(Input):
         field.cursor_blink = False
 
