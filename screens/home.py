@@ -22,6 +22,14 @@ if TYPE_CHECKING:
     from inspector.walk_views import HomeData, OrderView, PersonView
 
 
+def cells(text: str, width: int) -> str:
+    """``text`` cut to ``width`` terminal cells with an ellipsis (a Chinese character takes two cells), so that at
+    80 columns the columns after it stay visible."""
+    cut = Text(text, no_wrap=True)
+    cut.truncate(width, overflow="ellipsis")
+    return cut.plain
+
+
 def _home_data(session: StoreSession) -> HomeData:
     from inspector.walk_queries import home_data
 
@@ -156,11 +164,12 @@ class HomeScreen(InspectorScreen[None]):
     def _columns(self, table_id: str) -> DataTable[str]:
         keys = {
             "workshops": ("home.col.unit", "home.col.workshop", "home.col.progress", "home.col.drafts"),
+            # How far each got comes right after the place, so 80 columns show it before the checklist's name.
             "drafts": (
                 "home.col.place",
-                "home.col.checklist",
                 "home.col.answered",
                 "home.col.at_item",
+                "home.col.checklist",
                 "home.col.started",
             ),
             "orders": ("home.col.team", "home.col.requirement", "home.col.deadline", "home.col.status"),
@@ -187,10 +196,10 @@ class HomeScreen(InspectorScreen[None]):
             pct = round(d.answered / d.total * 100) if d.total else 0
             place = d.place(self.lang) + (self.tr("home.amendment") if d.is_amendment else "")
             table.add_row(
-                place,
-                d.template(self.lang),
+                cells(place, 36),
                 f"{d.answered}/{d.total} {pct}%",
                 d.current_item_code or "—",
+                cells(d.template(self.lang), 24),
                 self.inspector.format_time(d.started_at),
                 key=str(d.inspection_id),
             )
@@ -198,13 +207,12 @@ class HomeScreen(InspectorScreen[None]):
     def _fill_orders(self, data: HomeData) -> None:
         table = self._columns("orders")
         for o in data.orders:
-            # Cut by terminal cells, not characters: a Chinese character takes two, and 80 columns must show the
-            # deadline and status too.
-            cut = Text(o.requirement, no_wrap=True)
-            cut.truncate(34, overflow="ellipsis")
-            requirement = cut.plain
             table.add_row(
-                o.team(self.lang), requirement, o.deadline.isoformat(), self.tr(f"order.{o.status}"), key=str(o.id)
+                o.team(self.lang),
+                cells(o.requirement, 34),
+                o.deadline.isoformat(),
+                self.tr(f"order.{o.status}"),
+                key=str(o.id),
             )
 
     def _fill_signed(self, data: HomeData) -> None:

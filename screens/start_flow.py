@@ -141,7 +141,7 @@ def start(app: InspectorApp, place: CheckpointView) -> None:
             for n in found
         ]
         app.push_screen(
-            PickerDialog("pick.checklist", options),
+            PickerDialog("pick.checklist", options, about=place.place),
             lambda key: begin(uuid.UUID(key)) if key else None,
         )
 

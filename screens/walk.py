@@ -214,7 +214,7 @@ class WalkScreen(InspectorScreen[None]):
             self.tr("walk.deduction", points=f"{score.deduction:g}"),
             self.tr("walk.findings", count=len(data.findings)),
         ]
-        line = Text("  ·  ".join(parts))
+        line = Text(" · ".join(parts))  # narrow separators: the whole line fits 80 columns in English too
         if score.vetoed:
             line.append("  ")
             line.append(self.tr("walk.veto", items=", ".join(score.veto_items)), style="bold reverse red")

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import ClassVar
 
+from rich.markup import escape
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -43,11 +45,20 @@ class PickerDialog(InspectorDialog[str]):
         Binding("pageup", "move(-10)", show=False),
     ]
 
-    def __init__(self, title_key: str, options: list[PickerOption], *, initial_filter: str = "") -> None:
+    def __init__(
+        self,
+        title_key: str,
+        options: list[PickerOption],
+        *,
+        initial_filter: str = "",
+        about: Callable[[str], str] | None = None,
+    ) -> None:
+        """``about(lang)``, when given, names what the choice is for (the scanned place) before the title."""
         super().__init__()
         self.title_key = title_key
         self.options = options
         self.initial_filter = initial_filter
+        self.about = about
 
     def compose(self) -> ComposeResult:
         with Vertical(id="picker-box"):
@@ -63,7 +74,10 @@ class PickerDialog(InspectorDialog[str]):
 
     def apply_language(self) -> None:
         super().apply_language()
-        self.query_one("#picker-title", Label).update(self.tr(self.title_key))
+        title = escape(self.tr(self.title_key))
+        if self.about is not None:
+            title = f"{escape(self.about(self.lang))} — {title}"
+        self.query_one("#picker-title", Label).update(title)
         self.query_one("#picker-filter", Input).placeholder = self.tr("pick.filter")
         self.query_one("#picker-empty", Label).update(self.tr("pick.none"))
 
