@@ -57,6 +57,7 @@ ITEMS = 50
 BACKLOG_ANSWERS = int(os.environ.get("BENCH_SYNC_ANSWERS", "100000"))
 DEVICES = 50
 BATCH = 2000
+LOG_BATCH = int(os.environ.get("BENCH_SYNC_LOG_BATCH", "5000"))
 
 
 def bench_app() -> FastAPI:
@@ -268,7 +269,7 @@ def _measure(engine: sa.Engine, url: str, folder: Path) -> list[Result]:
     with SyncClient(url, token, timeout=300) as client:
         SyncEngine(laptop, client, attachment_dir=folder / "att").pull(SyncReport())
         _backlog(laptop, ids, stable_id("bench-person", 0), BACKLOG_ANSWERS)
-        sync_engine = SyncEngine(laptop, client, attachment_dir=folder / "att", batch=BATCH)
+        sync_engine = SyncEngine(laptop, client, attachment_dir=folder / "att", batch=BATCH, log_batch=LOG_BATCH)
         bodies = _bodies(sync_engine)
         start = time.perf_counter()
         for body in bodies:

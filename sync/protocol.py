@@ -23,6 +23,8 @@ PROTOCOL_SCHEMA_VERSION = 1
 SERVICE_NAME = "inspector-sync"
 #: Changes per push request the server accepts.
 MAX_BATCH = 2000
+#: Changes per logged batch (``POST /push/log``) the server accepts; it applies them MAX_BATCH at a time.
+MAX_LOG_BATCH = 10000
 #: Records per pull page the server returns at most.
 MAX_PAGE = 5000
 #: Size of one attachment upload chunk the server accepts at most.
@@ -110,6 +112,12 @@ class ChangeResult(Wire):
 class PushResponse(Wire):
     results: list[ChangeResult]
     last_seq: int = Field(description="The highest change number of this device the server has applied.")
+
+
+class LoggedBatch(Wire):
+    """The body of ``POST /push/log``: the same changes as a push, up to :data:`MAX_LOG_BATCH` of them."""
+
+    changes: list[Change] = Field(max_length=MAX_LOG_BATCH)
 
 
 class PushReceipt(Wire):

@@ -22,7 +22,7 @@ from inspector.models.enums import (
 )
 from inspector.models.imports import ImportedBundle, ImportedChange, LocalConflict
 from inspector.models.inspection import Answer, Finding, Inspection
-from inspector.models.local import SCHEMA_VERSION, AuditEntry, LocalSetting, OutboxEntry
+from inspector.models.local import SCHEMA_VERSION, AuditEntry, LocalSetting, OutboxEntry, OutboxReceipt
 from inspector.models.org import Checkpoint, Group, InspectorAssignment, Person, Team, Unit, Workshop
 from inspector.models.quality import InnovationProject, QualityFigure
 from inspector.models.rectification import RectificationEvent, RectificationOrder
@@ -54,6 +54,7 @@ __all__ = [
     "LocalSetting",
     "OrderStatus",
     "OutboxEntry",
+    "OutboxReceipt",
     "OutboxStatus",
     "Person",
     "QualityFigure",

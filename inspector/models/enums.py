@@ -76,7 +76,5 @@ class AwardLevel(StrEnum):
 
 class OutboxStatus(StrEnum):
     PENDING = "pending"
-    #: Stored durably by the server as received (``/push/log``); its outcome (acked, conflict, rejected) follows.
-    RECEIVED = "received"
     ACKED = "acked"
     REJECTED = "rejected"

@@ -37,6 +37,20 @@ class OutboxEntry(SQLModel, table=True):
     error: str = Field(default="", max_length=2000)
 
 
+class OutboxReceipt(SQLModel, table=True):
+    """The server stored outbox entries ``first_seq..last_seq`` as received (``POST /push/log``).
+
+    The entries stay ``pending`` (one small row here instead of rewriting every entry); the ones a receipt covers are
+    not sent again. Their outcomes (acked, conflict, rejected) are recorded from ``GET /push/outcomes``, then the
+    receipt is removed. Removing a receipt is always safe: its entries are simply sent again (the server is
+    idempotent).
+    """
+
+    first_seq: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    last_seq: int
+    received_at: datetime = timestamp_field()
+
+
 class LocalSetting(SQLModel, table=True):
     """Something this laptop remembers: the signed-in person, the language, the sync cursor, …"""
 

@@ -6,8 +6,8 @@ and its cursor are stored in one transaction, without echoing into the outbox.
 
 Two ways to push (see ``docs/sync.md``): a batch of at least ``log_threshold`` changes without attachments is read
 and encoded by one SQL statement straight from the outbox and sent to ``/push/log``, which stores it durably as
-received; its entries become ``received`` and their outcomes (acked, conflict, rejected) are recorded from
-``/push/outcomes`` in the same sync. Smaller batches (an interactive sync) and batches with attachments go to
+received; a receipt (:class:`~inspector.models.OutboxReceipt`, one row per batch) keeps its entries from being sent
+again, and their outcomes (acked, conflict, rejected) are recorded from ``/push/outcomes`` in the same sync. Smaller batches (an interactive sync) and batches with attachments go to
 ``/push``, which applies them before it answers. Crash points (``INSPECTOR_SYNC_CRASH_AT``) let the tests kill
 the process between any two steps.
 """
@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -30,11 +31,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
 from inspector.local_settings import get_setting, set_setting
-from inspector.models import SCHEMA_VERSION, SYNCED_MODELS, OutboxEntry, SyncedRecord, utcnow
+from inspector.models import SCHEMA_VERSION, SYNCED_MODELS, OutboxEntry, OutboxReceipt, SyncedRecord, utcnow
 from inspector.models.enums import OutboxStatus
 from inspector.store import Store, StoreSession
 from sync.client.http import SyncClient, SyncError
 from sync.protocol import (
+    MAX_LOG_BATCH,
     AttachmentRef,
     AttachmentStatus,
     Change,
@@ -56,6 +58,8 @@ CHUNK = 1024 * 1024
 IN_CHUNK = 900
 #: A batch of at least this many changes (and no attachments) is logged by the server and applied afterwards.
 LOG_THRESHOLD = 100
+#: Changes per logged batch (the server accepts up to ``sync.protocol.MAX_LOG_BATCH``).
+LOG_BATCH = 5000
 #: Outcomes per ``/push/outcomes`` page.
 OUTCOME_PAGE = 5000
 
@@ -153,6 +157,7 @@ def _needs_files_sql() -> str:
 #: The next ``:limit`` pending entries after ``:after`` as one push body, built by SQLite in one statement (the
 #: payload column is already JSON; every change is written by ``json_object`` without a Python object per row).
 #: The aggregate reads the ordered sub-query in order; the server sorts a batch by ``seq`` again all the same.
+#: ``:until`` stops the batch at the next range the server already received (see :meth:`SyncEngine._next_batch`).
 LOG_BATCH_SQL = f"""
 SELECT count(*), min(seq), max(seq), max(coalesce(schema_version, :schema)), max(needs),
        '{{"changes":[' || group_concat(change, ',') || ']}}'
@@ -167,7 +172,7 @@ FROM (
                'attachments', json('[]')
            ) AS change
     FROM outboxentry
-    WHERE status = 'pending' AND seq > :after
+    WHERE status = 'pending' AND seq > :after AND seq < :until
     ORDER BY seq
     LIMIT :limit
 )
@@ -203,10 +208,12 @@ class SyncEngine:
         page: int = 1000,
         progress: Progress | None = None,
         log_threshold: int = LOG_THRESHOLD,
+        log_batch: int = LOG_BATCH,
     ) -> None:
         self.store = store
         self.client = client
         self.log_threshold = log_threshold
+        self.log_batch = min(log_batch, MAX_LOG_BATCH)
         self.attachment_dir = attachment_dir
         self.batch = batch
         self.page = page
@@ -217,6 +224,7 @@ class SyncEngine:
         report = SyncReport()
         health = self.client.health()
         self.check_epoch(health, report)
+        self.collect_outcomes(report)  # of batches an earlier sync left received (cut off before their outcomes)
         self.push(report)
         self.collect_outcomes(report)
         self.pull(report)  # its last page also records the high water and when this sync finished
@@ -232,13 +240,14 @@ class SyncEngine:
             known = get_setting(session, EPOCH_KEY)
             restored = known is not None and (known != health.epoch or health.high_water < self._high_water(session))
             if restored:
-                resend = (OutboxStatus.ACKED, OutboxStatus.RECEIVED)
-                entries = session.exec(select(OutboxEntry).where(col(OutboxEntry.status).in_(resend))).all()
+                entries = session.exec(select(OutboxEntry).where(OutboxEntry.status == OutboxStatus.ACKED)).all()
                 for entry in entries:
                     entry.status = OutboxStatus.PENDING
                     entry.acked_at = None
                     session.add(entry)
-                report.resent = len(entries)
+                received = session.execute(sa.text(RECEIVED_COUNT_SQL)).scalar_one()
+                session.execute(sa.delete(OutboxReceipt))  # what the restored server had received goes again too
+                report.resent = len(entries) + int(received)
                 report.resynced = True
                 set_setting(session, CURSOR_KEY, "")
                 set_setting(session, HIGH_WATER_KEY, "0")
@@ -251,6 +260,9 @@ class SyncEngine:
         """Queue every rejected change again (after the server or the data was fixed); returns how many."""
         with self.store.session(skip_outbox=True) as session:
             entries = session.exec(select(OutboxEntry).where(OutboxEntry.status == OutboxStatus.REJECTED)).all()
+            # A receipt still covering one of them would keep it from being sent: drop it (its other entries, if
+            # any wait for an outcome, are simply sent again: the server answers them as duplicates).
+            session.execute(sa.text(DROP_RECEIPTS_OF_REJECTED_SQL))
             for entry in entries:
                 entry.status = OutboxStatus.PENDING
                 entry.error = ""
@@ -264,7 +276,7 @@ class SyncEngine:
             query = (
                 sa.select(sa.func.count())
                 .select_from(OutboxEntry)
-                .where(col(OutboxEntry.status) == OutboxStatus.PENDING)
+                .where(col(OutboxEntry.status) == OutboxStatus.PENDING, _not_received())
             )
             return int(session.execute(query).scalar_one())
 
@@ -274,7 +286,7 @@ class SyncEngine:
             return list(
                 session.exec(
                     select(OutboxEntry)
-                    .where(OutboxEntry.status == OutboxStatus.PENDING, col(OutboxEntry.seq) > after)
+                    .where(OutboxEntry.status == OutboxStatus.PENDING, col(OutboxEntry.seq) > after, _not_received())
                     .order_by(col(OutboxEntry.seq))
                     .limit(self.batch)
                 ).all()
@@ -285,21 +297,52 @@ class SyncEngine:
             return list(
                 session.exec(
                     select(OutboxEntry)
-                    .where(OutboxEntry.status == OutboxStatus.PENDING, col(OutboxEntry.seq).between(first, last))
+                    .where(
+                        OutboxEntry.status == OutboxStatus.PENDING,
+                        col(OutboxEntry.seq).between(first, last),
+                        _not_received(),
+                    )
                     .order_by(col(OutboxEntry.seq))
                 ).all()
             )
 
-    def _next_batch(self, after: int) -> LogBatch | None:
-        """The next pending entries after ``after`` encoded by SQLite as one push body (read only)."""
+    def _load_receipts(self) -> None:
         with self.store.session() as session:
-            row = session.execute(
-                sa.text(LOG_BATCH_SQL), {"after": after, "limit": self.batch, "schema": SCHEMA_VERSION}
-            ).one()
-        count, first, last, schema, needs, body = row
-        if not count:
-            return None
-        return LogBatch(int(count), int(first), int(last), int(schema), bool(needs), body.encode("utf-8"))
+            rows = session.execute(sa.select(OutboxReceipt.first_seq, OutboxReceipt.last_seq)).all()  # type: ignore[call-overload]
+        self._receipts: list[tuple[int, int]] = sorted((int(f), int(last)) for f, last in rows)
+
+    def _next_batch(self, after: int) -> LogBatch | None:
+        """The next pending entries after ``after`` not yet received by the server, encoded by SQLite (read only)."""
+        receipts = getattr(self, "_receipts", None)
+        if receipts is None:
+            self._load_receipts()
+            receipts = self._receipts
+        while True:
+            moved = True
+            while moved:  # step over received ranges that continue right after ``after``
+                moved = False
+                for first, last in receipts:
+                    if first <= after + 1 <= last:
+                        after, moved = last, True
+            until = next((first for first, _ in receipts if first > after), None)
+            with self.store.session() as session:
+                row = session.execute(
+                    sa.text(LOG_BATCH_SQL),
+                    {
+                        "after": after,
+                        "until": until if until is not None else 2**62,
+                        "limit": self.log_batch,
+                        "schema": SCHEMA_VERSION,
+                    },
+                ).one()
+            count, first_seq, last_seq, schema, needs, body = row
+            if count:
+                return LogBatch(
+                    int(count), int(first_seq), int(last_seq), int(schema), bool(needs), body.encode("utf-8")
+                )
+            if until is None:
+                return None
+            after = until - 1
 
     def push(self, report: SyncReport) -> None:
         total = self.pending_count()
@@ -310,6 +353,7 @@ class SyncEngine:
             self._push_direct(report, total)
             return
         done = 0
+        self._load_receipts()
         # While one batch travels, the next one is read and encoded on a second connection and the one before is
         # marked received on a third. Reading changes nothing; an entry is marked only after the server's receipt.
         marks: list[Future[None]] = []
@@ -331,8 +375,10 @@ class SyncEngine:
                     )
                     crash_point("after_push_reply")
                     marks.append(marker.submit(self._mark_received, batch, report))
-                else:
-                    self._push_entries(self._pending_between(batch.first_seq, batch.last_seq), report)
+                else:  # small, or with attachments to upload first: through /push, applied before it answers
+                    entries = self._pending_between(batch.first_seq, batch.last_seq)
+                    for start in range(0, len(entries), self.batch):
+                        self._push_entries(entries[start : start + self.batch], report)
                 done += batch.count
                 self.progress("push", done, total)
                 batch = upcoming.result()
@@ -340,21 +386,14 @@ class SyncEngine:
                 mark.result()
 
     def _mark_received(self, batch: LogBatch, report: SyncReport) -> None:
-        """Mark a logged batch's entries received (all of them, or none: then they simply go again next time)."""
-        outbox = OutboxEntry.__table__  # type: ignore[attr-defined]
+        """Remember that the server stored the batch: one receipt row (its entries stay pending, not sent again)."""
         with self.store.session(skip_outbox=True) as session:
-            outcome = session.execute(
-                sa.update(outbox)
-                .where(
-                    outbox.c.status == OutboxStatus.PENDING.value, outbox.c.seq.between(batch.first_seq, batch.last_seq)
-                )
-                .values(status=OutboxStatus.RECEIVED.value, acked_at=utcnow()),
-                execution_options={"synchronize_session": False},
+            session.execute(
+                sa.text(
+                    "INSERT OR REPLACE INTO outboxreceipt (first_seq, last_seq, received_at) VALUES (:first, :last, :at)"
+                ),
+                {"first": batch.first_seq, "last": batch.last_seq, "at": _sql_time(utcnow())},
             )
-            marked = outcome.rowcount  # type: ignore[attr-defined]
-            if marked != batch.count:  # the outbox changed under us (a retry of rejected entries): send again
-                session.rollback()
-                return
             session.commit()
         report.received += batch.count
         crash_point("after_ack_commit")
@@ -386,20 +425,34 @@ class SyncEngine:
     def collect_outcomes(self, report: SyncReport) -> None:
         """Record what became of the entries the server received (the server applies what is waiting first).
 
-        An entry the server no longer knows (nothing logged, nothing answered) goes back to pending and is sent
-        again; one in a batch the server could not read is rejected with the reason; one whose attachments went
-        missing is sent again with its uploads.
+        An entry the server no longer knows (nothing logged, nothing answered) is sent again; one in a batch the
+        server could not read is rejected with the reason; one whose attachments went missing is sent again with
+        its uploads. A receipt is removed once none of its entries waits for the server any more.
         """
         with self.store.session() as session:
-            rows = session.execute(
-                sa.text(
-                    "SELECT seq, change_id, entity, entity_id, op FROM outboxentry WHERE status = :status ORDER BY seq"
-                ),
-                {"status": OutboxStatus.RECEIVED.value},
-            ).all()
-        if not rows:
-            return
+            receipts = [int(f) for f in session.execute(sa.text("SELECT first_seq FROM outboxreceipt")).scalars()]
+            if not receipts:
+                return
+            rows = session.execute(sa.text(RECEIVED_SQL)).all()
         received = [Sent(int(r[0]), uuid.UUID(str(r[1])), r[2], uuid.UUID(str(r[3])), r[4]) for r in rows]
+        waiting: list[int] = []
+        if received:
+            waiting = self._outcomes_of(received, report)
+        with self.store.session(skip_outbox=True) as session:
+            outbox_receipt = OutboxReceipt.__table__  # type: ignore[attr-defined]
+            done = receipts
+            if waiting:  # keep the receipts covering an entry the server has not applied yet
+                done = [
+                    f
+                    for f, last in session.execute(sa.select(outbox_receipt.c.first_seq, outbox_receipt.c.last_seq))
+                    if f in receipts and not any(f <= seq <= last for seq in waiting)
+                ]
+            for chunk in _chunks(done):
+                session.execute(sa.delete(outbox_receipt).where(outbox_receipt.c.first_seq.in_(chunk)))
+            session.commit()
+
+    def _outcomes_of(self, received: list[Sent], report: SyncReport) -> list[int]:
+        """Fetch and record the outcomes of ``received``; returns the seqs the server is still working on."""
         self.progress("outcomes", 0, len(received))
         top = received[-1].seq
         after = received[0].seq - 1
@@ -415,52 +468,45 @@ class SyncEngine:
             self.progress("outcomes", len(results), len(received))
         crash_point("after_outcomes_reply")
         by_id = {r.change_id: r for r in results}
-        answered = [entry for entry in received if entry.change_id in by_id]
-        self._record_results(answered, results, report)
+        self._record_results([entry for entry in received if entry.change_id in by_id], results, report)
         unanswered = [entry for entry in received if entry.change_id not in by_id]
-        if unanswered:
-            self._settle_unanswered(unanswered, failures, page.pending, report)
+        waiting = self._settle_unanswered(unanswered, failures, page.pending, report) if unanswered else []
         self.progress("outcomes", len(received), len(received))
+        return waiting
 
     def _settle_unanswered(
         self, entries: list[Sent], failures: list[PushFailure], pending: bool, report: SyncReport
-    ) -> None:
-        """Entries the server gave no result for: failed (rejected or sent again), or unknown to it (sent again)."""
-        again: list[int] = []
+    ) -> list[int]:
+        """Entries without a result: rejected (the server failed on them), sent again, or still waiting (returned)."""
+        waiting: list[int] = []
         rejected: dict[str, list[int]] = {}
         for entry in entries:
             # The latest failure covering it (an entry sent again may have failed before for another reason).
             failure = next((f for f in reversed(failures) if f.first_seq <= entry.seq <= f.last_seq), None)
             if failure is None:
-                if not pending:
-                    again.append(entry.seq)  # the server lost it (restored?): nothing is lost here, it goes again
-                continue  # still waiting on the server: asked again next sync
-            if failure.code == "E_ATTACHMENT_MISSING":
-                again.append(entry.seq)
+                if pending:
+                    waiting.append(entry.seq)  # the server has not applied it yet: asked again next sync
+                # otherwise the server lost it (restored?): its receipt goes, so it is sent again
                 continue
+            if failure.code == "E_ATTACHMENT_MISSING":
+                continue  # sent again, with its uploads
             error = f"{failure.code}: {failure.message}"[:2000]
             rejected.setdefault(error, []).append(entry.seq)
             report.rejected += 1
             report.rejections.append(f"{entry.entity} {entry.entity_id}: {failure.message}")
-        outbox = OutboxEntry.__table__  # type: ignore[attr-defined]
-        received = outbox.c.status == OutboxStatus.RECEIVED.value
-        with self.store.session(skip_outbox=True) as session:
-            for chunk in _chunks(again):
-                session.execute(
-                    sa.update(outbox)
-                    .where(received, outbox.c.seq.in_(chunk))
-                    .values(status=OutboxStatus.PENDING.value, acked_at=None),
-                    execution_options={"synchronize_session": False},
-                )
-            for error, seqs in rejected.items():
-                for chunk in _chunks(seqs):
-                    session.execute(
-                        sa.update(outbox)
-                        .where(received, outbox.c.seq.in_(chunk))
-                        .values(status=OutboxStatus.REJECTED.value, error=error, acked_at=utcnow()),
-                        execution_options={"synchronize_session": False},
-                    )
-            session.commit()
+        if rejected:
+            outbox = OutboxEntry.__table__  # type: ignore[attr-defined]
+            with self.store.session(skip_outbox=True) as session:
+                for error, seqs in rejected.items():
+                    for where in _seq_conditions(outbox.c.seq, seqs):
+                        session.execute(
+                            sa.update(outbox)
+                            .where(where, outbox.c.status == OutboxStatus.PENDING.value)
+                            .values(status=OutboxStatus.REJECTED.value, error=error, acked_at=utcnow()),
+                            execution_options={"synchronize_session": False},
+                        )
+                session.commit()
+        return waiting
 
     def _push_batch(self, changes: list[Change], report: SyncReport) -> list[ChangeResult]:
         """Push ``changes``; when the server fails on the batch (a 500), split it to find the change it fails on.
@@ -749,6 +795,37 @@ class SyncEngine:
             finally:
                 conn.rollback()
                 raw.execute("PRAGMA foreign_keys=ON")
+
+
+#: Pending entries a receipt covers (the server received them; their outcomes are not recorded yet), in order.
+RECEIVED_SQL = """
+SELECT e.seq, e.change_id, e.entity, e.entity_id, e.op
+FROM outboxreceipt AS r JOIN outboxentry AS e ON e.seq BETWEEN r.first_seq AND r.last_seq
+WHERE e.status = 'pending'
+ORDER BY e.seq
+"""
+RECEIVED_COUNT_SQL = """
+SELECT count(*) FROM outboxreceipt AS r JOIN outboxentry AS e ON e.seq BETWEEN r.first_seq AND r.last_seq
+WHERE e.status = 'pending'
+"""
+DROP_RECEIPTS_OF_REJECTED_SQL = """
+DELETE FROM outboxreceipt WHERE EXISTS (
+    SELECT 1 FROM outboxentry AS e
+    WHERE e.status = 'rejected' AND e.seq BETWEEN outboxreceipt.first_seq AND outboxreceipt.last_seq
+)
+"""
+
+
+def _not_received() -> sa.ColumnElement[bool]:
+    """The outbox entry is not covered by a receipt (the server has not stored it as received)."""
+    r = OutboxReceipt.__table__.c  # type: ignore[attr-defined]
+    seq = OutboxEntry.__table__.c.seq  # type: ignore[attr-defined]
+    return ~sa.exists().where(r.first_seq <= seq, r.last_seq >= seq)
+
+
+def _sql_time(value: datetime) -> str:
+    """SQLAlchemy's SQLite DATETIME storage form (naive UTC), for statements written as text."""
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
 
 
 def _sent(entry: OutboxEntry) -> Sent:

@@ -36,6 +36,7 @@ from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from pydantic import ValidationError
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
@@ -45,15 +46,16 @@ from sync import errors
 from sync.errors import SyncProtocolError
 from sync.protocol import (
     MAX_BATCH,
+    MAX_LOG_BATCH,
     PROTOCOL_SCHEMA_VERSION,
     Change,
     ChangeResult,
     ChangeStatus,
     DeviceRole,
+    LoggedBatch,
     PushFailure,
     PushOutcomes,
     PushReceipt,
-    PushRequest,
 )
 from sync.server import tables
 from sync.server.access import Actor
@@ -81,8 +83,8 @@ class BatchHeader:
     schema_version: int
 
     def check(self, size: int) -> None:
-        if self.count < 1 or self.count > MAX_BATCH:
-            raise SyncProtocolError(errors.E_VALIDATION, f"count: a batch holds 1 to {MAX_BATCH} changes.")
+        if self.count < 1 or self.count > MAX_LOG_BATCH:
+            raise SyncProtocolError(errors.E_VALIDATION, f"count: a batch holds 1 to {MAX_LOG_BATCH} changes.")
         if self.first_seq < 1 or self.last_seq < self.first_seq:
             raise SyncProtocolError(
                 errors.E_VALIDATION, "first_seq/last_seq: not an ascending range of change numbers."
@@ -177,18 +179,25 @@ def _fail(session: Session, device_id: uuid.UUID, first: int, last: int, error: 
 
 
 def _parse(body: bytes, header: BatchHeader) -> list[Change]:
-    from sync.server.routers.push import parse_push  # the same parser and messages as POST /push
-
-    changes = parse_push(body).changes if body else PushRequest(changes=[]).changes
-    seqs = [c.seq for c in changes]
+    """The batch's changes in the device's order, checked against what its header announced."""
+    try:
+        changes = LoggedBatch.model_validate_json(body).changes
+    except ValidationError as exc:
+        problems = []
+        for item in exc.errors()[:5]:
+            where = ".".join(str(p) for p in item.get("loc", ()))
+            problems.append(f"body.{where}: {item.get('msg', 'invalid')}" if where else str(item.get("msg", "invalid")))
+        raise SyncProtocolError(errors.E_VALIDATION, "; ".join(problems)) from None
+    changes.sort(key=lambda c: c.seq)  # the device's order is its numbering, whatever order the body used
     if len(changes) != header.count:
         raise SyncProtocolError(
             errors.E_VALIDATION, f"The batch announced {header.count} changes and holds {len(changes)}."
         )
-    if seqs[0] < header.first_seq or seqs[-1] > header.last_seq:
+    if changes[0].seq < header.first_seq or changes[-1].seq > header.last_seq:
         raise SyncProtocolError(
             errors.E_VALIDATION,
-            f"The batch announced changes {header.first_seq}..{header.last_seq} and holds {seqs[0]}..{seqs[-1]}.",
+            f"The batch announced changes {header.first_seq}..{header.last_seq} and holds "
+            f"{changes[0].seq}..{changes[-1].seq}.",
         )
     return changes
 
@@ -232,7 +241,8 @@ def _apply_row(session: Session, row: sa.RowMapping) -> None:
                 f"{len(missing)} attachment(s) are not completely uploaded; the changes are sent again.",
             )
         with session.begin_nested():
-            _apply_isolating(session, actor, changes)
+            for start in range(0, len(changes), MAX_BATCH):  # what one push may hold, in order
+                _apply_isolating(session, actor, changes[start : start + MAX_BATCH])
     except SyncProtocolError as exc:  # the batch as a whole can not be applied: answered for its whole range
         _fail(session, device_id, header.first_seq, header.last_seq, exc)
     session.execute(sa.delete(tables.push_log).where(tables.push_log.c.id == row["id"]))

@@ -147,8 +147,9 @@ def test_a_large_attachment_interrupted_is_resumed_where_it_stopped(
 
 @pytest.mark.slow
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+@pytest.mark.parametrize("path", ["push", "log"])
 def test_the_server_killed_and_restarted_mid_push_loses_and_duplicates_nothing(
-    database_url: str, tmp_path: Path, laptops: list[Laptop]
+    database_url: str, tmp_path: Path, laptops: list[Laptop], path: str
 ) -> None:
     from tests.sync.conftest import start_server
 
@@ -188,7 +189,8 @@ def test_the_server_killed_and_restarted_mid_push_loses_and_duplicates_nothing(
         ins.sync()
         for _ in range(40):
             new_inspection(ins.store, WORLD.inspector_1, WORLD.team_a)
-        engine = ins.engine(batch=10)
+        # Through /push (applied before each answer) or through the push log (stored, applied before the outcomes).
+        engine = ins.engine(batch=10, log_threshold=10**9) if path == "push" else ins.engine(log_batch=10)
         killed: list[int] = []
 
         def progress(stage: str, done: int, _total: int | None) -> None:

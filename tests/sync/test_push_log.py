@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
-from inspector.models import Inspection, OutboxEntry
+from inspector.models import Inspection, OutboxEntry, OutboxReceipt
 from inspector.models.enums import OutboxStatus
 from inspector.store import open_store
 from sync.client.engine import SyncReport
@@ -27,7 +27,7 @@ from tests.sync.test_faults import inspector, pending_changes, seeded
 from tests.sync.world import WORLD, new_inspection
 
 #: Every batch without attachments goes through the log in these tests.
-LOGGED = {"log_threshold": 1, "batch": 7}
+LOGGED = {"log_threshold": 1, "log_batch": 7}
 
 
 def logged_push(laptop: Laptop) -> SyncReport:
@@ -44,7 +44,9 @@ def test_a_backlog_is_received_then_applied_and_every_outcome_recorded(
     made = [new_inspection(ins.store, WORLD.inspector_1, WORLD.team_a, answers=5) for _ in range(4)]
     report = logged_push(ins)
     assert report.received == 24 and report.pushed == 0
-    assert outbox_states(ins.store) == {"received": 24}
+    assert outbox_states(ins.store) == {"pending": 24}  # stay pending, covered by receipts: not sent again
+    assert receipts(ins) == [(1 + n * 7, min(24, 7 + n * 7)) for n in range(4)] or len(receipts(ins)) == 4
+    assert ins.engine(**LOGGED).pending_count() == 0
     assert server_count(server.engine, tables.push_log) == 4  # 24 changes in batches of 7: durable, not applied
     # A reader applies what was received before it reads: the supervisor's pull sees every record.
     sup_report = sup.sync()
@@ -55,6 +57,7 @@ def test_a_backlog_is_received_then_applied_and_every_outcome_recorded(
     report = ins.engine(**LOGGED).run()
     assert report.pushed == 24 and report.rejected == 0 and report.conflicts == 0
     assert outbox_states(ins.store) == {"acked": 24}
+    assert receipts(ins) == []
     with ins.store.session() as s:
         versions = set(s.exec(select(Inspection.server_version)).all())
     assert versions == {1}
@@ -215,7 +218,7 @@ def test_received_entries_are_sent_again_after_a_restore(
     ins = inspector(server, tmp_path, laptops)
     new_inspection(ins.store, WORLD.inspector_1, WORLD.team_a, answers=4)
     logged_push(ins)
-    assert outbox_states(ins.store) == {"received": 5}
+    assert outbox_states(ins.store) == {"pending": 5} and len(receipts(ins)) == 1
     with server.engine.begin() as conn:  # the server is restored from a backup taken before the batch came
         conn.execute(sa.delete(tables.push_log))
         conn.execute(sa.delete(tables.device_received))
@@ -236,8 +239,10 @@ def test_entries_the_server_never_answered_go_back_to_pending(
     with server.engine.begin() as conn:  # lost on the server without an epoch change (the worst case)
         conn.execute(sa.delete(tables.push_log))
     engine = ins.engine(**LOGGED)
+    assert engine.pending_count() == 0
     engine.collect_outcomes(SyncReport())
-    assert outbox_states(ins.store) == {"pending": 3}
+    assert outbox_states(ins.store) == {"pending": 3} and receipts(ins) == []
+    assert engine.pending_count() == 3
     assert engine.run().pushed == 3
     assert outbox_states(ins.store) == {"acked": 3}
 
@@ -322,6 +327,12 @@ def test_the_background_applier_applies_what_waits(
         applier.stop()
     assert server_count(server.engine, tables.push_log) == 0
     assert len(server_records(server.engine, "answer")) == 3
+
+
+def receipts(laptop: Laptop) -> list[tuple[int, int]]:
+    with laptop.store.session() as s:
+        rows = s.exec(select(OutboxReceipt.first_seq, OutboxReceipt.last_seq).order_by(col(OutboxReceipt.first_seq)))
+        return [(int(f), int(last)) for f, last in rows.all()]
 
 
 def ins_device_id(server: RunningServer) -> uuid.UUID:

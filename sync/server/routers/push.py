@@ -17,7 +17,7 @@ from starlette.concurrency import run_in_threadpool
 
 from sync import errors
 from sync.errors import SyncProtocolError
-from sync.protocol import MAX_BATCH, MAX_PAGE, PushOutcomes, PushReceipt, PushRequest, PushResponse
+from sync.protocol import MAX_BATCH, MAX_LOG_BATCH, MAX_PAGE, PushOutcomes, PushReceipt, PushRequest, PushResponse
 from sync.server import ingest, tables
 from sync.server.access import Actor
 from sync.server.apply import BatchApplier, missing_attachments
@@ -37,6 +37,27 @@ BODY = {
                     "changes": {
                         "type": "array",
                         "maxItems": MAX_BATCH,
+                        "items": {"$ref": "#/components/schemas/Change"},
+                    }
+                },
+            }
+        }
+    },
+}
+
+
+LOG_BODY = {
+    "required": True,
+    "content": {
+        "application/json": {
+            "schema": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["changes"],
+                "properties": {
+                    "changes": {
+                        "type": "array",
+                        "maxItems": MAX_LOG_BATCH,
                         "items": {"$ref": "#/components/schemas/Change"},
                     }
                 },
@@ -85,14 +106,14 @@ async def push(request: Request, actor: CurrentDevice, session: SessionDep) -> R
     return Response(content=answer.model_dump_json(), media_type="application/json")
 
 
-@router.post("/push/log", response_model=PushReceipt, openapi_extra={"requestBody": BODY})
+@router.post("/push/log", response_model=PushReceipt, openapi_extra={"requestBody": LOG_BODY})
 async def push_log(
     request: Request,
     actor: CurrentDevice,
     session: SessionDep,
     first_seq: Annotated[int, Query(ge=1, description="The batch's first change number.")],
     last_seq: Annotated[int, Query(ge=1, description="The batch's last change number.")],
-    count: Annotated[int, Query(ge=1, le=MAX_BATCH, description="How many changes the batch holds.")],
+    count: Annotated[int, Query(ge=1, le=MAX_LOG_BATCH, description="How many changes the batch holds.")],
     schema_version: Annotated[int, Query(ge=1, description="The newest payload schema in the batch.")],
 ) -> Response:
     """Store the batch (same body as ``/push``) durably as received; reply after the commit.
