@@ -29,8 +29,10 @@ def main(db: str, data_dir: str, url: str, token: str, step: str, log_threshold:
             s.commit()
     else:
         with SyncClient(url, token, attempts=2, max_wait=0.1) as client:
-            extra = {"log_threshold": int(log_threshold), "log_batch": 2} if log_threshold else {}
-            SyncEngine(store, client, attachment_dir=Path(data_dir) / "attachments", batch=2, **extra).run()
+            engine = SyncEngine(store, client, attachment_dir=Path(data_dir) / "attachments", batch=2)
+            if log_threshold:
+                engine.log_threshold, engine.log_batch = int(log_threshold), 2
+            engine.run()
     store.close()
 
 
