@@ -33,6 +33,9 @@ MAX_CHUNK = 4 * 1024 * 1024
 BUNDLE_FORMAT_NAME = "inspector-bundle"
 BUNDLE_FORMAT_VERSION = 1
 BUNDLE_FORMAT = f"{BUNDLE_FORMAT_NAME}/{BUNDLE_FORMAT_VERSION}"
+#: In place of a file's content in a bundle sent to the server: the file was uploaded ahead (``PUT /attachments``),
+#: so a bundle with many photos fits a request; the server puts the content back to check the signature.
+DETACHED = ""
 
 
 class Op(StrEnum):

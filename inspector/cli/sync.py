@@ -182,6 +182,7 @@ def import_command(
 
     import sync.messages  # noqa: F401
     from sync.client.bundle import read_bundle
+    from sync.client.bundle_forward import send_bundle
     from sync.client.bundle_import import import_bundle
     from sync.client.http import Offline, SyncError
     from sync.client.service import NotEnrolled, SyncPaths, client_for, require_credentials
@@ -227,7 +228,7 @@ def import_command(
         fail(t("sync.not_enrolled", lang))
     try:
         with client_for(creds) as client:
-            result = client.upload_bundle(bundle)
+            result = send_bundle(client, bundle)
     except Offline as exc:
         fail(t("sync.offline", lang, reason=exc.message))
     except SyncError as exc:

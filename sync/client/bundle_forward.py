@@ -10,6 +10,7 @@ the supervisor's own change, pushed right after).
 
 from __future__ import annotations
 
+import base64
 import uuid
 from dataclasses import dataclass, field
 
@@ -21,13 +22,46 @@ from inspector.models import SYNCED_MODELS, ImportedBundle, ImportedChange, Loca
 from inspector.models.enums import OutboxStatus
 from inspector.store import Store
 from sync.client.http import SyncClient, SyncError
-from sync.protocol import Bundle, BundleResult, ChangeStatus, Resolution, ResolveRequest
+from sync.protocol import DETACHED, Bundle, BundleResult, ChangeStatus, Resolution, ResolveRequest
 
 #: Answers after which sending the same bundle again cannot help: recorded, reported, not retried.
 #: (A bundle above the server's request limit is one: its records stay here and in its device's outbox.)
 FINAL = frozenset(
     {"E_BUNDLE_SIGNATURE", "E_BUNDLE_GROUP", "E_BUNDLE_FORMAT", "E_AUTH_REVOKED", "E_VALIDATION", "E_TOO_LARGE"}
 )
+
+
+#: A bundle whose files take more than this (base64) is sent with its files uploaded ahead, chunk by chunk.
+INLINE_LIMIT = 4 * 1024 * 1024
+CHUNK = 1024 * 1024
+
+
+def send_bundle(client: SyncClient, bundle: Bundle, *, inline_limit: int = INLINE_LIMIT) -> BundleResult:
+    """Hand ``bundle`` to the server; big files go ahead through the resumable upload, so any bundle fits a request."""
+    if sum(len(content) for content in bundle.attachments.values()) > inline_limit:
+        for sha, content in sorted(bundle.attachments.items()):
+            upload_content(client, sha, base64.b64decode(content))
+        bundle = bundle.model_copy(update={"attachments": dict.fromkeys(bundle.attachments, DETACHED)})
+    return client.upload_bundle(bundle)
+
+
+def upload_content(client: SyncClient, sha: str, data: bytes) -> None:
+    """Upload ``data`` from where the server stopped (nothing when it has it all)."""
+    status = client.attachment_status(sha)
+    if status.complete:
+        return
+    offset = status.received
+    while True:
+        try:
+            status = client.upload_chunk(sha, len(data), offset, data[offset : offset + CHUNK])
+        except SyncError as exc:
+            if exc.code != "E_ATTACHMENT_OFFSET":
+                raise
+            offset = int(exc.detail.get("received", 0))
+            continue
+        if status.complete:
+            return
+        offset = status.received
 
 
 @dataclass
@@ -55,7 +89,7 @@ def forward_bundles(store: Store, client: SyncClient) -> ForwardReport:
     for stored in waiting:
         try:
             bundle = Bundle.model_validate_json(stored.content)
-            result = client.upload_bundle(bundle)
+            result = send_bundle(client, bundle)
         except ValidationError as exc:
             _mark(store, stored.id, epoch, f"E_BUNDLE_READ: {exc.errors()[0].get('msg')}", report, stored.device_name)
             continue

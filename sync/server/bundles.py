@@ -2,7 +2,9 @@
 
 The signature is HMAC-SHA256 over the bundle's canonical JSON, keyed by :func:`sync.protocol.bundle_key` of the
 source device's token hash: the laptop derives it from its token, the server from the hash it stores. Applying is
-exactly a push by that device, so importing the same bundle twice changes nothing.
+exactly a push by that device, so importing the same bundle twice changes nothing. A bundle too big for one request
+is sent with its files uploaded ahead through the resumable attachment upload and left empty in the JSON; the
+server puts them back from its own copies to check the signature.
 """
 
 from __future__ import annotations
@@ -16,17 +18,34 @@ from sqlalchemy.orm import Session
 
 from sync import errors
 from sync.errors import SyncProtocolError
-from sync.protocol import BUNDLE_FORMAT, Bundle, BundleResult, DeviceRole, bundle_key
+from sync.protocol import BUNDLE_FORMAT, DETACHED, Bundle, BundleResult, DeviceRole, bundle_key
 from sync.server import tables
 from sync.server.access import Actor
 from sync.server.apply import BatchApplier, missing_attachments
 from sync.server.db import get_meta
 from sync.server.devices import resolve_person
-from sync.server.routers.attachments import status_of, store_chunk
+from sync.server.routers.attachments import content_chunks, status_of, store_chunk
 
 
 def sign(bundle: Bundle, key: bytes) -> str:
     return hmac.new(key, bundle.signed_body(), hashlib.sha256).hexdigest()
+
+
+def with_detached(session: Session, bundle: Bundle) -> Bundle:
+    """The bundle as it was signed: a file sent ahead through the resumable upload (``DETACHED`` in the bundle, so a
+    big bundle fits a request) is put back from the server's copy before the signature is checked."""
+    detached = sorted(sha for sha, content in bundle.attachments.items() if content == DETACHED)
+    if not detached:
+        return bundle
+    missing = [sha for sha in detached if (found := status_of(session, sha)) is None or not found.complete]
+    if missing:
+        raise SyncProtocolError(
+            errors.E_ATTACHMENT_MISSING, "Upload the bundle's attachments before the bundle.", missing=missing
+        )
+    filled = dict(bundle.attachments)
+    for sha in detached:
+        filled[sha] = base64.b64encode(b"".join(content_chunks(session, sha))).decode("ascii")
+    return bundle.model_copy(update={"attachments": filled})
 
 
 def apply_bundle(session: Session, bundle: Bundle) -> BundleResult:
@@ -44,10 +63,12 @@ def apply_bundle(session: Session, bundle: Bundle) -> BundleResult:
         raise SyncProtocolError(errors.E_BUNDLE_SIGNATURE, "The bundle comes from a device this server does not know.")
     if row["revoked_at"] is not None:
         raise SyncProtocolError(errors.E_AUTH_REVOKED, "The bundle's device was revoked; its changes are not applied.")
-    expected = sign(bundle, bundle_key(row["token_hash"]))
+    expected = sign(with_detached(session, bundle), bundle_key(row["token_hash"]))
     if not hmac.compare_digest(expected, bundle.signature):
         raise SyncProtocolError(errors.E_BUNDLE_SIGNATURE)
     for sha, content_b64 in sorted(bundle.attachments.items()):
+        if content_b64 == DETACHED:
+            continue  # already here, complete (checked above)
         content = base64.b64decode(content_b64)
         if hashlib.sha256(content).hexdigest() != sha:
             raise SyncProtocolError(errors.E_ATTACHMENT_HASH, f"Attachment {sha[:12]}… in the bundle is damaged.")

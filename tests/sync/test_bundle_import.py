@@ -255,3 +255,51 @@ def test_a_bundle_the_server_fails_on_does_not_hold_back_the_supervisors_sync(
     monkeypatch.undo()
     assert sup.sync().errors == []  # fixed: the bundle goes at the next sync
     assert len(server_records(server.engine, "inspection")) == 2
+
+
+def test_a_bundle_bigger_than_a_request_reaches_the_server_with_its_photos_sent_ahead(
+    database_url: str, tmp_path: Path, laptops: list[Laptop]
+) -> None:
+    from sync.client.bundle import read_bundle
+    from sync.client.http import SyncError
+    from tests.sync.conftest import start_server
+
+    server = start_server(database_url, max_request_bytes=2_000_000)
+    try:
+        sup = supervisor(server, seeded(server, tmp_path, laptops), "sup", tmp_path / "sup-data")
+        ins = inspector(server, tmp_path, laptops, "ins", "INS-1")
+        sup.sync()
+        inspection = new_inspection(ins.store, WORLD.inspector_1, WORLD.team_a, answers=1)
+        photos = []
+        for n in range(2):  # a week of evidence photos: more than one request may carry
+            photo = tmp_path / f"photo-{n}.jpg"
+            photo.write_bytes(bytes([n]) * 2_500_000)
+            photos.append(str(photo))
+        with ins.store.session() as s:
+            s.add(
+                Finding(
+                    inspection_id=inspection,
+                    description="炉门密封条破损",
+                    team_id=WORLD.team_a,
+                    deadline=date(2022, 6, 9),
+                    photo_paths=photos,
+                )
+            )
+            s.commit()
+        export(server, ins, "ins", tmp_path / "big.bundle")
+        assert (tmp_path / "big.bundle").stat().st_size > 6_000_000
+        with pytest.raises(SyncError) as too_big:  # in one request it cannot go
+            sup.laptop.client.upload_bundle(read_bundle(tmp_path / "big.bundle"))
+        assert too_big.value.code == "E_TOO_LARGE"
+        assert statuses(imported(sup, tmp_path / "big.bundle")) == [ChangeStatus.APPLIED] * 3
+        report = sup.sync()
+        assert report.errors == [], report.errors
+        assert len(server_records(server.engine, "finding")) == 1
+        with server.engine.connect() as conn:
+            a = tables.attachment.c
+            complete = conn.execute(sa.select(a.sha256).where(a.complete.is_(True))).scalars().all()
+        assert {hashlib.sha256(Path(p).read_bytes()).hexdigest() for p in photos} <= set(complete)
+        assert ins.sync().duplicates == 3  # type: ignore[attr-defined]
+    finally:
+        server.stop()
+        server.engine.dispose()
