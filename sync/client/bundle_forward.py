@@ -25,7 +25,8 @@ from sync.client.http import SyncClient, SyncError
 from sync.protocol import DETACHED, Bundle, BundleResult, ChangeStatus, Resolution, ResolveRequest
 
 #: Answers after which sending the same bundle again cannot help: recorded, reported, not retried.
-#: (A bundle above the server's request limit is one: its records stay here and in its device's outbox.)
+#: (Too large is one: only the changes themselves can be, as the files go ahead; the records stay here and in
+#: their device's outbox.)
 FINAL = frozenset(
     {"E_BUNDLE_SIGNATURE", "E_BUNDLE_GROUP", "E_BUNDLE_FORMAT", "E_AUTH_REVOKED", "E_VALIDATION", "E_TOO_LARGE"}
 )
