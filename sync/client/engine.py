@@ -646,14 +646,14 @@ class SyncEngine:
                 if not data:
                     return
 
-    def _download(self, ref: AttachmentRef, report: SyncReport) -> str:
+    def _download(self, ref: AttachmentRef, report: SyncReport, record: uuid.UUID | None = None) -> str:
         local = Path(ref.path)
         if local.is_file() and local.stat().st_size == ref.size and sha256_file(local) == ref.sha256:
             return ref.path
         target = self.attachment_dir / ref.sha256[:2] / (ref.sha256 + Path(ref.path).suffix.lower()[:10])
         if target.is_file() and sha256_file(target) == ref.sha256:
             return str(target)
-        content = self.client.download(ref.sha256)
+        content = self.client.download(ref.sha256, record)
         if hashlib.sha256(content).hexdigest() != ref.sha256:
             raise SyncError("E_ATTACHMENT_HASH", f"Attachment {ref.sha256[:12]}… arrived damaged.")
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -683,7 +683,7 @@ class SyncEngine:
             for rec in page.records:
                 for ref in rec.attachments:
                     if not rec.deleted:
-                        paths[ref.path] = self._download(ref, report)
+                        paths[ref.path] = self._download(ref, report, rec.id)
             self._store_page(page.records, page.cursor, paths, report, page.high_water, last=not page.more)
             crash_point("after_pull_commit")
             cursor = page.cursor

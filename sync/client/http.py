@@ -202,8 +202,10 @@ class SyncClient:
             headers={"content-type": "application/octet-stream"},
         )
 
-    def download(self, sha256: str) -> bytes:
-        return self.request("GET", f"/attachments/{sha256}").content
+    def download(self, sha256: str, record: uuid.UUID | None = None) -> bytes:
+        """An attachment's content; ``record`` (one the device pulled that uses it) lets the server check quickly."""
+        params = {"record": str(record)} if record is not None else None
+        return self.request("GET", f"/attachments/{sha256}", params=params).content
 
     def conflicts(self, status: str = "open") -> list[ConflictOut]:
         response = self.request("GET", "/conflicts", params={"status": status})

@@ -13,6 +13,7 @@ import pytest
 from inspector.models import Finding, Person, stable_id
 from sync.protocol import DeviceRole
 from tests.sync.conftest import Laptop, RunningServer, make_laptop
+from tests.sync.helpers import server_records
 from tests.sync.test_faults import inspector, seeded
 from tests.sync.world import WORLD, new_inspection
 
@@ -156,3 +157,21 @@ def test_an_inspector_sending_content_another_device_uploaded_still_syncs(
     report = ins2.sync()
     assert report.rejected == 0 and report.errors == []  # type: ignore[attr-defined]
     assert fetch(server, server.tokens["ins2"], group["photo_a"]).status_code == 200
+
+
+def test_naming_the_record_is_a_shortcut_not_a_way_around_the_rules(
+    server: RunningServer, group: dict[str, str]
+) -> None:
+    records = server_records(server.engine, "finding")
+    by_team = {str(r["payload"]["team_id"]): record_id for record_id, r in records.items()}  # type: ignore[index]
+    finding_a, finding_b = by_team[str(WORLD.team_a)], by_team[str(WORLD.team_b)]
+
+    def named(device: str, sha: str, record: str) -> int:
+        url = f"{server.url}/attachments/{sha}?record={record}"
+        return httpx.get(url, headers={"authorization": f"Bearer {server.tokens[device]}"}, timeout=10).status_code
+
+    assert named("tl_a", group["photo_a"], finding_a) == 200
+    assert named("tl_a", group["photo_b"], finding_b) == 403  # a record it may not see
+    assert named("tl_a", group["photo_b"], finding_a) == 403  # a record it may see, that does not use the photo
+    assert named("ins2", group["photo_a"], finding_a) == 403
+    assert named("tl_a", group["photo_a"], str(uuid.uuid4())) == 200  # an unknown record: the full check decides

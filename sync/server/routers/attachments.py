@@ -12,6 +12,7 @@ or when it began the upload itself (so an interrupted upload can resume before i
 from __future__ import annotations
 
 import hashlib
+import uuid
 from typing import Annotated
 
 import sqlalchemy as sa
@@ -42,8 +43,11 @@ def status_of(session: Session, sha256: str) -> AttachmentStatus | None:
     return AttachmentStatus(sha256=sha256, size=row["size"], received=row["received"], complete=row["complete"])
 
 
-def may_read_attachment(session: Session, actor: Actor, sha256: str) -> bool:
-    """Whether ``actor`` may read the attachment: it began the upload, or it may see a record that refers to it."""
+def may_read_attachment(session: Session, actor: Actor, sha256: str, record: uuid.UUID | None = None) -> bool:
+    """Whether ``actor`` may read the attachment: it began the upload, or it may see a record that refers to it.
+
+    ``record`` names such a record (a pulling device knows which one): checked by its key, it spares the search.
+    """
     if actor.reads_everything:
         return True
     a = tables.attachment.c
@@ -52,16 +56,12 @@ def may_read_attachment(session: Session, actor: Actor, sha256: str) -> bool:
         return True
     r = tables.record.c
     # The refs are a short JSON list per record; the hash is 64 hex digits, so a quoted match is exact.
-    query = (
-        sa.select(r.id)
-        .where(
-            r.entity.in_(FILE_ENTITIES),
-            r.deleted.is_(False),
-            sa.cast(r.attachments, sa.Text).contains(f'"{sha256}"'),
-            visible(actor),
-        )
-        .limit(1)
-    )
+    refers = sa.cast(r.attachments, sa.Text).contains(f'"{sha256}"')
+    if record is not None:
+        named = sa.select(r.id).where(r.id == record, r.deleted.is_(False), refers, visible(actor))
+        if session.execute(named).first() is not None:
+            return True
+    query = sa.select(r.id).where(r.entity.in_(FILE_ENTITIES), r.deleted.is_(False), refers, visible(actor)).limit(1)
     return session.execute(query).first() is not None
 
 
@@ -164,13 +164,18 @@ async def upload(
 
 
 @router.get("/{sha256}", response_class=Response, responses={200: {"content": {"application/octet-stream": {}}}})
-def download(sha256: Sha, actor: CurrentDevice, session: SessionDep) -> Response:
+def download(
+    sha256: Sha,
+    actor: CurrentDevice,
+    session: SessionDep,
+    record: Annotated[uuid.UUID | None, Query(description="A record using it that the device pulled.")] = None,
+) -> Response:
     """The attachment's content (complete attachments only), for a device that may see a record using it."""
     found = status_of(session, sha256)
     if found is None or not found.complete:
         session.rollback()
         raise SyncProtocolError(errors.E_NOT_FOUND, "The server has no complete attachment with this hash.")
-    if not may_read_attachment(session, actor, sha256):
+    if not may_read_attachment(session, actor, sha256, record):
         raise _refuse(session)
     content = b"".join(content_chunks(session, sha256))
     session.rollback()
