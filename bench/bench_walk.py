@@ -31,14 +31,38 @@ FIXED_NOW = datetime(2022, 6, 8, 1, 30, tzinfo=UTC)
 # -- children (run in a fresh process) -------------------------------------------------------------------------
 
 
+def _complete(screen: Any) -> bool:
+    """The screen is mounted and so are its widgets, down to the footer's key hints (filled in a moment after the
+    footer itself): the frame shows the whole screen, not a part of it."""
+    from textual.widgets import Footer
+
+    if not screen.is_mounted:
+        return False
+    footers = list(screen.query(Footer))
+    return all(footer.children for footer in footers)
+
+
 def _child_first_frame(kind: str, db: str | None) -> None:
-    """Print the wall-clock time at which the first screen has been mounted and rendered, then exit."""
+    """Print the wall-clock time at which the app's first screen is first drawn, then exit.
+
+    "Drawn" is the moment Textual hands a frame of that screen, once mounted with its widgets, to the terminal driver
+    (``App._display``; the headless driver then discards it). Both apps are timed at that same moment: the bare app's first frame of its
+    one screen, ours the first frame of the home screen (never Textual's blank default screen that precedes it).
+    """
     from textual.app import App
 
-    async def report(pilot: Any) -> None:
-        print(f"FRAME {time.time():.6f}", flush=True)
-        pilot.app.exit()
+    display = App._display
+    reported = False
 
+    def first_display(app: Any, screen: Any, renderable: Any) -> None:
+        nonlocal reported
+        if not reported and renderable is not None and type(screen).__name__ == target and _complete(screen):
+            reported = True
+            print(f"FRAME {time.time():.6f}", flush=True)
+            app.set_timer(0.05, app.exit)  # after the frame: leave mounting in peace, the time is taken
+        display(app, screen, renderable)
+
+    App._display = first_display  # type: ignore[assignment]
     app: App[Any]
     if kind == "bare":
         from textual.app import ComposeResult
@@ -48,12 +72,12 @@ def _child_first_frame(kind: str, db: str | None) -> None:
             def compose(self) -> ComposeResult:
                 yield Label("inspector")
 
-        app = Bare()
+        app, target = Bare(), "Screen"
     else:
         from screens.app import create_app
 
-        app = create_app(Path(db) if db else None, "zh")
-    app.run(headless=True, size=(80, 24), auto_pilot=report)
+        app, target = create_app(Path(db) if db else None, "zh"), "HomeScreen"
+    app.run(headless=True, size=(80, 24))
 
 
 def _first_frame(kind: str, db: Path | None) -> float:
@@ -111,7 +135,8 @@ def bench_first_frame(folder: Path) -> Result:
         unit="s",
         baseline=statistics.median(bare),
         target=1.3,
-        note="process start → first screen mounted and rendered (headless), demo database; median of "
+        note="process start → the first frame of the first screen composed and handed to the (headless) terminal "
+        "driver, demo database; median of "
         f"{RUNS}; baseline: bare Textual app showing one Label; both from compiled bytecode, as installed",
         extra={"ours_runs": [round(x, 4) for x in ours], "bare_runs": [round(x, 4) for x in bare]},
     )

@@ -127,10 +127,25 @@ class InspectorApp(App[None]):
         self.title = t("app.title", self.lang)
         if self.store is None:
             # After the first frame: importing and opening the database stack must not delay it.
-            self.call_after_refresh(self._open_store)
+            self.call_after_refresh(self._open_store_when_drawn)
         else:
             self._start_writer()
             self._after_store(self._read_remembered(self.store))
+
+    def _open_store_when_drawn(self, refreshes: int = 0) -> None:
+        """Open the database once the first screen has been drawn whole, its footer's key hints included.
+
+        Importing the database stack in a thread competes with the UI thread for the interpreter lock, so starting
+        it before that frame would delay the frame itself. A screen without a footer (or a slow one) waits at most
+        a few refreshes."""
+        from textual.widgets import Footer
+
+        screen = self.screen
+        whole = screen.is_mounted and all(footer.children for footer in screen.query(Footer))
+        if whole or refreshes >= 10:
+            self.call_after_refresh(self._open_store)  # the refresh that draws it comes first
+        else:
+            self.call_after_refresh(self._open_store_when_drawn, refreshes + 1)
 
     @work(thread=True, exit_on_error=False, name="open-store", group="store")
     def _open_store(self) -> None:
