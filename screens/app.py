@@ -57,6 +57,11 @@ def actions_provider() -> type[Any]:
     return ActionsProvider
 
 
+#: The key that opens each mode from anywhere: F6 inspections, F7 my team, F8 supervisor, F9 sync and conflicts
+#: (F5 stays the conflicts screen's "sync now").
+MODE_KEYS = {"inspect": "f6", "team": "f7", "supervise": "f8", "conflicts": "f9"}
+
+
 def system_clock() -> datetime:
     return datetime.now(UTC)
 
@@ -82,6 +87,8 @@ class InspectorApp(App[None]):
         Binding("f2", "toggle_language", "bind.app.lang", id="app.lang"),
         Binding("f3", "toggle_contrast", "bind.app.contrast", id="app.contrast"),
         Binding("ctrl+q", "quit", "bind.app.quit", id="app.quit", priority=True, show=False),
+        # One key per mode, from any screen (the palette lists them with their keys; the footer has no room).
+        *(Binding(key, f"switch_to('{mode}')", "", show=False) for mode, key in MODE_KEYS.items()),
     ]
 
     class InspectionSigned(Message):
@@ -280,6 +287,11 @@ class InspectorApp(App[None]):
         from inspector.local_settings import set_setting
 
         self.write(lambda session: set_setting(session, key, value))
+
+    async def action_switch_to(self, mode: str) -> None:
+        """Open a mode (its screens keep their state); a dialog open on the current screen stays with it."""
+        if mode in self.MODES and mode != self.current_mode:
+            await self.switch_mode(mode)
 
     def action_toggle_language(self) -> None:
         self.set_language("en" if self.lang == "zh" else "zh")

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, cast
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from inspector.i18n import t
+from screens.app import MODE_KEYS
 
 if TYPE_CHECKING:
     from screens.app import InspectorApp
@@ -35,7 +36,10 @@ class ActionsProvider(Provider):
             if mode == app.current_mode:
                 continue
             name = t(f"mode.{mode}", app.lang)
-            commands.append((t("palette.switch_mode", app.lang, name=name), "", partial(app.switch_mode, mode)))
+            key = MODE_KEYS.get(mode, "")
+            commands.append(
+                (t("palette.switch_mode", app.lang, name=name), key.upper(), partial(app.switch_mode, mode))
+            )
         return commands
 
     async def discover(self) -> Hits:

@@ -350,3 +350,39 @@ async def test_wide_characters_line_up_in_the_checklist(
             cell_len(text[: text.index(item.text("zh")[:2])]) for text, item in zip(texts, walk.data.items, strict=True)
         }  # type: ignore[union-attr]
         assert len(starts) == 1
+
+
+async def test_function_keys_open_every_mode_and_each_keeps_its_place(
+    store: Store, sample: Sample, make_app: Callable[..., InspectorApp]
+) -> None:
+    from screens.commands import ActionsProvider
+    from screens.conflicts import ConflictsScreen
+    from screens.supervisor import SupervisorScreen
+    from screens.team_leader import TeamLeaderScreen
+
+    app = make_app("en")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        home = app.screen
+        await pilot.press("s")  # a dialog holds its own keys: Esc first, then F7…
+        await settle(pilot)
+        await pilot.press("f7")
+        await settle(pilot)
+        assert isinstance(app.screen, PickerDialog)
+        await pilot.press("escape")
+        await settle(pilot)
+        for key, screen_type in (
+            ("f7", TeamLeaderScreen),
+            ("f8", SupervisorScreen),
+            ("f9", ConflictsScreen),
+        ):
+            await pilot.press(key)
+            await settle(pilot)
+            assert isinstance(app.screen, screen_type), key
+        await pilot.press("f6")
+        await settle(pilot)
+        assert app.screen is home  # back where the inspector was
+        # The palette names the keys next to its "Switch to" entries.
+        provider = ActionsProvider(app.screen)
+        keys = {label: key for label, key, _run in provider._commands() if "Switch to" in label}
+        assert sorted(keys.values()) == ["F7", "F8", "F9"]
