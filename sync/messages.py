@@ -35,6 +35,7 @@ register(
         "sync.warning": ("注意：{what}", "Warning: {what}"),
         "sync.stage.push": ("推送变更", "Pushing changes"),
         "sync.stage.pull": ("拉取更新", "Pulling updates"),
+        "sync.stage.outcomes": ("确认服务器处理结果", "Collecting the server's results"),
         "sync.stage.upload": ("上传附件", "Uploading attachments"),
         "sync.exported": (
             "已将 {count} 条待同步变更写入 {path}（已签名）。",
