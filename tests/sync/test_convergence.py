@@ -26,6 +26,14 @@ from tests.sync.world import WORLD, new_inspection, seed_reference
 DEVICES = [("ins1a", "INS-1"), ("ins1b", "INS-1"), ("ins2", "INS-2")]
 PERSON = {"INS-1": WORLD.inspector_1, "INS-2": WORLD.inspector_2}
 FAULTS = [None, None, "drop_reply", "refuse", "duplicate", "replay_old"]
+PUSH_PATHS = ("/push", "/push/log")
+
+
+class LoggingLaptop(Laptop):
+    """A laptop that sends every batch through the push log (applied later, outcomes collected), in batches of 4."""
+
+    def sync(self) -> object:
+        return self.engine(log_threshold=1, log_batch=4).run()
 
 
 class ScheduledTransport(httpx.HTTPTransport):
@@ -37,8 +45,9 @@ class ScheduledTransport(httpx.HTTPTransport):
         self.old_pushes: list[httpx.Request] = []
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        fault, self.fault = (self.fault, None) if request.url.path == "/push" else (None, self.fault)
-        if request.url.path == "/push":
+        pushing = request.url.path in PUSH_PATHS
+        fault, self.fault = (self.fault, None) if pushing else (None, self.fault)
+        if pushing:
             request.read()
             if fault == "replay_old" and self.old_pushes:  # an old retry arrives late, before this request
                 super().handle_request(self.old_pushes[0]).read()
@@ -69,8 +78,9 @@ step = st.one_of(
     phases=[Phase.explicit, Phase.generate],
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
+@pytest.mark.parametrize("path", ["push", "log"])
 @given(schedule=st.lists(step, min_size=4, max_size=14))
-def test_random_schedules_across_three_devices_converge(schedule: list[tuple[str, int, object]]) -> None:
+def test_random_schedules_across_three_devices_converge(path: str, schedule: list[tuple[str, int, object]]) -> None:
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
         server = start_server(f"sqlite:///{root / 'server.db'}")
@@ -89,7 +99,8 @@ def test_random_schedules_across_three_devices_converge(schedule: list[tuple[str
                 client = SyncClient(
                     server.url, server.enroll(name, DeviceRole.INSPECTOR, person), transport=transport, attempts=1
                 )
-                laptop = Laptop(open_store(root / f"{name}.db"), client, root / f"{name}-att")
+                kind = LoggingLaptop if path == "log" else Laptop
+                laptop = kind(open_store(root / f"{name}.db"), client, root / f"{name}-att")
                 laptop.sync()
                 laptops.append(laptop)
                 transports.append(transport)
