@@ -365,18 +365,12 @@ class SyncEngine:
             batch = self._next_batch(0)
             while batch is not None:
                 upcoming = reader.submit(self._next_batch, batch.last_seq)
+                logged = False
                 if batch.count >= self.log_threshold and not batch.needs_files:
-                    crash_point("before_push")
-                    self.client.push_log(
-                        batch.body,
-                        first_seq=batch.first_seq,
-                        last_seq=batch.last_seq,
-                        count=batch.count,
-                        schema_version=batch.schema_version,
-                    )
-                    crash_point("after_push_reply")
-                    marks.append(marker.submit(self._mark_received, batch, report))
-                else:  # small, or with attachments to upload first: through /push, applied before it answers
+                    logged = self._log_batch(batch)
+                    if logged:
+                        marks.append(marker.submit(self._mark_received, batch, report))
+                if not logged:  # small, with attachments to upload first, or an older server: through /push
                     entries = self._pending_between(batch.first_seq, batch.last_seq)
                     for start in range(0, len(entries), self.batch):
                         self._push_entries(entries[start : start + self.batch], report)
@@ -385,6 +379,25 @@ class SyncEngine:
                 batch = upcoming.result()
             for mark in marks:
                 mark.result()
+
+    def _log_batch(self, batch: LogBatch) -> bool:
+        """Send ``batch`` to ``/push/log``; False when the server predates the push log (it is then pushed)."""
+        crash_point("before_push")
+        try:
+            self.client.push_log(
+                batch.body,
+                first_seq=batch.first_seq,
+                last_seq=batch.last_seq,
+                count=batch.count,
+                schema_version=batch.schema_version,
+            )
+        except SyncError as exc:
+            if exc.status != 404:
+                raise
+            self.log_threshold = 2**62  # this server has no push log: everything goes through /push
+            return False
+        crash_point("after_push_reply")
+        return True
 
     def _mark_received(self, batch: LogBatch, report: SyncReport) -> None:
         """Remember that the server stored the batch: one receipt row (its entries stay pending, not sent again)."""

@@ -362,3 +362,25 @@ def test_a_batch_naming_files_goes_through_push_with_its_uploads(
     report = engine.run()
     assert report.pushed == 4 and report.uploaded == 1 and report.received == 3
     assert server_count(server.engine, tables.attachment, tables.attachment.c.complete.is_(True)) == 1
+
+
+class NoPushLog(httpx.HTTPTransport):
+    """A server from before the push log: ``/push/log`` is not found."""
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/push/log":
+            return httpx.Response(404, json={"code": "E_NOT_FOUND", "message": "Not found.", "detail": {}})
+        return super().handle_request(request)
+
+
+def test_a_server_without_the_push_log_gets_the_backlog_through_push(
+    server: RunningServer, tmp_path: Path, laptops: list[Laptop]
+) -> None:
+    seeded(server, tmp_path, laptops)
+    ins = inspector(server, tmp_path, laptops)
+    for _ in range(3):
+        new_inspection(ins.store, WORLD.inspector_1, WORLD.team_a, answers=5)
+    ins.client = SyncClient(server.url, server.tokens["ins"], transport=NoPushLog())
+    report = ins.engine(**LOGGED).run()
+    assert report.pushed == 18 and report.received == 0
+    assert outbox_states(ins.store) == {"acked": 18} and receipts(ins) == []
