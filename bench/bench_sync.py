@@ -4,6 +4,10 @@ trip, and 50 devices syncing at once.
 The server runs under uvicorn in its own processes (2 workers sharing one PostgreSQL), with one extra route,
 ``POST /discard``, that reads a request body and throws it away: posting the very same bytes there is the
 transport limit our push is measured against.
+
+The backlog goes through the push log, so it has two figures, both against the same transport baseline: the push
+(every batch stored durably as received: what the laptop waits for) and the backlog applied and visible to pulls
+(push, then every change applied with every rule and its outcome recorded on the laptop). Read them together.
 """
 
 from __future__ import annotations
