@@ -57,23 +57,48 @@ def _payload(record: SyncedRecord) -> dict[str, Any]:
     return record.model_dump(mode="json")
 
 
+#: ``session.info`` key: the outbox entries written in the current transaction, by (table, record id).
+_PENDING = "outbox_in_transaction"
+
+
 @event.listens_for(StoreSession, "before_flush")
 def _fill_outbox(session: OrmSession, _context: Any, _instances: Any) -> None:
     if session.info.get("skip_outbox"):
         return
     now = utcnow()
+    pending: dict[tuple[str, uuid.UUID], OutboxEntry] = session.info.setdefault(_PENDING, {})
     entries: list[OutboxEntry] = []
+
+    def record(obj: SyncedRecord, op: str) -> None:
+        # A record changed by several flushes of one transaction is one change: the server sees what was
+        # committed, never a half-done state (a sign-off that stored its content hash in a second flush would
+        # otherwise reach the server as a change to an already signed inspection, and be refused).
+        key = (str(obj.__tablename__), obj.id)
+        earlier = pending.get(key)
+        if earlier is not None and earlier in session:
+            earlier.op = op
+            earlier.payload = _payload(obj) if op == "upsert" else {"id": str(obj.id)}
+            return
+        pending[key] = entry = _entry(obj, op)
+        entries.append(entry)
+
     for obj in session.new:
         if isinstance(obj, SyncedRecord) and obj.__tablename__ in SYNCED_MODELS:
-            entries.append(_entry(obj, "upsert"))
+            record(obj, "upsert")
     for obj in session.dirty:
         if isinstance(obj, SyncedRecord) and session.is_modified(obj, include_collections=False):
             obj.updated_at = now
-            entries.append(_entry(obj, "upsert"))
+            record(obj, "upsert")
     for obj in session.deleted:
         if isinstance(obj, SyncedRecord):
-            entries.append(_entry(obj, "delete"))
+            record(obj, "delete")
     session.add_all(entries)
+
+
+@event.listens_for(StoreSession, "after_commit")
+@event.listens_for(StoreSession, "after_rollback")
+def _transaction_ended(session: OrmSession, *_args: Any) -> None:
+    session.info.pop(_PENDING, None)
 
 
 def _entry(obj: SyncedRecord, op: str) -> OutboxEntry:

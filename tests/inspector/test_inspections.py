@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select
 
 from inspector.audit import verify_chain
 from inspector.errors import NotFoundError, RuleViolation
@@ -403,3 +403,30 @@ def test_the_keypress_save_stores_the_same_answer_as_the_session_save(tmp_path: 
         assert (answer.choice, answer.note) == ("no", "护栏缺失")
         with pytest.raises(RuleViolation, match="unknown answer"):
             commit_answer(s, inspection_id=inspection_id, item_id=world.item_ids[1], value=AnswerInput(choice="maybe"))
+
+
+def test_a_sign_off_reaches_the_outbox_as_one_change_with_its_hash(store: Store, sample: Sample) -> None:
+    """Sign-off flushes more than once; the outbox holds one change per record per transaction, the final one (a
+    second change to an already signed inspection would be refused by the server)."""
+    inspection = _start(store, sample)
+    _answer_all(store, sample, inspection, fail="C-01")
+    with store.session() as s:
+        before = {e.seq for e in s.exec(select(OutboxEntry)).all()}
+        acknowledge(s, inspection_id=inspection.id, leader_id=sample.leader_id, now=FIXED_NOW)
+        result = sign_off(s, inspection_id=inspection.id, signer_id=sample.inspector_id, now=FIXED_NOW)
+        s.commit()
+    with store.session() as s:
+        new = [e for e in s.exec(select(OutboxEntry).order_by(col(OutboxEntry.seq))).all() if e.seq not in before]
+        mine = [e for e in new if e.entity == "inspection" and e.entity_id == inspection.id]
+        assert len(mine) == 1
+        assert mine[0].payload["status"] == "signed"
+        assert mine[0].payload["content_hash"] == result.content_hash
+        assert len({(e.entity, e.entity_id) for e in new}) == len(new)  # nothing else twice either
+    # A later transaction is a new change again.
+    with store.session() as s:
+        count = len(s.exec(select(OutboxEntry).where(OutboxEntry.entity_id == inspection.id)).all())
+        signed = s.get(Inspection, inspection.id)
+        assert signed is not None
+        signed.updated_at = FIXED_NOW  # any change
+        s.commit()
+        assert len(s.exec(select(OutboxEntry).where(OutboxEntry.entity_id == inspection.id)).all()) == count + 1
