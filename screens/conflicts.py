@@ -9,12 +9,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Footer, Static
 
 import sync.messages  # noqa: F401  (registers the catalogue)
 from inspector.i18n import known_keys
 from screens.base import InspectorScreen
 from screens.sync_action import enrol_from_app, start_sync, sync_paths
+from screens.widgets.title_bar import TitleBar
 
 if TYPE_CHECKING:
     from sync.protocol import ConflictOut, Resolution
@@ -57,7 +58,7 @@ class ConflictsScreen(InspectorScreen[None]):
         self.conflicts: list[ConflictOut] = []
 
     def compose(self) -> ComposeResult:
-        yield Header(icon="⛑")
+        yield TitleBar(icon="⛑")
         yield DataTable(id="conflicts-table", cursor_type="row", zebra_stripes=True)
         with Horizontal(id="conflicts-values"):
             yield Static(id="conflict-server")

@@ -9,10 +9,11 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Footer, Static
 
 from screens.base import InspectorScreen
 from screens.widgets.sync_status import SyncStatusLabel
+from screens.widgets.title_bar import TitleBar
 
 if TYPE_CHECKING:
     from textual.widget import Widget
@@ -51,7 +52,7 @@ class HomeScreen(InspectorScreen[None]):
         self.data: HomeData | None = None
 
     def compose(self) -> ComposeResult:
-        yield Header(icon="⛑")
+        yield TitleBar(icon="⛑")
         with Vertical(id="home-status"):
             yield Static(id="home-campaign")
             with Horizontal(id="home-who"):

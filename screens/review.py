@@ -11,12 +11,13 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.widgets import DataTable, Footer, Header, Label, Static
+from textual.widgets import DataTable, Footer, Label, Static
 
 from inspector.inspections import score_walk
 from inspector.scoring import ScoreResult
 from inspector.walk_views import PersonView, WalkData
 from screens.base import InspectorScreen
+from screens.widgets.title_bar import TitleBar
 
 if TYPE_CHECKING:
     from inspector.inspections import SignOffResult
@@ -51,7 +52,7 @@ class ReviewScreen(InspectorScreen[None]):
         self.score: ScoreResult | None = None
 
     def compose(self) -> ComposeResult:
-        yield Header(icon="⛑")
+        yield TitleBar(icon="⛑")
         with VerticalScroll(id="review-body"):
             yield Static(id="review-summary")
             yield Label(id="review-sections-title")

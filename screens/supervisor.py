@@ -13,13 +13,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.widget import Widget
-from textual.widgets import DataTable, Footer, Header, Input, Select, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Footer, Input, Select, Static, TabbedContent, TabPane
 
 import inspector.messages.reports  # noqa: F401  (registers the report texts)
 import screens.messages.awards  # noqa: F401  (registers the texts)
 from screens.base import InspectorScreen
 from screens.supervisor_charts import ChartRequest, ChartsPane
 from screens.supervisor_tables import fill_awards, fill_board, fill_consistency, fill_overdue
+from screens.widgets.title_bar import TitleBar
 
 if TYPE_CHECKING:
     from inspector.awards.figures import Subject
@@ -75,7 +76,7 @@ class SupervisorScreen(InspectorScreen[None]):
         self.subject: Subject | None = None
 
     def compose(self) -> ComposeResult:
-        yield Header(icon="⛑")
+        yield TitleBar(icon="⛑")
         yield Static(id="sup-heading")
         with Horizontal(id="sup-filters"):
             yield Select[str]([(name, name) for name in LEVELS], id="sup-level", allow_blank=False, compact=True)

@@ -11,11 +11,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
 from textual_plotext import PlotextPlot
 
 import screens.messages.awards  # noqa: F401  (registers the texts)
 from screens.base import InspectorScreen
+from screens.widgets.title_bar import TitleBar
 
 if TYPE_CHECKING:
     from inspector.awards.evaluate import AwardEntry, CriterionResult
@@ -56,7 +57,7 @@ class TeamLeaderScreen(InspectorScreen[None]):
         self.source_title = ""
 
     def compose(self) -> ComposeResult:
-        yield Header(icon="⛑")
+        yield TitleBar(icon="⛑")
         yield Static(id="team-heading")
         with TabbedContent(id="team-tabs"):
             with TabPane("", id="tab-scores"):

@@ -10,6 +10,7 @@ register(
         "bind.app.contrast": ("高对比度", "Contrast"),
         "bind.app.quit": ("退出", "Quit"),
         "bind.app.palette": ("命令", "Commands"),
+        "titlebar.palette": ("打开命令面板", "Open the command palette"),
         "bind.dialog.cancel": ("取消", "Cancel"),
         "bind.dialog.ok": ("确定", "OK"),
         "app.loading": ("正在打开数据库…", "Opening the database…"),
