@@ -24,7 +24,9 @@ from inspector.inspections import (
     AnswerInput,
     SignOffResult,
     acknowledge,
+    clear_answer,
     commit_answer,
+    delete_finding,
     save_answer,
     save_finding,
     sign_off,
@@ -41,7 +43,7 @@ from sync.server import tables
 from sync.server.audit import verify_audit
 from tests.sync.conftest import Laptop, RunningServer, make_laptop
 from tests.sync.helpers import server_records
-from tests.sync.world import ITEMS, WORLD, seed_reference
+from tests.sync.world import WORLD, seed_reference
 
 pytestmark = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 
@@ -54,6 +56,8 @@ TODAY = date(2022, 6, 8)
 CHOICES = ("no", "yes", "yes", "no", "yes")
 #: How many of the items are answered by the walk's keypress path (the rest through ``save_answer``).
 KEYPRESSES = 2
+#: The amendment's answers: I3, failed at first, passes on a second look.
+AMENDED_CHOICES = ("no", "yes", "yes", "yes", "yes")
 
 
 @dataclass
@@ -160,6 +164,26 @@ def stored(server: RunningServer, entity: str, record_id: uuid.UUID) -> dict[str
     return payload
 
 
+def live(server: RunningServer, entity: str, **match: str) -> list[dict[str, Any]]:
+    """The payloads of the server's live (not deleted) records of ``entity`` whose fields equal ``match``."""
+    found: list[dict[str, Any]] = []
+    for record in server_records(server.engine, entity).values():
+        payload = record["payload"]
+        assert isinstance(payload, dict)
+        if not record["deleted"] and all(payload.get(k) == v for k, v in match.items()):
+            found.append(payload)
+    return found
+
+
+def answered(server: RunningServer, inspection_id: uuid.UUID) -> dict[str, str]:
+    """The server's answers of an inspection: item id → choice."""
+    return {str(p["item_id"]): str(p["choice"]) for p in live(server, "answer", inspection_id=str(inspection_id))}
+
+
+def answered_as(choices: tuple[str, ...]) -> dict[str, str]:
+    return {str(WORLD.item(n)): choice for n, choice in enumerate(choices)}
+
+
 def assert_signed_on_server(server: RunningServer, laptop: Laptop, inspection_id: uuid.UUID) -> dict[str, Any]:
     """The server's inspection is the laptop's signed one: status, content hash, score and acknowledgement."""
     mine = on_laptop(laptop, inspection_id)
@@ -191,41 +215,69 @@ def assert_pulled_hash(laptop: Laptop, inspection_id: uuid.UUID, content_hash: s
         assert inspection_hash(s, pulled) == content_hash
 
 
-def signed_inspection(g: Group, *, sync_between: bool = False) -> tuple[uuid.UUID, uuid.UUID, SignOffResult]:
-    """Inspector 1 walks the workshop (a finding on I0), the leader acknowledges, the inspector signs;
-    ``sync_between``: the laptop also syncs mid-walk and between acknowledgement and sign-off."""
-    ins = g.inspector
-    with ins.store.session() as s:
+def start(laptop: Laptop, at: datetime = STARTED) -> uuid.UUID:
+    with laptop.store.session() as s:
         inspection, created = start_inspection(
             s,
             campaign_id=WORLD.campaign,
             template_version_id=WORLD.version,
             inspector_id=WORLD.inspector_1,
             workshop_id=WORLD.workshop,
-            now=STARTED,
+            now=at,
         )
         assert created
-        inspection_id = inspection.id
         s.commit()
+        return inspection.id
+
+
+def raise_finding(
+    laptop: Laptop,
+    inspection_id: uuid.UUID,
+    item: int,
+    description: str,
+    *,
+    grade: str = "general",
+    photos: tuple[Path, ...] = (),
+    finding_id: uuid.UUID | None = None,
+) -> uuid.UUID:
+    """The walk's hazard dialog: ``save_finding`` in a write of its own (``finding_id`` edits one)."""
+    with laptop.store.session() as s:
+        finding = save_finding(
+            s,
+            inspection_id=inspection_id,
+            item_id=WORLD.item(item),
+            grade=grade,
+            description=description,
+            team_id=WORLD.team_a,
+            deadline=None,
+            photo_paths=[str(p) for p in photos],
+            raised_by_id=WORLD.inspector_1,
+            today=TODAY,
+            finding_id=finding_id,
+        )
+        s.commit()
+        return finding.id
+
+
+def amend(laptop: Laptop, original_id: uuid.UUID, reason: str) -> uuid.UUID:
+    with laptop.store.session() as s:
+        amendment = start_amendment(
+            s, original_id=original_id, inspector_id=WORLD.inspector_1, reason=reason, now=AMENDED
+        )
+        s.commit()
+        return amendment.id
+
+
+def signed_inspection(g: Group, *, sync_between: bool = False) -> tuple[uuid.UUID, uuid.UUID, SignOffResult]:
+    """Inspector 1 walks the workshop (a finding on I0), the leader acknowledges, the inspector signs;
+    ``sync_between``: the laptop also syncs mid-walk and between acknowledgement and sign-off."""
+    ins = g.inspector
+    inspection_id = start(ins)
     walk(ins, inspection_id, CHOICES[:KEYPRESSES], STARTED)
     if sync_between:
         assert_clean(sync(ins))
     walk(ins, inspection_id, CHOICES, STARTED, start=KEYPRESSES)
-    with ins.store.session() as s:
-        finding = save_finding(
-            s,
-            inspection_id=inspection_id,
-            item_id=WORLD.item(0),
-            grade="significant",
-            description="冷却水无压力报警",
-            team_id=WORLD.team_a,
-            deadline=None,
-            photo_paths=[],
-            raised_by_id=WORLD.inspector_1,
-            today=TODAY,
-        )
-        finding_id = finding.id
-        s.commit()
+    finding_id = raise_finding(ins, inspection_id, 0, "冷却水无压力报警", grade="significant")
     result = acknowledge_and_sign(ins, inspection_id, SIGNED, sync_between=sync_between)
     assert result.score.percent == 60.0 and len(result.order_ids) == 1
     return inspection_id, finding_id, result
@@ -243,11 +295,7 @@ def test_a_domain_sign_off_reaches_the_server_whole(group: Group, sync_between: 
     assert theirs["content_hash"] == result.content_hash and theirs["score_percent"] == result.score.percent
     assert theirs["signed_at"] is not None and theirs["superseded_by_id"] is None
 
-    answers = [a for a in server_records(g.server.engine, "answer").values() if not a["deleted"]]
-    mine = [a["payload"] for a in answers if a["payload"]["inspection_id"] == str(inspection_id)]  # type: ignore[index]
-    assert sorted((p["item_id"], p["choice"]) for p in mine) == sorted(  # type: ignore[index]
-        (str(WORLD.item(n)), c) for n, c in enumerate(CHOICES)
-    )
+    assert answered(g.server, inspection_id) == answered_as(CHOICES)
     assert stored(g.server, "finding", finding_id)["grade"] == "significant"
     [order_id] = result.order_ids
     order = stored(g.server, "rectificationorder", order_id)
@@ -289,13 +337,8 @@ def test_an_amendment_reaches_the_server_and_supersedes_the_original(group: Grou
         assert_clean(sync(g.inspector))
 
     ins = g.inspector
-    with ins.store.session() as s:
-        amendment = start_amendment(
-            s, original_id=original_id, inspector_id=WORLD.inspector_1, reason="I3 误判，复查合格", now=AMENDED
-        )
-        amendment_id = amendment.id
-        s.commit()
-    walk(ins, amendment_id, ("no", "yes", "yes", "yes", "yes"), AMENDED)
+    amendment_id = amend(ins, original_id, "I3 误判，复查合格")
+    walk(ins, amendment_id, AMENDED_CHOICES, AMENDED, start=3)
     second = acknowledge_and_sign(ins, amendment_id, AMENDED)
     assert second.score.percent == 80.0 and second.order_ids == []
     assert second.content_hash != first.content_hash
@@ -311,12 +354,8 @@ def test_an_amendment_reaches_the_server_and_supersedes_the_original(group: Grou
     original = assert_signed_on_server(g.server, ins, original_id)
     assert original["content_hash"] == first.content_hash and original["score_percent"] == first.score.percent
     assert original["superseded_by_id"] == str(amendment_id)
-    amended_answers = [
-        a["payload"]
-        for a in server_records(g.server.engine, "answer").values()
-        if a["payload"]["inspection_id"] == str(amendment_id)  # type: ignore[index]
-    ]
-    assert len(amended_answers) == ITEMS
+    assert answered(g.server, original_id) == answered_as(CHOICES)
+    assert answered(g.server, amendment_id) == answered_as(AMENDED_CHOICES)
 
     [entry] = server_audit(g.server, "amendment", amendment_id)
     assert entry["payload"]["content_hash"] == second.content_hash
@@ -331,3 +370,105 @@ def test_an_amendment_reaches_the_server_and_supersedes_the_original(group: Grou
     with g.supervisor.store.session() as s:
         pulled = s.get(Inspection, original_id)
         assert pulled is not None and pulled.superseded_by_id == amendment_id
+
+
+def test_edits_after_a_sync_and_a_chain_of_amendments_made_offline_all_reach_the_server(group: Group) -> None:
+    """A draft synced with its acknowledgement, then a finding withdrawn, another edited and an answer taken back
+    and given again before signing; later, offline, an amendment with a new finding and an amendment of that
+    amendment, all pushed in one sync."""
+    g, ins = group, group.inspector
+    inspection_id = start(ins)
+    walk(ins, inspection_id, CHOICES, STARTED)
+    kept = raise_finding(ins, inspection_id, 0, "冷却水无压力报警")
+    withdrawn = raise_finding(ins, inspection_id, 3, "通道堆放杂物")
+    with ins.store.session() as s:
+        acknowledge(s, inspection_id=inspection_id, leader_id=WORLD.leader_a, now=ACKNOWLEDGED)
+        s.commit()
+    assert_clean(sync(ins))
+    with ins.store.session() as s:
+        delete_finding(s, inspection_id=inspection_id, finding_id=withdrawn)
+        clear_answer(s, inspection_id=inspection_id, item_id=WORLD.item(4))
+        s.commit()
+    raise_finding(ins, inspection_id, 0, "冷却水无压力报警，已停机", grade="major", finding_id=kept)
+    walk(ins, inspection_id, CHOICES, STARTED, start=4)
+    with ins.store.session() as s:
+        first = sign_off(s, inspection_id=inspection_id, signer_id=WORLD.inspector_1, now=SIGNED)
+        s.commit()
+    assert_clean(sync(ins))
+    assert server_records(g.server.engine, "finding")[str(withdrawn)]["deleted"] is True
+    assert stored(g.server, "finding", kept)["grade"] == "major"
+    [order_id] = first.order_ids
+    assert stored(g.server, "rectificationorder", order_id)["finding_id"] == str(kept)
+
+    first_amendment = amend(ins, inspection_id, "漏记一项隐患")
+    new_finding = raise_finding(ins, first_amendment, 3, "通道堆放杂物")
+    second = acknowledge_and_sign(ins, first_amendment, AMENDED)
+    second_amendment = amend(ins, first_amendment, "I3 复查合格")
+    walk(ins, second_amendment, AMENDED_CHOICES, AMENDED, start=3)
+    third = acknowledge_and_sign(ins, second_amendment, AMENDED)
+    assert len(second.order_ids) == 1 and third.order_ids == []
+
+    assert_clean(sync(ins))
+    assert unsent(ins) == []
+    chain = [(inspection_id, first), (first_amendment, second), (second_amendment, third)]
+    successors = [first_amendment, second_amendment, None]
+    for (record_id, result), successor in zip(chain, successors, strict=True):
+        theirs = assert_signed_on_server(g.server, ins, record_id)
+        assert theirs["content_hash"] == result.content_hash
+        assert theirs["superseded_by_id"] == (str(successor) if successor else None)
+    assert stored(g.server, "inspection", second_amendment)["amends_id"] == str(first_amendment)
+    [order] = live(g.server, "rectificationorder", finding_id=str(new_finding))
+    assert order["id"] == str(second.order_ids[0])
+    assert [e["payload"]["amends"] for e in server_audit(g.server, "amendment", second_amendment)] == [
+        str(first_amendment)
+    ]
+    with sa.orm.Session(g.server.engine) as session:
+        assert verify_audit(session).ok
+
+    assert_clean(sync(g.supervisor))
+    for record_id, result in chain:
+        assert_pulled_hash(g.supervisor, record_id, result.content_hash)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="known defect: inspector.signing.inspection_content hashes evidence photos by their local path, and a "
+    "pull (sync.client.engine._localise) points them at the receiving laptop's attachment copies, so a pulled "
+    "signed inspection with photos no longer hashes to its content_hash (receipt: content_changed)",
+)
+def test_a_signed_inspection_with_photos_hashes_the_same_on_the_laptop_that_pulls_it(
+    group: Group, tmp_path: Path
+) -> None:
+    g, ins = group, group.inspector
+    camera = tmp_path / "camera"
+    camera.mkdir()
+    finding_photo, answer_photo = camera / "rail.jpg", camera / "valve.jpg"
+    finding_photo.write_bytes(b"\xff\xd8guard rail missing " * 200)
+    answer_photo.write_bytes(b"\xff\xd8valve tagged " * 200)
+    inspection_id = start(ins)
+    walk(ins, inspection_id, CHOICES, STARTED)
+    with ins.store.session() as s:
+        save_answer(
+            s,
+            inspection_id=inspection_id,
+            item_id=WORLD.item(1),
+            value=AnswerInput(choice="yes", photo_path=str(answer_photo)),
+            now=STARTED,
+        )
+        s.commit()
+    raise_finding(ins, inspection_id, 0, "护栏缺失", photos=(finding_photo,))
+    result = acknowledge_and_sign(ins, inspection_id, SIGNED)
+    report = sync(ins)
+    assert_clean(report)
+    assert report.uploaded == 2
+    assert_signed_on_server(g.server, ins, inspection_id)
+    with ins.store.session() as s:
+        receipt = receipt_for(s, on_laptop(ins, inspection_id)).text()
+
+    # The supervisor's laptop is another computer: the inspector's camera folder is not there.
+    for photo in (finding_photo, answer_photo):
+        photo.rename(tmp_path / photo.name)
+    assert_clean(sync(g.supervisor))
+    with g.supervisor.store.session() as s:
+        assert verify_receipt(s, receipt).status == MATCH
+    assert_pulled_hash(g.supervisor, inspection_id, result.content_hash)
