@@ -5,7 +5,8 @@ Format (version 1)::
     INSR1:<inspection id>:<content hash>:<signer code>:<check>
 
 ``<inspection id>`` is the inspection's UUID and ``<content hash>`` the first 128 bits of its SHA-256 content hash
-(:func:`inspector.signing.inspection_hash`), both in RFC 4648 base32 without padding (26 characters each), so the
+(:func:`inspector.signing.inspection_hash`; a hash made in a legacy content format is accepted where it still matches,
+:func:`inspector.signing.check_content`), both in RFC 4648 base32 without padding (26 characters each), so the
 whole text stays in the QR code's compact alphanumeric mode. ``<signer code>`` is the inspector's roster code and
 ``<check>`` the first 4 hex digits of the CRC-32 of everything before it, so a mistyped receipt is refused rather
 than reported as tampered. About 75 characters: a version-3 QR code (29×29 modules) at error correction L fits a
@@ -27,7 +28,7 @@ from sqlmodel import Session
 
 from inspector.models import Inspection, InspectionStatus, Person
 from inspector.reports.errors import ReportError
-from inspector.signing import inspection_hash
+from inspector.signing import check_content
 
 PREFIX = "INSR"
 VERSION = 1
@@ -159,10 +160,11 @@ def verify_receipt(session: Session, text: str) -> ReceiptCheck:
     signer_code = signer.code if signer is not None else str(inspection.inspector_id)
     if inspection.status != InspectionStatus.SIGNED or not inspection.content_hash:
         return ReceiptCheck(NOT_SIGNED, receipt, signer_code=signer_code)
-    current = inspection_hash(session, inspection)
-    stored = inspection.content_hash
     wanted = receipt.hash_prefix
-    if not current.startswith(wanted):
+    content = check_content(session, inspection, wanted, prefix=True)
+    current = content.current_hash
+    stored = inspection.content_hash
+    if not content.matches:
         status = CONTENT_CHANGED
     elif not stored.lower().startswith(wanted):
         status = STORED_HASH_CHANGED

@@ -77,6 +77,8 @@ def _verify_chain(session: Session, lang: str) -> bool:
         console.print(
             "[bold green]✔[/] " + t("chain.ok", lang, entries=report.chain.entries, signed=report.signed_checked)
         )
+        if report.received:
+            console.print(t("chain.received", lang, count=len(report.received)))
         return True
     if not report.chain.ok:
         chain_report = report.chain

@@ -84,6 +84,11 @@ register(
             "审计链中没有它的签署记录（记录被删除或绕过程序写入）。",
             "the chain holds no sign-off entry for it (entry deleted, or written behind the app's back).",
         ),
+        "chain.received": (
+            "其中 {count} 份由服务器或其他设备传来，已按内容摘要核验一致（它们在签署设备的审计链中，不在本机）。",
+            "{count} of them were received from the server or another device and match their content hash (they are"
+            " in the signing device's audit chain, not this laptop's).",
+        ),
         "chain.hash_differs_from_chain": (
             "保存的摘要与审计链记载的不同（链 {chained}，保存的 {stored}）。",
             "its stored hash differs from the one the chain recorded (chain {chained}, stored {stored}).",

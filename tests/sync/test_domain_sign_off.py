@@ -430,12 +430,6 @@ def test_edits_after_a_sync_and_a_chain_of_amendments_made_offline_all_reach_the
         assert_pulled_hash(g.supervisor, record_id, result.content_hash)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known defect: inspector.signing.inspection_content hashes evidence photos by their local path, and a "
-    "pull (sync.client.engine._localise) points them at the receiving laptop's attachment copies, so a pulled "
-    "signed inspection with photos no longer hashes to its content_hash (receipt: content_changed)",
-)
 def test_a_signed_inspection_with_photos_hashes_the_same_on_the_laptop_that_pulls_it(
     group: Group, tmp_path: Path
 ) -> None:
