@@ -52,10 +52,11 @@ class TitleBar(Widget):
         self._update_title()
 
     def _update_title(self) -> None:
-        """The title shown: the screen's own title and sub-title, else the app's."""
+        """The title shown: the screen's own title, else the app's; the app's sub-title while it has one (the QR
+        scanner's "scanning: …" feedback, which Header hid behind every screen's own sub-title), else the screen's."""
         screen, app = self.screen, self.app
         title = screen.title if screen.title is not None else app.title
-        sub_title = screen.sub_title if screen.sub_title is not None else app.sub_title
+        sub_title = app.sub_title or (screen.sub_title if screen.sub_title is not None else "")
         content = app.format_title(title, sub_title)
         if content != self._title or content.spans != self._title.spans:
             self._title = content

@@ -92,13 +92,15 @@ async def test_the_bar_follows_the_language_and_the_screens_sub_title(
         await pilot.press("f2")
         await pilot.pause()
         assert bar.title_text == f"{t('app.title', 'en')} — {t('home.title', 'en')}"
-        app.screen.sub_title = None
-        app.sub_title = "reading"
-        await pilot.pause()
-        assert bar.title_text == f"{t('app.title', 'en')} — reading"  # no sub-title of its own: the app's
+        # A label being scanned: the app's sub-title says so, over the screen's, until the scan ends.
+        await pilot.press(*"INSP1")
+        assert bar.title_text == f"{t('app.title', 'en')} — {t('scan.reading', 'en', text='INSP1')}"
+        await pilot.press("escape")
+        assert bar.title_text == f"{t('app.title', 'en')} — {t('home.title', 'en')}"
         app.screen.title = "Walk"
+        app.screen.sub_title = None
         await pilot.pause()
-        assert bar.title_text == "Walk — reading"
+        assert bar.title_text == "Walk"
 
 
 async def test_the_icon_opens_the_command_palette_and_the_title_does_not(
