@@ -77,8 +77,8 @@ def inspection_content(
     """
     value = photo if photo is not None else _photo_value(content_format)
 
-    def one(path: str | None) -> str | None:
-        return value(path) if path else path
+    def one(path: Any) -> Any:
+        return value(path) if isinstance(path, str) and path else path
 
     answers = session.exec(
         select(Answer, TemplateItem.code)
