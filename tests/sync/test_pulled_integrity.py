@@ -17,10 +17,13 @@ from sqlmodel import select
 
 from inspector.inspections import AnswerInput, save_answer
 from inspector.integrity import CONTENT_CHANGED, NOT_CHAINED, IntegrityReport, check_integrity
-from inspector.models import Answer, Inspection
+from inspector.models import Answer, CampaignChecklist, Inspection
 from inspector.signing import CONTENT_FORMAT, check_content
+from sync.client.bundle_import import import_bundle
+from sync.protocol import ChangeStatus
 from tests.sync import test_domain_sign_off
-from tests.sync.conftest import Laptop
+from tests.sync.bundle_world import export, supervisor
+from tests.sync.conftest import Laptop, RunningServer
 from tests.sync.test_domain_sign_off import (
     CHOICES,
     SIGNED,
@@ -35,6 +38,7 @@ from tests.sync.test_domain_sign_off import (
     sync,
     walk,
 )
+from tests.sync.test_faults import inspector, seeded
 from tests.sync.world import WORLD
 
 pytestmark = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
@@ -193,3 +197,41 @@ def test_an_amendment_made_on_the_laptop_that_pulled_the_original(group: Group) 
 
     assert raw(sup, "DELETE FROM auditentry WHERE subject_id = ?", amendment_id.hex) == 1
     assert problems(integrity(sup)) == [(amendment_id, NOT_CHAINED)]
+
+
+def test_a_signed_inspection_imported_from_a_bundle_is_received(
+    server: RunningServer, tmp_path: Path, laptops: list[Laptop]
+) -> None:
+    """A supervisor's laptop with no server imports an inspector's bundle: the signed inspection has no server
+    version yet and no entry in this laptop's chain; it is received, verified by its hash (photo included)."""
+    sup_laptop = seeded(server, tmp_path, laptops)
+    with sup_laptop.store.session() as s:
+        s.add(CampaignChecklist(campaign_id=WORLD.campaign, template_version_id=WORLD.version))
+        s.commit()
+    ins = inspector(server, tmp_path, laptops, "ins", "INS-1")
+    sup = supervisor(server, sup_laptop, "sup", tmp_path / "sup-data")
+    sup.sync()  # the checklist's campaign link up, the group's device keys down
+    assert_clean(sync(ins))
+    camera = tmp_path / "camera"
+    camera.mkdir()
+    (camera / "rail.jpg").write_bytes(b"\xff\xd8guard rail missing " * 300)
+    inspection_id = start(ins)
+    walk(ins, inspection_id, CHOICES, STARTED)
+    raise_finding(ins, inspection_id, 0, "护栏缺失", photos=(camera / "rail.jpg",))
+    acknowledge_and_sign(ins, inspection_id, SIGNED)
+    bundle = tmp_path / "usb" / "ins.bundle"
+    assert export(server, ins, "ins", bundle) > 0
+
+    camera.rename(tmp_path / "camera-on-the-inspectors-laptop")  # the supervisor's laptop is another computer
+    result = import_bundle(
+        sup.laptop.store, file=bundle, keys_path=sup.paths.bundle_keys, attachments=sup.paths.attachments
+    )
+    assert all(r.status == ChangeStatus.APPLIED for r in result.results), result.results
+    with sup.laptop.store.session() as s:
+        row = s.get(Inspection, inspection_id)
+        assert row is not None and row.status == "signed" and row.server_version is None
+    report = integrity(sup.laptop)
+    assert report.ok and report.received == [inspection_id], problems(report)
+
+    assert raw(sup.laptop, "UPDATE finding SET description = '护栏完好' WHERE inspection_id = ?", inspection_id.hex)
+    assert problems(integrity(sup.laptop)) == [(inspection_id, CONTENT_CHANGED)]
