@@ -32,8 +32,8 @@ NOT_CHAINED = "not_chained"
 HASH_DIFFERS_FROM_CHAIN = "hash_differs_from_chain"
 CONTENT_CHANGED = "content_changed"
 
-#: Bundle-conflict settlements that write another device's value here (``sync.protocol.Resolution``).
-_TAKEN_FROM_DEVICE = ("take_device", "merged")
+#: The bundle-conflict settlement that writes another device's value here (``sync.protocol.Resolution``).
+_TAKEN_FROM_DEVICE = "take_device"
 
 
 @dataclass(frozen=True)
@@ -86,19 +86,28 @@ def check_signed(
 
 def signed_here(session: Session) -> set[uuid.UUID]:
     """Inspections this laptop's outbox shows were signed here: an entry writing the inspection as signed and not
-    superseded, other than one that took another device's value in a settled bundle conflict."""
+    superseded, other than one that wrote the very value taken from another device in a settled bundle conflict."""
     payload = col(OutboxEntry.payload)
-    settled = select(LocalConflict.record_id).where(
-        LocalConflict.entity == "inspection", col(LocalConflict.resolution).in_(_TAKEN_FROM_DEVICE)
-    )
-    query = select(OutboxEntry.entity_id).where(
+    query = select(OutboxEntry.entity_id, sa.func.json_extract(payload, "$.content_hash")).where(
         OutboxEntry.entity == "inspection",
         OutboxEntry.op == "upsert",
         sa.func.json_extract(payload, "$.status") == InspectionStatus.SIGNED.value,
         sa.func.json_extract(payload, "$.superseded_by_id").is_(None),
-        col(OutboxEntry.entity_id).not_in(settled),
     )
-    return set(session.exec(query.distinct()).all())
+    written = {(entity_id, str(content_hash)) for entity_id, content_hash in session.exec(query.distinct()).all()}
+    if not written:
+        return set()
+    settled = session.exec(
+        select(LocalConflict.record_id, LocalConflict.device_payload).where(
+            LocalConflict.entity == "inspection", LocalConflict.resolution == _TAKEN_FROM_DEVICE
+        )
+    ).all()
+    taken = {
+        (record_id, str(value.get("content_hash")))
+        for record_id, value in settled
+        if value.get("status") == InspectionStatus.SIGNED.value
+    }
+    return {entity_id for entity_id, content_hash in written - taken}
 
 
 def came_from_elsewhere(session: Session) -> set[uuid.UUID]:
