@@ -32,3 +32,15 @@ def store(db_path: Path) -> Iterator[Store]:
     opened = open_store(db_path)
     yield opened
     opened.close()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A screenshot comparison runs once more before it fails.
+
+    The screens are settled deterministically before every screenshot (tests/screens/conftest.py: no queued job, no
+    worker, no table still measuring, animations off), yet on a CI machine starved of CPU one board snapshot in a few
+    hundred runs was still caught a frame early and could not be reproduced afterwards. A second run of the same test
+    separates that from a real change of the screen, which fails both times."""
+    for item in items:
+        if "snap_compare" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.flaky(reruns=1))
