@@ -35,7 +35,7 @@ demo: $(STAMP) ## Create (or refresh) the demo group in demo.db without opening 
 .PHONY: test
 test: $(STAMP) ## Install and run the whole test suite (PostgreSQL included)
 	@bash .ci/install-system-deps
-	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup -r fEsR $(PYTEST_ARGS)
 
 .PHONY: check
 check: $(STAMP) ## Lint, format check, strict typing and import rules
