@@ -310,8 +310,9 @@ def commit_answer(
 ) -> SavedAnswer:
     """Store one answer in a durable transaction of its own: the walk's keypress path.
 
-    The same checks and rows as :func:`save_answer`, on a bare pooled connection of the session's engine: a session
-    transaction around it would double the cost of a keypress (``bench/bench_store.py``). A session that already
+    The same checks and rows as :func:`save_answer`, on the store's own connection for this thread (the app's writer
+    thread) outside any session transaction: a session transaction around it would double the cost of a keypress
+    (``bench/bench_store.py``). A session that already
     has a transaction open (it may hold SQLite's write lock) gets the answer in that transaction instead.
     """
     if session.in_transaction():
@@ -323,7 +324,10 @@ def commit_answer(
             now=now,
             current_item_code=current_item_code,
         )
-    connection = session.get_bind().raw_connection()  # type: ignore[union-attr]  # the store binds an Engine
+    # The store's connection for this thread (no pool checkout and reset per keypress); a bare session's pool.
+    store = session.info.get("store")
+    bind = session.get_bind()
+    connection = store.thread_connection() if store is not None else bind.raw_connection()  # type: ignore[union-attr]
     try:
         with durable_transaction(connection) as cursor:
             return _check_and_write(
@@ -335,7 +339,8 @@ def commit_answer(
                 current_item_code=current_item_code,
             )
     finally:
-        connection.close()  # back to the pool
+        if store is None:
+            connection.close()  # back to the pool
 
 
 def clear_answer(session: Session, *, inspection_id: uuid.UUID, item_id: uuid.UUID) -> None:

@@ -7,10 +7,11 @@ Every local write of a synced record and its outbox entry commit in one transact
 from __future__ import annotations
 
 import sqlite3
+import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -195,14 +196,30 @@ class Store:
 
     path: Path
     engine: Engine
+    _held: threading.local = field(default_factory=threading.local, repr=False)
+    _held_all: list[Any] = field(default_factory=list, repr=False)
+    _held_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @contextmanager
     def session(self, *, skip_outbox: bool = False) -> Iterator[StoreSession]:
         """A session for one unit of work."""
         with StoreSession(self.engine, expire_on_commit=False) as session:
+            session.info["store"] = self
             if skip_outbox:
                 session.info["skip_outbox"] = True
             yield session
+
+    def thread_connection(self) -> Any:
+        """This thread's own DBAPI (``sqlite3``) connection, kept for the store's life: the walk's keypress saves
+        run on the app's one writer thread, and a pool checkout and reset per keypress cost as much as a statement.
+        It is in autocommit mode (see :func:`_set_pragmas`); callers open and end their own transactions."""
+        connection = getattr(self._held, "connection", None)
+        if connection is None:
+            connection = self.engine.raw_connection()
+            self._held.connection = connection
+            with self._held_lock:
+                self._held_all.append(connection)
+        return connection
 
     @contextmanager
     def raw_connection(self) -> Iterator[Any]:
@@ -214,6 +231,12 @@ class Store:
             connection.close()  # back to the pool
 
     def close(self) -> None:
+        with self._held_lock:
+            held, self._held_all[:] = list(self._held_all), []
+        for connection in held:
+            _rollback_if_open(connection.dbapi_connection)
+            connection.close()
+        self._held = threading.local()
         self.engine.dispose()
 
 
