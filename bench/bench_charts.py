@@ -73,9 +73,8 @@ def run() -> list[Result]:
             cpu,
             "s",
             base_cpu,
-            target=1.0,
             note="CPU s, best of 5: the charts tab's figures (weekly trend, hazards by grade per workshop, names) "
-            "vs raw GROUP BY",
+            "vs raw GROUP BY; no ratio target: the tab must fill in well under 1 s on 10,000 teams",
             extra={
                 "wall_s": round(wall, 3),
                 "baseline_wall_s": round(base_wall, 3),
