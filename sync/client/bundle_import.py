@@ -24,8 +24,6 @@ import binascii
 import hashlib
 import hmac
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -56,7 +54,7 @@ from inspector.models.enums import OutboxStatus
 from inspector.store import Store, StoreSession
 from sync import errors
 from sync.client.bundle import read_bundle_file
-from sync.client.engine import FILE_FIELDS
+from sync.client.engine import FILE_FIELDS, remote_session
 from sync.client.trust import find_key, load_bundle_keys
 from sync.protocol import Bundle, BundleKey, BundleKeys, Change, ChangeResult, ChangeStatus, DeviceRole, Op
 from sync.server.access import PARENT, Actor, Derived, as_uuid, derive, may_write
@@ -138,7 +136,7 @@ def import_bundle(store: Store, *, file: Path, keys_path: Path, attachments: Pat
         raise refused("E_BUNDLE_NO_KEYS", "sync.import.no_keys")
     source = verify_bundle(bundle, keys, file)
     paths = save_attachments(bundle, attachments)
-    with _import_session(store) as session:
+    with remote_session(store) as session:  # a bundle may name records this laptop has not pulled yet
         actor = _actor(session, source)
         stored = session.exec(select(ImportedBundle).where(ImportedBundle.file_sha256 == digest)).first()
         is_new = stored is None
@@ -162,23 +160,6 @@ def import_bundle(store: Store, *, file: Path, keys_path: Path, attachments: Pat
             change = by_id[result.change_id]
             report.rejections.append((f"{change.entity} {change.entity_id} ({result.code})", result.message))
     return report
-
-
-@contextmanager
-def _import_session(store: Store) -> Iterator[StoreSession]:
-    """A session that writes without echoing into this laptop's outbox, foreign keys off (a bundle may name
-    records this laptop has not pulled yet, as a pull may)."""
-    with store.engine.connect() as conn:
-        raw = conn.connection.dbapi_connection
-        assert raw is not None
-        raw.execute("PRAGMA foreign_keys=OFF")
-        try:
-            with StoreSession(bind=conn, expire_on_commit=False) as session:
-                session.info["skip_outbox"] = True
-                yield session
-        finally:
-            conn.rollback()
-            raw.execute("PRAGMA foreign_keys=ON")
 
 
 def _actor(session: StoreSession, source: BundleKey) -> Actor:

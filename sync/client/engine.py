@@ -20,7 +20,7 @@ import signal
 import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -194,6 +194,27 @@ def change_of(entry: OutboxEntry, refs: list[AttachmentRef]) -> Change:
         made_at=entry.created_at,
         attachments=refs,
     )
+
+
+@contextmanager
+def remote_session(store: Store) -> Iterator[StoreSession]:
+    """A session that writes records received from elsewhere (a pull, an imported bundle) without echoing them into
+    this laptop's outbox.
+
+    Foreign keys are off for it: a device holds only what its role may see, so a received record may name a parent
+    it will never receive (a team leader sees a finding on their team from another team's inspection).
+    """
+    with store.engine.connect() as conn:
+        raw = conn.connection.dbapi_connection
+        assert raw is not None
+        raw.execute("PRAGMA foreign_keys=OFF")
+        try:
+            with StoreSession(bind=conn, expire_on_commit=False) as session:
+                session.info["skip_outbox"] = True
+                yield session
+        finally:
+            conn.rollback()
+            raw.execute("PRAGMA foreign_keys=ON")
 
 
 class SyncEngine:
@@ -791,24 +812,8 @@ class SyncEngine:
         session.flush()
         return bool(clashing)
 
-    @contextmanager
-    def _remote_session(self) -> Iterator[StoreSession]:
-        """A session that writes pulled rows without echoing them into the outbox.
-
-        Foreign keys are off for it: a device holds only what its role may see, so a pulled record may name a
-        parent it will never receive (a team leader sees a finding on their team from another team's inspection).
-        """
-        with self.store.engine.connect() as conn:
-            raw = conn.connection.dbapi_connection
-            assert raw is not None
-            raw.execute("PRAGMA foreign_keys=OFF")
-            try:
-                with StoreSession(bind=conn, expire_on_commit=False) as session:
-                    session.info["skip_outbox"] = True
-                    yield session
-            finally:
-                conn.rollback()
-                raw.execute("PRAGMA foreign_keys=ON")
+    def _remote_session(self) -> AbstractContextManager[StoreSession]:
+        return remote_session(self.store)
 
 
 #: Pending entries a receipt covers (the server received them; their outcomes are not recorded yet), in order.

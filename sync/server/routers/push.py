@@ -8,7 +8,7 @@ to 2,000 changes, and the generic JSON round trip through Python objects would c
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Query, Request, Response
@@ -25,46 +25,32 @@ from sync.server.deps import CurrentDevice, SessionDep
 
 router = APIRouter(tags=["push"])
 
-BODY = {
-    "required": True,
-    "content": {
-        "application/json": {
-            "schema": {
-                "type": "object",
-                "additionalProperties": False,
-                "required": ["changes"],
-                "properties": {
-                    "changes": {
-                        "type": "array",
-                        "maxItems": MAX_BATCH,
-                        "items": {"$ref": "#/components/schemas/Change"},
-                    }
-                },
+
+def _changes_body(max_items: int) -> dict[str, Any]:
+    """The OpenAPI request body of a push: a batch of at most ``max_items`` changes (parsed by hand, see below)."""
+    return {
+        "required": True,
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": ["changes"],
+                    "properties": {
+                        "changes": {
+                            "type": "array",
+                            "maxItems": max_items,
+                            "items": {"$ref": "#/components/schemas/Change"},
+                        }
+                    },
+                }
             }
-        }
-    },
-}
+        },
+    }
 
 
-LOG_BODY = {
-    "required": True,
-    "content": {
-        "application/json": {
-            "schema": {
-                "type": "object",
-                "additionalProperties": False,
-                "required": ["changes"],
-                "properties": {
-                    "changes": {
-                        "type": "array",
-                        "maxItems": MAX_LOG_BATCH,
-                        "items": {"$ref": "#/components/schemas/Change"},
-                    }
-                },
-            }
-        }
-    },
-}
+BODY = _changes_body(MAX_BATCH)
+LOG_BODY = _changes_body(MAX_LOG_BATCH)
 
 
 def parse_push(body: bytes) -> PushRequest:
