@@ -1,79 +1,66 @@
 """The ``inspector`` command line. ``inspector`` alone opens the app; subcommands do everything else headless.
 
-This is the one module of ``inspector`` that may reach the UI and network packages, and it imports them lazily
-inside the commands that need them, so ``inspector template check`` stays fast.
+This is the one package of ``inspector`` that may reach the UI and network packages. Opening the app is what an
+inspector does every morning, so ``inspector [--db PATH] [--lang zh|en]`` goes straight to the app without loading
+the command tree (its subcommands import the database stack and more; the app opens the database after its first
+frame). Anything else — a subcommand, ``--help``, an unknown option — is the typer command tree in
+:mod:`inspector.cli.commands`.
 """
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Any
 
-import typer
-
-from inspector.cli.awards import awards_app, quality_app
-from inspector.cli.common import DbOption, console, fail, write_crash_log
-from inspector.cli.demo import demo_command
-from inspector.cli.export import export_app
-from inspector.cli.help_language import localized_cli
-from inspector.cli.labels import labels_command
-from inspector.cli.server import server_app
-from inspector.cli.sync import sync_app
-from inspector.cli.template import template_app
-from inspector.cli.verify import verify_command
-from inspector.errors import InspectorError
-
-app = typer.Typer(
-    name="inspector",
-    help="Safety and quality inspections for the aluminium group, offline first. Run without a command to open the app.",
-    no_args_is_help=False,
-    add_completion=False,
-    rich_markup_mode="rich",
-    pretty_exceptions_enable=False,
-)
-app.command("demo")(demo_command)
-app.add_typer(template_app, name="template")
-app.add_typer(server_app, name="server")
-app.add_typer(sync_app, name="sync")
-app.command("labels")(labels_command)
-app.command("verify")(verify_command)
-app.add_typer(export_app, name="export")
-app.add_typer(awards_app, name="awards")
-app.add_typer(quality_app, name="quality")
+#: The root's own options (``inspector --db X --lang zh``), each taking one value.
+APP_OPTIONS = ("--db", "--lang")
 
 
-@app.callback(invoke_without_command=True)
-def open_app(
-    ctx: typer.Context,
-    db: DbOption = None,
-    lang: Annotated[str | None, typer.Option(help="Interface language: zh or en.")] = None,
-) -> None:
-    """Open the inspection app on the laptop's database."""
-    if ctx.invoked_subcommand is not None:
-        return
-    from screens.app import run_app  # the UI is loaded only when the app is opened
-
-    run_app(db=db, lang=lang)
+def app_only(args: list[str]) -> dict[str, str] | None:
+    """The root options when ``args`` only opens the app (``--db``/``--lang`` with their values), else ``None``."""
+    found: dict[str, str] = {}
+    rest = list(args)
+    while rest:
+        token = rest.pop(0)
+        name, equals, value = token.partition("=")
+        if name not in APP_OPTIONS or name in found:
+            return None
+        if not equals:
+            if not rest or rest[0].startswith("-"):
+                return None  # a missing value: the command tree says what is wrong
+            value = rest.pop(0)
+        found[name] = value
+    return found
 
 
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry: every user-facing error becomes a clear message and exit code 1, never a traceback."""
     args = sys.argv[1:] if argv is None else argv
+    options = app_only(args)
+    if options is None:
+        from inspector.cli.commands import main as run_command
+
+        run_command(args)
+        return
     try:
-        with localized_cli(app, args) as command:  # --help in the user's language (help_language.py says how)
-            command(args=args, prog_name="inspector", standalone_mode=True)
-    except InspectorError as exc:
-        fail(exc.message)
-    except KeyboardInterrupt:
-        console.print("Interrupted.", style="yellow")
-        sys.exit(130)
-    except OSError as exc:  # a full disk, a missing folder, a permission: name it, keep what was saved
-        where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
-        fail(f"{exc.strerror or exc}{where}. Nothing that was already saved is lost.")
-    except Exception as exc:  # a bug: the user gets one line and the log the traceback
-        log = write_crash_log(exc)
-        fail(f"Unexpected error: {type(exc).__name__}: {exc}. Details were written to {log}.")
+        from screens.app import run_app
+
+        db = options.get("--db")
+        run_app(db=Path(db) if db else None, lang=options.get("--lang"))
+    except (Exception, KeyboardInterrupt) as exc:
+        from inspector.cli.commands import report_failure
+
+        report_failure(exc)
 
 
-__all__ = ["Path", "app", "main"]
+def __getattr__(name: str) -> Any:
+    """``inspector.cli.app``: the typer command tree, loaded when first asked for."""
+    if name == "app":
+        from inspector.cli.commands import app
+
+        return app
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+__all__ = ["app", "app_only", "main"]

@@ -57,3 +57,41 @@ def test_unexpected_errors_become_one_line_and_a_log(
     err = " ".join(capsys.readouterr().err.split())
     assert "Unexpected error: RuntimeError: simulated bug" in err
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        ([], {}),
+        (["--db", "x.db"], {"--db": "x.db"}),
+        (["--lang=zh", "--db", "x.db"], {"--lang": "zh", "--db": "x.db"}),
+        (["demo"], None),
+        (["--help"], None),
+        (["--db"], None),  # a missing value: the command tree names it
+        (["--db", "--lang"], None),
+        (["--lang", "zh", "--lang", "en"], None),
+        (["--db", "x.db", "sync"], None),
+    ],
+)
+def test_only_opening_the_app_skips_the_command_tree(args: list[str], expected: dict[str, str] | None) -> None:
+    from inspector.cli import app_only
+
+    assert app_only(args) == expected
+
+
+def test_opening_the_app_loads_neither_the_command_tree_nor_the_database_stack(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    code = (
+        "import sys, inspector.cli; "
+        "print(sorted(m for m in ('inspector.cli.commands', 'sqlalchemy', 'typer') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+    # …and main() hands the options straight to the app
+    import screens.app
+
+    opened: list[tuple[object, object]] = []
+    monkeypatch.setattr(screens.app, "run_app", lambda db, lang: opened.append((db, lang)))
+    main(["--db", str(tmp_path / "x.db"), "--lang", "zh"])
+    assert opened == [(tmp_path / "x.db", "zh")]

@@ -1,0 +1,84 @@
+"""The ``inspector`` command tree (typer): every subcommand, and the root that opens the app.
+
+``inspector`` alone skips this module (see :mod:`inspector.cli`); the commands import the UI and network packages
+lazily, inside the commands that need them, so ``inspector template check`` stays fast.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from inspector.cli.awards import awards_app, quality_app
+from inspector.cli.common import DbOption, console, fail, write_crash_log
+from inspector.cli.demo import demo_command
+from inspector.cli.export import export_app
+from inspector.cli.help_language import localized_cli
+from inspector.cli.labels import labels_command
+from inspector.cli.server import server_app
+from inspector.cli.sync import sync_app
+from inspector.cli.template import template_app
+from inspector.cli.verify import verify_command
+from inspector.errors import InspectorError
+
+app = typer.Typer(
+    name="inspector",
+    help="Safety and quality inspections for the aluminium group, offline first. Run without a command to open the app.",
+    no_args_is_help=False,
+    add_completion=False,
+    rich_markup_mode="rich",
+    pretty_exceptions_enable=False,
+)
+app.command("demo")(demo_command)
+app.add_typer(template_app, name="template")
+app.add_typer(server_app, name="server")
+app.add_typer(sync_app, name="sync")
+app.command("labels")(labels_command)
+app.command("verify")(verify_command)
+app.add_typer(export_app, name="export")
+app.add_typer(awards_app, name="awards")
+app.add_typer(quality_app, name="quality")
+
+
+@app.callback(invoke_without_command=True)
+def open_app(
+    ctx: typer.Context,
+    db: DbOption = None,
+    lang: Annotated[str | None, typer.Option(help="Interface language: zh or en.")] = None,
+) -> None:
+    """Open the inspection app on the laptop's database."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from screens.app import run_app  # the UI is loaded only when the app is opened
+
+    run_app(db=db, lang=lang)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the command line on ``argv``: every user-facing error becomes a clear message and exit code 1."""
+    args = sys.argv[1:] if argv is None else argv
+    try:
+        with localized_cli(app, args) as command:  # --help in the user's language (help_language.py says how)
+            command(args=args, prog_name="inspector", standalone_mode=True)
+    except (Exception, KeyboardInterrupt) as exc:
+        report_failure(exc)
+
+
+def report_failure(exc: BaseException) -> None:
+    """One line for the user (and the log file for a bug), never a traceback; exits."""
+    if isinstance(exc, InspectorError):
+        fail(exc.message)
+    if isinstance(exc, KeyboardInterrupt):
+        console.print("Interrupted.", style="yellow")
+        sys.exit(130)
+    if isinstance(exc, OSError):  # a full disk, a missing folder, a permission: name it, keep what was saved
+        where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
+        fail(f"{exc.strerror or exc}{where}. Nothing that was already saved is lost.")
+    log = write_crash_log(exc)  # a bug: the user gets one line and the log the traceback
+    fail(f"Unexpected error: {type(exc).__name__}: {exc}. Details were written to {log}.")
+
+
+__all__ = ["Path", "app", "main", "report_failure"]
