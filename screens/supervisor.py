@@ -260,7 +260,14 @@ class SupervisorScreen(InspectorScreen[None]):
             return
         unit = next((u for u in data.units if u.id == self.unit_id), None)
         self.query_one(ChartsPane).follow(
-            ChartRequest(data.campaign.id, self.unit_id, self.subject, self.lang),
+            ChartRequest(
+                data.campaign.id,
+                self.unit_id,
+                self.subject,
+                self.lang,
+                # the leaderboard's own selection: the trend counts exactly the inspections its rows count
+                tuple(data.evaluation.rules.score_templates) if data.evaluation is not None else (),
+            ),
             unit.name(self.lang) if unit is not None else self.tr("sup.all_units"),
             on_view=self.query_one("#sup-tabs", TabbedContent).active == "tab-charts",
         )

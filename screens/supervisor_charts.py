@@ -24,12 +24,14 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class ChartRequest:
     """What the charts show: a campaign, narrowed to a unit or not, maybe one leaderboard row, in a language
-    (workshop names come from the database in it)."""
+    (workshop names come from the database in it). ``score_templates``: the checklists whose scores count — the
+    ones the leaderboard counts (the award rules'; empty: every checklist), so the trend agrees with its rows."""
 
     campaign_id: uuid.UUID
     unit_id: uuid.UUID | None
     subject: Subject | None
     lang: str
+    score_templates: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -58,10 +60,13 @@ def load_charts(session: StoreSession, request: ChartRequest) -> ChartFigures:
     """Read the figures for ``request`` (on the database thread)."""
     scope = Scope(unit_id=request.unit_id)
     subject = request.subject
+    counted = request.score_templates
     return ChartFigures(
         request,
-        score_trend(session, request.campaign_id, scope),
-        score_trend(session, request.campaign_id, subject_scope(subject)) if subject is not None else [],
+        score_trend(session, request.campaign_id, scope, score_templates=counted),
+        score_trend(session, request.campaign_id, subject_scope(subject), score_templates=counted)
+        if subject is not None
+        else [],
         hazard_counts(session, request.campaign_id, scope, by="workshop", lang=request.lang),
     )
 

@@ -15,6 +15,8 @@ from statistics import mean
 from sqlmodel import Session, col, select
 
 import inspector.messages.reports  # noqa: F401  (registers the texts)
+from inspector.awards import load_rules
+from inspector.errors import InspectorError
 from inspector.i18n import t
 from inspector.models import (
     Campaign,
@@ -31,7 +33,7 @@ from inspector.models import (
 )
 from inspector.reports.errors import ReportNotFound
 from inspector.reports.tables import Table
-from inspector.reports.trends import TrendPoint, weekly_trend
+from inspector.reports.trends import TrendPoint, score_trend
 
 GRADES = (HazardGrade.GENERAL, HazardGrade.SIGNIFICANT, HazardGrade.MAJOR)
 STATUSES = (OrderStatus.OPEN, OrderStatus.ANSWERED, OrderStatus.REOPENED, OrderStatus.CLOSED)
@@ -92,6 +94,15 @@ def counted_inspections(session: Session, campaign_id: uuid.UUID) -> list[Inspec
             .order_by(col(Inspection.signed_at))
         ).all()
     )
+
+
+def _score_templates(session: Session, campaign: Campaign) -> tuple[str, ...]:
+    """The checklists whose scores count in the campaign's standings (its award rules' ``score_templates``); every
+    checklist (empty) when the campaign has no readable rules — as the supervisor's leaderboard does then."""
+    try:
+        return tuple(load_rules(session, campaign=campaign).rules.score_templates)
+    except InspectorError:
+        return ()
 
 
 def _avg(values: list[float]) -> float | None:
@@ -266,8 +277,8 @@ def campaign_summary(session: Session, code: str, *, today: date, lang: str = "z
             ]
         )
 
-    # charts
-    trend = weekly_trend(scored)
+    # charts: the trend counts what the leaderboard counts (only the award rules' scoring checklists)
+    trend = score_trend(session, campaign.id, score_templates=_score_templates(session, campaign))
     hazards_by_workshop = []
     for ws in workshops:
         counts = {str(g): 0 for g in GRADES}

@@ -13,7 +13,8 @@ from typing import Any
 
 from sqlmodel import Session, col, func, select
 
-from inspector.models import Finding, HazardGrade, Inspection, InspectionStatus, Team, Workshop
+from inspector.awards.figures import counted_inspections
+from inspector.models import Finding, HazardGrade, Inspection, Team, Workshop
 
 GRADES: tuple[str, ...] = (HazardGrade.GENERAL, HazardGrade.SIGNIFICANT, HazardGrade.MAJOR)
 
@@ -36,13 +37,10 @@ class Scope:
     team_id: uuid.UUID | None = None
 
 
-def _in_scope(query: Any, campaign_id: uuid.UUID, scope: Scope) -> Any:
-    """``query`` narrowed to the inspections that count: signed, not superseded, in the campaign and ``scope``."""
-    query = query.where(
-        Inspection.campaign_id == campaign_id,
-        Inspection.status == InspectionStatus.SIGNED,
-        col(Inspection.superseded_by_id).is_(None),
-    )
+def _in_scope(query: Any, campaign_id: uuid.UUID, scope: Scope, score_templates: Iterable[str] = ()) -> Any:
+    """``query`` narrowed to the inspections that count: signed, not superseded, in the campaign and ``scope`` —
+    and, given ``score_templates``, of those checklists only (the same condition the leaderboard uses)."""
+    query = query.where(counted_inspections(campaign_id, score_templates))
     if scope.team_id is not None:
         query = query.where(Inspection.team_id == scope.team_id)
     if scope.workshop_id is not None:
@@ -67,10 +65,17 @@ def weekly_trend(inspections: list[Inspection]) -> list[TrendPoint]:
     return _weekly((i.signed_at, i.score_percent) for i in inspections)
 
 
-def score_trend(session: Session, campaign_id: uuid.UUID, scope: Scope | None = None) -> list[TrendPoint]:
-    """The weekly score trend of a campaign, or of one unit, workshop or team."""
+def score_trend(
+    session: Session, campaign_id: uuid.UUID, scope: Scope | None = None, *, score_templates: Iterable[str] = ()
+) -> list[TrendPoint]:
+    """The weekly score trend of a campaign, or of one unit, workshop or team.
+
+    ``score_templates``: the checklist codes whose scores count (the award rules' ``score_templates``; empty: every
+    checklist) — pass the campaign's so the trend agrees with the leaderboard."""
     # Two columns rather than whole rows: a campaign of a large group has tens of thousands of inspections.
-    query = _in_scope(select(Inspection.signed_at, Inspection.score_percent), campaign_id, scope or Scope())
+    query = _in_scope(
+        select(Inspection.signed_at, Inspection.score_percent), campaign_id, scope or Scope(), score_templates
+    )
     return _weekly(session.exec(query).all())
 
 

@@ -327,3 +327,77 @@ def test_inspection_workbook_and_a_draft_report(store: Store, world: World, tmp_
     assert {i.answer for i in report.items} == {"Not answered"}
     write_inspection_pdf(report, tmp_path / "draft.pdf")
     assert "Draft (not signed)" in pdf_text(tmp_path / "draft.pdf")
+
+
+RULES_COUNTING_THE_SAFETY_SHEET = """
+campaign = "SPM-2022"
+score_templates = ["SAFE"]
+
+[[awards]]
+code = "advanced_team"
+level = "team"
+name_zh = "先进班组"
+name_en = "Advanced team"
+quota = 2
+rank_by = ["average_score"]
+
+[[awards.criteria]]
+figure = "inspection_count"
+min = 1
+"""
+
+
+def test_a_6s_inspection_does_not_move_the_trend(store: Store, world: World) -> None:
+    """The charts and the summary's trend count what the leaderboard counts: the rules' scoring checklists only."""
+    from inspector.awards import import_rules
+    from inspector.checklists.repository import store_checklist
+    from inspector.checklists.spec import ChecklistSpec, ItemSpec, SectionSpec
+    from inspector.models import Campaign, CampaignChecklist, Inspection, InspectionStatus
+    from inspector.reports.trends import Scope, score_trend
+    from tests.inspector.records_world import at
+
+    six_s = ChecklistSpec(
+        code="DEMO-6S",
+        name_zh="6S 检查表",
+        name_en="6S sheet",
+        sections=[
+            SectionSpec(
+                code="S",
+                title_zh="整理",
+                title_en="Sort",
+                items=[ItemSpec(code="S1", text_zh="物品分类", text_en="Items sorted", points=10)],
+            )
+        ],
+    )
+    with store.session() as session:
+        campaign = session.get(Campaign, world.campaign_id)
+        assert campaign is not None
+        import_rules(session, campaign=campaign, text=RULES_COUNTING_THE_SAFETY_SHEET, source="test")
+        session.commit()
+        before_summary = campaign_summary(session, "SPM-2022", today=TODAY, lang="en").trend
+        before_whole = score_trend(session, world.campaign_id, score_templates=["SAFE"])
+        casting = Scope(workshop_id=world.workshops["CAST"])
+        before_casting = score_trend(session, world.campaign_id, casting, score_templates=["SAFE"])
+
+        version, _ = store_checklist(session, spec=six_s, source="test")
+        session.add(CampaignChecklist(campaign_id=world.campaign_id, template_version_id=version.id))
+        session.add(
+            Inspection(
+                campaign_id=world.campaign_id,
+                template_version_id=version.id,
+                workshop_id=world.workshops["CAST"],
+                checkpoint_id=world.checkpoints["CAST-01"],
+                team_id=world.teams["CAST-A"],
+                inspector_id=world.inspector_id,
+                started_at=at(8, 9),
+                status=InspectionStatus.SIGNED,
+                signed_at=at(8, 11),
+                score_percent=10.0,
+            )
+        )
+        session.commit()
+        # counted without the rule, it would drag the casting week down — so the rule is what keeps it out
+        assert score_trend(session, world.campaign_id, casting) != before_casting
+        assert score_trend(session, world.campaign_id, casting, score_templates=["SAFE"]) == before_casting
+        assert score_trend(session, world.campaign_id, score_templates=["SAFE"]) == before_whole
+        assert campaign_summary(session, "SPM-2022", today=TODAY, lang="en").trend == before_summary == before_whole
