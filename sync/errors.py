@@ -137,6 +137,18 @@ E_ORDER_ACTOR = _define(
     "此人员无权进行这一步整改操作。",
     "This person may not take this step of the rectification loop.",
 )
+E_ORDER_NO_ACTOR = _define(
+    "E_ORDER_NO_ACTOR",
+    422,
+    "整改记录没有注明由谁进行这一步，或注明的人员不存在。",
+    "The rectification event names nobody, or a person who is not known.",
+)
+E_ORDER_ACTOR_DEVICE = _define(
+    "E_ORDER_ACTOR_DEVICE",
+    403,
+    "一台设备只能记录本人的整改步骤。",
+    "A device records only its own person's rectification steps.",
+)
 E_ORDER_PLAN_MISSING = _define(
     "E_ORDER_PLAN_MISSING",
     409,

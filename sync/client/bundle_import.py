@@ -299,7 +299,7 @@ class LocalImporter:
             old is None and self._signed_parent(entity, payload)
         ):
             return _result(change, ChangeStatus.REJECTED, errors.E_SIGNED_IMMUTABLE.code)
-        refusal = check_change(self.facts, entity, payload, old, role=self.actor.role.value)
+        refusal = check_change(self.facts, entity, payload, old, actor=self.actor)
         if refusal is not None:
             return _result(change, ChangeStatus.REJECTED, refusal.code, refusal.message)
         if existing is not None:

@@ -416,7 +416,7 @@ class BatchApplier:
             )
         if existing is None and self._signed_parent(entity, payload):
             return self._result(change, ChangeStatus.REJECTED, code=errors.E_SIGNED_IMMUTABLE.code)
-        refusal = check_pushed(self.session, self.rows, entity, payload, old_payload, role=self.actor.role.value)
+        refusal = check_pushed(self.session, self.rows, entity, payload, old_payload, actor=self.actor)
         if refusal is not None:
             return self._result(change, ChangeStatus.REJECTED, code=refusal.code, message=refusal.message)
         keys = ready.keys

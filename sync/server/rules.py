@@ -30,7 +30,8 @@ from inspector.inspections import AnswerInput, _check_value
 from inspector.models import HazardGrade, InspectionStatus, OrderStatus, RectificationOrder, Role
 from inspector.rectification import ANSWER_FROM, REJECT_FROM, VERIFY_FROM, OrderRefused, _check_from, plan_gaps
 from inspector.scoring import AnswerValue, ItemRule, score_inspection
-from sync.server.access import as_uuid
+from sync.protocol import DeviceRole
+from sync.server.access import Actor, as_uuid
 from sync.server.rule_facts import KnownRow, ServerFacts
 
 register(
@@ -46,6 +47,19 @@ register(
         "sync.rule.event_transition": (
             "整改记录从“{from_zh}”到“{to_zh}”不是合法的整改步骤。",
             "A rectification event from {from_en} to {to_en} is not a legal step of the loop.",
+        ),
+        "sync.rule.event_no_actor": (
+            "整改记录没有注明由谁进行这一步。",
+            "The rectification event does not name who took the step.",
+        ),
+        "sync.rule.event_unknown_actor": (
+            "整改记录注明的人员 {person} 不存在。",
+            "The rectification event names person {person}, who is not known.",
+        ),
+        "sync.rule.event_not_device": (
+            "整改记录署名为 {named}，但它来自 {person} 的设备：一台设备只能记录本人的整改步骤。",
+            "The rectification event is signed by {named}, but it comes from {person}'s device: "
+            "a device records only its own person's steps.",
         ),
         "sync.rule.measurement": (
             "检查项 {code}：测量值必须是有限的数字。",
@@ -154,28 +168,28 @@ def check_pushed(
     payload: dict[str, Any],
     old: dict[str, Any] | None,
     *,
-    role: str | None = None,
+    actor: Actor,
 ) -> Refusal | None:
     """The hook of :class:`sync.server.apply.BatchApplier`: the domain rules for one upsert in a pushed batch
-    (``role``: the pushing device's)."""
-    return check_change(ServerFacts(session, rows), entity, payload, old, role=role)
+    (``actor``: the pushing device)."""
+    return check_change(ServerFacts(session, rows), entity, payload, old, actor=actor)
 
 
 def check_change(
-    facts: Facts, entity: str, payload: dict[str, Any], old: dict[str, Any] | None, *, role: str | None = None
+    facts: Facts, entity: str, payload: dict[str, Any], old: dict[str, Any] | None, *, actor: Actor
 ) -> Refusal | None:
     """The first domain rule the upsert of ``entity`` (from ``old`` to ``payload``) breaks, or ``None``.
 
-    ``role`` is the role of the device the change comes from, where known: a team leader's device answers orders,
-    it does not verify them.
+    ``actor`` is the device the change comes from (for an imported bundle, the device that wrote it): a team
+    leader's device answers orders, it does not verify them, and a device records only its own person's steps.
     """
     try:
         if entity == "answer":
             return _answer(facts, payload)
         if entity == "rectificationorder":
-            return _order(facts, payload, old, role)
+            return _order(facts, payload, old, actor.role.value)
         if entity == "rectificationevent":
-            return _event(facts, payload)
+            return _event(facts, payload, actor)
         if entity == "inspection":
             return _inspection(facts, payload, old)
     except RuleViolation as exc:
@@ -235,12 +249,7 @@ def _order(facts: Facts, payload: dict[str, Any], old: dict[str, Any] | None, ro
     before = old.get("status") if old is not None else None
     if role == Role.TEAM_LEADER and before != status and status in VERIFIER_STEPS:
         # Verification on site (closing, or sending back) is the inspector's; the team only answers.
-        action = ORDER_STEPS[str(status)][1]
-        return Refusal(
-            "E_ORDER_ACTOR",
-            t("sync.rule.leader_verifies", "en", action=t(f"verb.{action}", "en")),
-            t("sync.rule.leader_verifies", "zh", action=t(f"verb.{action}", "zh")),
-        )
+        return _leader_verifies(status)
     if before is not None and before != status:
         if status == OrderStatus.OPEN:
             return Refusal.keyed(
@@ -265,7 +274,16 @@ def _order(facts: Facts, payload: dict[str, Any], old: dict[str, Any] | None, ro
     return None
 
 
-def _event(facts: Facts, payload: dict[str, Any]) -> Refusal | None:
+def _leader_verifies(status: object) -> Refusal:
+    action = ORDER_STEPS[str(status)][1]
+    return Refusal(
+        "E_ORDER_ACTOR",
+        t("sync.rule.leader_verifies", "en", action=t(f"verb.{action}", "en")),
+        t("sync.rule.leader_verifies", "zh", action=t(f"verb.{action}", "zh")),
+    )
+
+
+def _event(facts: Facts, payload: dict[str, Any], device: Actor) -> Refusal | None:
     before, after = payload.get("from_status"), payload.get("to_status")
     if after not in ORDER_STATUSES:
         return _status_refusal("rectification event", after, ORDER_STATUSES)
@@ -275,7 +293,7 @@ def _event(facts: Facts, payload: dict[str, Any]) -> Refusal | None:
         or (after in ORDER_STEPS and before in ORDER_STEPS[str(after)][0])
     )
     if legal:
-        return _event_actor(facts, payload, before, after)
+        return _event_actor(facts, payload, before, after, device)
 
     def name(status: object, lang: str) -> str:
         return t(f"order.status.{status}", lang) if status in ORDER_STATUSES else str(status)
@@ -290,16 +308,27 @@ def _event(facts: Facts, payload: dict[str, Any]) -> Refusal | None:
     )
 
 
-def _event_actor(facts: Facts, payload: dict[str, Any], before: object, after: object) -> Refusal | None:
-    """The person a step names did it as the loop allows: the team (its leader) answers, an inspector verifies,
-    a supervisor may do either (``_check_team_side`` / ``_check_verifier`` of inspector.rectification)."""
+def _event_actor(facts: Facts, payload: dict[str, Any], before: object, after: object, device: Actor) -> Refusal | None:
+    """The event names who took the step, that person is the device's own (a supervisor's device may record
+    anyone's), and they took it as the loop allows: the team (its leader) answers, an inspector verifies, a
+    supervisor may do either (``_check_team_side`` / ``_check_verifier`` of inspector.rectification)."""
+    actor_id = as_uuid(payload.get("actor_id"))
+    if actor_id is None:
+        return Refusal.keyed("E_ORDER_NO_ACTOR", "sync.rule.event_no_actor")
+    found = facts.record(actor_id)
+    if found is None or found[0] != "person":
+        return Refusal.keyed("E_ORDER_NO_ACTOR", "sync.rule.event_unknown_actor", person=str(actor_id))
+    person = found[1]
+    if device.role != DeviceRole.SUPERVISOR and actor_id != device.person_id:
+        own = facts.record(device.person_id) if device.person_id is not None else None
+        own_name = _person_name(own[1]) if own is not None else (device.person_code or device.name)
+        return Refusal.keyed(
+            "E_ORDER_ACTOR_DEVICE", "sync.rule.event_not_device", named=_person_name(person), person=own_name
+        )
     if before == after or after not in ORDER_STEPS:
         return None
-    actor_id = as_uuid(payload.get("actor_id"))
-    found = facts.record(actor_id) if actor_id else None
-    if found is None or found[0] != "person":
-        return None  # nobody named, or not known here: nothing to check against
-    person = found[1]
+    if device.role == DeviceRole.TEAM_LEADER and after in VERIFIER_STEPS:
+        return _leader_verifies(after)
     role = person.get("role")
     if role == Role.SUPERVISOR:
         return None
@@ -315,10 +344,14 @@ def _event_actor(facts: Facts, payload: dict[str, Any], before: object, after: o
         return None
     raise OrderRefused(
         "E_ORDER_ACTOR",
-        person=str(person.get("name_zh") or person.get("code") or actor_id),
+        person=_person_name(person),
         action_zh=t(f"verb.{action}", "zh"),
         action_en=t(f"verb.{action}", "en"),
     )
+
+
+def _person_name(person: dict[str, Any]) -> str:
+    return str(person.get("name_zh") or person.get("code") or person.get("id"))
 
 
 def _inspection(facts: Facts, payload: dict[str, Any], old: dict[str, Any] | None) -> Refusal | None:

@@ -222,10 +222,13 @@ def test_an_order_moves_only_along_the_rectification_loop(sup: Pusher, server: R
     assert_rejected(reopen_closed, "E_ORDER_TRANSITION", "cannot go back from closed to open")
     assert server_records(server.engine, "rectificationorder")[str(order.id)]["payload"]["status"] == "closed"  # type: ignore[index]
     # The order's history must tell the same story: an event jumping from open to closed is refused.
+    by = WORLD.supervisor
     results = sup.push(
-        sup.change(RectificationEvent(order_id=order.id, at=AT, from_status="open", to_status="closed")),
-        sup.change(RectificationEvent(order_id=order.id, at=AT, from_status="answered", to_status="closed")),
-        sup.change(RectificationEvent(order_id=order.id, at=AT, from_status=None, to_status="open")),
+        sup.change(RectificationEvent(order_id=order.id, at=AT, actor_id=by, from_status="open", to_status="closed")),
+        sup.change(
+            RectificationEvent(order_id=order.id, at=AT, actor_id=by, from_status="answered", to_status="closed")
+        ),
+        sup.change(RectificationEvent(order_id=order.id, at=AT, actor_id=by, from_status=None, to_status="open")),
     )
     assert_rejected(results[0], "E_ORDER_TRANSITION", "from open to closed", "待整改")
     assert [r.status for r in results[1:]] == [ChangeStatus.APPLIED] * 2
@@ -352,7 +355,7 @@ def test_the_team_answers_an_order_and_an_inspector_verifies_it(sup: Pusher, ser
         leader.change(step("closed", WORLD.leader_a)),
     )
     assert results[0].status == ChangeStatus.APPLIED
-    assert_rejected(results[1], "E_ORDER_ACTOR", "甲班长 may not verify this order")
+    assert_rejected(results[1], "E_ORDER_ACTOR", "may not verify an order", "验收由检查员在现场进行")
     results = sup.push(
         sup.change(step("answered", WORLD.inspector_1, before="open")),
         sup.change(step("closed", WORLD.inspector_1)),
@@ -360,3 +363,40 @@ def test_the_team_answers_an_order_and_an_inspector_verifies_it(sup: Pusher, ser
     )
     assert_rejected(results[0], "E_ORDER_ACTOR", "检查员一 may not answer this order", "无权回复")
     assert [r.status for r in results[1:]] == [ChangeStatus.APPLIED] * 2
+
+
+def test_an_event_is_recorded_only_as_the_pushing_devices_person(sup: Pusher, server: RunningServer) -> None:
+    """A team leader's device cannot close its order by naming an inspector (or nobody) on the event."""
+    _finding, order = order_world(sup, "general")
+    leader = Pusher(server.client(server.enroll("rules-tl", DeviceRole.TEAM_LEADER, "TL-A")))
+    leader.versions = dict(sup.versions)
+    ins = Pusher(server.client(server.enroll("rules-ins", DeviceRole.INSPECTOR, "INS-1")))
+
+    def step(to: str, actor: uuid.UUID | None, before: str = "answered") -> RectificationEvent:
+        return RectificationEvent(order_id=order.id, at=AT, actor_id=actor, from_status=before, to_status=to)
+
+    results = leader.push(
+        leader.change(step("closed", WORLD.inspector_1)),
+        leader.change(step("closed", WORLD.supervisor)),
+        leader.change(step("closed", None)),
+        leader.change(step("closed", stable_id("person", "nobody"))),
+        leader.change(step("reopened", WORLD.leader_a)),
+        leader.change(step("answered", WORLD.leader_a, before="open")),
+    )
+    assert_rejected(results[0], "E_ORDER_ACTOR_DEVICE", "signed by 检查员一", "甲班长 的设备")
+    assert_rejected(results[1], "E_ORDER_ACTOR_DEVICE", "signed by 主管")
+    assert_rejected(results[2], "E_ORDER_NO_ACTOR", "does not name who", "没有注明")
+    assert_rejected(results[3], "E_ORDER_NO_ACTOR", str(stable_id("person", "nobody")), "不存在")
+    assert_rejected(results[4], "E_ORDER_ACTOR", "may not reject an order", "验收由检查员在现场进行")
+    assert results[5].status == ChangeStatus.APPLIED, results[5]
+    results = ins.push(
+        ins.change(step("closed", WORLD.supervisor)),
+        ins.change(step("closed", WORLD.inspector_1)),
+    )
+    assert_rejected(results[0], "E_ORDER_ACTOR_DEVICE", "signed by 主管", "检查员一 的设备")
+    assert results[1].status == ChangeStatus.APPLIED, results[1]
+    events = server_records(server.engine, "rectificationevent")
+    assert sorted(str(e["payload"]["to_status"]) for e in events.values() if isinstance(e["payload"], dict)) == [
+        "answered",
+        "closed",
+    ]
