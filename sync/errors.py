@@ -137,6 +137,12 @@ E_ORDER_ACTOR = _define(
     "此人员无权进行这一步整改操作。",
     "This person may not take this step of the rectification loop.",
 )
+E_SUPERSEDED = _define(
+    "E_SUPERSEDED",
+    409,
+    "同一设备对该记录较新的修改已导入，这条较早的修改不再写入。",
+    "A later change of this record from the same device was already imported: this older one is not written.",
+)
 E_ORDER_NO_ACTOR = _define(
     "E_ORDER_NO_ACTOR",
     422,

@@ -81,6 +81,11 @@ register(
             "离线包 {path} 缺少记录所需的附件 {file}。未导入任何内容。",
             "The bundle {path} lacks the attachment {file} its records need. Nothing was imported.",
         ),
+        "sync.import.superseded": (
+            "已导入设备 {device} 对此{entity}较新的修改（第 {newer} 号）；这条较早的修改（第 {seq} 号）不再写入。",
+            "A later change (no. {newer}) of this {entity} from device {device} was already imported; "
+            "this older change (no. {seq}) is not written.",
+        ),
         "sync.import.forbidden.change": (
             "离线包的设备 {device}（{role}）无权修改此{entity}。",
             "The bundle's device {device} ({role}) may not change this {entity}.",

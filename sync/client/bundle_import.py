@@ -275,6 +275,9 @@ class LocalImporter:
             return _result(
                 change, ChangeStatus.REJECTED, errors.E_UNKNOWN_ENTITY.code, f"Unknown record kind {entity!r}."
             )
+        newer = self._newer_from_source(change)
+        if newer is not None:
+            return self._superseded(change, newer)
         existing = self.session.get(model, change.entity_id)
         old = record_payload(existing) if existing is not None else None
         if change.op == Op.DELETE:
@@ -327,6 +330,28 @@ class LocalImporter:
         self.session.delete(existing)
         self.session.flush()
         return _result(change, ChangeStatus.APPLIED)
+
+    def _newer_from_source(self, change: Change) -> int | None:
+        """The number of a later change of the same record from the same device already applied here (a newer
+        bundle imported before an older one), or ``None``."""
+        query = (
+            select(ImportedChange.seq)
+            .where(
+                ImportedChange.device_id == self.source.device_id,
+                ImportedChange.entity_id == change.entity_id,
+                ImportedChange.status == ChangeStatus.APPLIED.value,
+                ImportedChange.seq > change.seq,
+            )
+            .order_by(col(ImportedChange.seq).desc())
+        )
+        return self.session.exec(query).first()
+
+    def _superseded(self, change: Change, newer: int) -> ChangeResult:
+        """Reported, not written: the device's own later value of the record stands."""
+        values: dict[str, object] = {"device": self.source.name, "newer": newer, "seq": change.seq}
+        english = t("sync.import.superseded", "en", entity=t(f"sync.entity.{change.entity}", "en"), **values)
+        chinese = t("sync.import.superseded", "zh", entity=t(f"sync.entity.{change.entity}", "zh"), **values)
+        return _result(change, ChangeStatus.REJECTED, errors.E_SUPERSEDED.code, f"{english} / {chinese}")
 
     def _forbidden(self, entity: str, verb: str) -> str:
         key = f"sync.import.forbidden.{verb}"

@@ -303,3 +303,29 @@ def test_a_bundle_bigger_than_a_request_reaches_the_server_with_its_photos_sent_
     finally:
         server.stop()
         server.engine.dispose()
+
+
+def test_an_older_bundle_imported_after_a_newer_one_does_not_overwrite_its_values(
+    server: RunningServer, group: tuple[Supervisor, Laptop], tmp_path: Path
+) -> None:
+    sup, ins = group
+    inspection = new_inspection(ins.store, WORLD.inspector_1, WORLD.team_a, answers=1, note="first visit")
+    assert export(server, ins, "ins", tmp_path / "week1.bundle") == 2
+    ins.sync()  # A had network once: week 1 is acknowledged, so week 2's bundle holds only the later edit
+    edit_note(ins, inspection, "second visit: guard fitted")
+    assert export(server, ins, "ins", tmp_path / "week2.bundle") == 1
+
+    assert statuses(imported(sup, tmp_path / "week2.bundle")) == [ChangeStatus.APPLIED]
+    late = imported(sup, tmp_path / "week1.bundle")  # the USB stick with week 1 turns up afterwards
+    assert statuses(late) == [ChangeStatus.REJECTED, ChangeStatus.APPLIED]
+    superseded = late.results[0]
+    assert superseded.code == "E_SUPERSEDED" and "already imported" in superseded.message, superseded
+    assert "较早的修改" in superseded.message
+    [(what, why)] = late.rejections
+    assert str(inspection) in what and why == superseded.message
+    with sup.laptop.store.session() as s:
+        row = s.get(Inspection, inspection)
+        assert row is not None and row.note == "second visit: guard fitted"
+        assert s.get(ImportedChange, (ins.client.me().device_id, superseded.seq)) is not None
+    assert count(sup.laptop, LocalConflict) == 0
+    assert count(sup.laptop, Answer) == 1
