@@ -43,7 +43,7 @@ class ChartFigures:
     trend: list[TrendPoint]
     #: The weekly trend of the chosen leaderboard row (empty without one).
     subject_trend: list[TrendPoint]
-    #: (workshop name, {grade: count}) in the scope, in name order.
+    #: (workshop code, {grade: count}) in the scope, in code order (codes fit a bar's width; names do not).
     hazards: list[tuple[str, dict[str, int]]]
 
 
@@ -67,7 +67,8 @@ def load_charts(session: StoreSession, request: ChartRequest) -> ChartFigures:
         score_trend(session, request.campaign_id, subject_scope(subject), score_templates=counted)
         if subject is not None
         else [],
-        hazard_counts(session, request.campaign_id, scope, by="workshop", lang=request.lang),
+        # by code: a name cut to a bar's width was the unit's name over and over (三…, Gaom…)
+        hazard_counts(session, request.campaign_id, scope, by="workshop", lang=request.lang, codes=True),
     )
 
 

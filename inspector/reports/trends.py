@@ -14,7 +14,7 @@ from typing import Any
 from sqlmodel import Session, col, func, select
 
 from inspector.awards.figures import counted_inspections
-from inspector.models import Finding, HazardGrade, Inspection, Team, Workshop
+from inspector.models import Finding, HazardGrade, Inspection, Team, Unit, Workshop
 
 GRADES: tuple[str, ...] = (HazardGrade.GENERAL, HazardGrade.SIGNIFICANT, HazardGrade.MAJOR)
 
@@ -79,15 +79,34 @@ def score_trend(
     return _weekly(session.exec(query).all())
 
 
+def workshop_codes(workshops: Iterable[Workshop], unit_codes: dict[uuid.UUID, str]) -> dict[uuid.UUID, str]:
+    """A short label per workshop that tells them apart in both languages: its code, with its unit's code in front
+    (``U2-W1``) when another of ``workshops`` has the same code in another unit (codes are unique per unit)."""
+    listed = list(workshops)
+    seen: defaultdict[str, int] = defaultdict(int)
+    for workshop in listed:
+        seen[workshop.code] += 1
+    return {w.id: w.code if seen[w.code] == 1 else f"{unit_codes.get(w.unit_id, '?')}-{w.code}" for w in listed}
+
+
 def hazard_counts(
-    session: Session, campaign_id: uuid.UUID, scope: Scope | None = None, *, by: str = "workshop", lang: str = "zh"
+    session: Session,
+    campaign_id: uuid.UUID,
+    scope: Scope | None = None,
+    *,
+    by: str = "workshop",
+    lang: str = "zh",
+    codes: bool = False,
 ) -> list[tuple[str, dict[str, int]]]:
     """Hazards found per workshop (``by="workshop"``) or per team (``by="team"``), counted by grade, in name order.
 
-    Only places with at least one signed inspection in scope appear.
+    Only places with at least one signed inspection in scope appear. ``codes``: workshops are named by their short,
+    distinct code (:func:`workshop_codes`) instead of their name — what a chart with narrow bars can print.
     """
     if by not in ("workshop", "team"):
         raise ValueError(f"hazard counts are by workshop or team, not {by!r}")
+    if codes and by != "workshop":
+        raise ValueError("hazard counts are named by code only by workshop")
     scope = scope or Scope()
     place_col = col(Inspection.workshop_id) if by == "workshop" else col(Inspection.team_id)
     places = {
@@ -97,7 +116,12 @@ def hazard_counts(
     }
     names: dict[uuid.UUID, str] = {}
     if by == "workshop":
-        names = {w.id: w.name(lang) for w in session.exec(select(Workshop).where(col(Workshop.id).in_(places))).all()}
+        found_workshops = session.exec(select(Workshop).where(col(Workshop.id).in_(places))).all()
+        if codes:
+            unit_codes = {u.id: u.code for u in session.exec(select(Unit)).all()}
+            names = workshop_codes(found_workshops, unit_codes)
+        else:
+            names = {w.id: w.name(lang) for w in found_workshops}
     else:
         names = {t.id: t.name(lang) for t in session.exec(select(Team).where(col(Team.id).in_(places))).all()}
     counts: dict[uuid.UUID, dict[str, int]] = {place: dict.fromkeys(GRADES, 0) for place in places}

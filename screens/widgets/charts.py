@@ -36,6 +36,9 @@ SCOPE_COLOUR = (150, 150, 150)
 _WIDE_PAD = "\ue000"
 #: Columns plotext gives the y-axis tick labels and the frame.
 _Y_AXIS = 6
+#: The fewest cells a hazard bar gets: its label (a workshop code such as ``SS-CAST``, or ``SS熔铸``) must still
+#: be readable under it, so fewer places are drawn rather than every label cut to ``S…``.
+_BAR_CELLS = 8
 
 
 def _hex(rgb: tuple[int, int, int]) -> str:
@@ -232,8 +235,8 @@ class HazardChart(_Chart):
         self.refresh()
 
     def _fitting(self, width: int) -> list[tuple[str, dict[str, int]]]:
-        """The places that fit ``width`` at five cells each: all of them, or those with most hazards."""
-        room = max(1, (width - _Y_AXIS) // 5)
+        """The places that fit ``width`` at :data:`_BAR_CELLS` cells each: all of them, or those with most hazards."""
+        room = max(1, (width - _Y_AXIS) // _BAR_CELLS)
         if len(self.rows) <= room:
             return self.rows
         ranked = sorted(range(len(self.rows)), key=lambda n: -sum(self.rows[n][1].values()))[:room]

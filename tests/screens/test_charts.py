@@ -101,3 +101,25 @@ def test_wide_characters_are_measured_in_cells() -> None:
     assert clip("U1W1车间", 5) == "U1W1…"
     assert clip("车间", 4) == "车间"
     assert cell_len(clip("挤压车间一班", 7)) <= 7
+
+
+def test_seventeen_workshop_codes_stay_whole_and_distinct_at_80_columns() -> None:
+    """The demo group's 17 workshops at 80 columns: fewer bars, each with its whole code under it (not ``S…``)."""
+    kinds = ("CAST", "EXTR", "ANOD", "POWR", "COAT", "MOLD", "PACK", "WARE", "DEEP")
+    codes = [f"{unit}-{kind}" for unit in ("SS", "NH", "JX", "GM") for kind in kinds][:17]
+    rows = [(code, {"general": n % 3 + 1, "significant": 0, "major": 0}) for n, code in enumerate(codes)]
+
+    async def run() -> None:
+        app = ChartsApp()
+        async with app.run_test(size=(80, 34)) as pilot:
+            hazards = app.query_one(HazardChart)
+            hazards.show_counts(rows, grades=GRADES, title="各车间隐患数量", more="前 {shown} 个（共 {total} 个）")
+            await pilot.pause()
+            await pilot.pause()
+            assert 1 < len(hazards.shown) < 17
+            assert hazards.shown == [code for code, _counts in hazards.drawn]  # none cut
+            assert len(set(hazards.shown)) == len(hazards.shown)
+            drawn = str(hazards.render())
+            assert all(code in drawn for code in hazards.shown)
+
+    asyncio.run(run())

@@ -65,22 +65,22 @@ async def test_charts_load_when_opened_and_show_the_campaign(
         # Week of 30 May: 90, 94, 96, 97, 95, 86, 88, 99, 98, 91 (the superseded 70 not counted); of 6 June: 92, 84, 97.
         assert trend_of(trend) == [[(WEEK_1, 93.4, 10), (WEEK_2, 91.0, 3)]]
         assert hazards_of(hazards) == {
-            "U1 W1 workshop": (2, 0, 1),
-            "U1 W2 workshop": (1, 0, 1),
-            "U2 W1 workshop": (0, 0, 0),
-            "U2 W2 workshop": (1, 0, 0),
+            "U1-W1": (2, 0, 1),  # both units have a W1 and a W2: the unit's code tells them apart
+            "U1-W2": (1, 0, 1),
+            "U2-W1": (0, 0, 0),
+            "U2-W2": (1, 0, 0),
         }
         with store.session() as session:  # the same figures as the PDF summary's
             campaign = award_sample.world.campaign_id
             assert trend.points == score_trend(session, campaign)
-            assert hazards.rows == hazard_counts(session, campaign, lang="en")
+            assert hazards.rows == hazard_counts(session, campaign, lang="en", codes=True)
         assert trend.border_title == "Score trend (weekly average)"
         assert hazards.border_title == "Hazards by workshop"
         assert "General" in str(hazards.border_subtitle) and "Major" in str(hazards.border_subtitle)
         drawn = str(trend.render())
         assert "05-30" in drawn and "06-06" in drawn and "100" in drawn
         bars = str(hazards.render())
-        assert "U1 W1 workshop" in bars and "█" in bars
+        assert "U1-W1" in bars and "█" in bars
         assert screen.focused is screen.query_one("#sup-charts")
 
 
@@ -93,14 +93,14 @@ async def test_charts_follow_the_unit_filter_and_the_language(
         screen.query_one("#sup-unit", Select).value = str(award_sample.world.units["U2"])
         await settle(pilot)
         assert trend_of(trend) == [[(WEEK_1, 96.0, 3), (WEEK_2, 97.0, 1)]]  # 99, 98, 91 | 97
-        assert hazards_of(hazards) == {"U2 W1 workshop": (0, 0, 0), "U2 W2 workshop": (1, 0, 0)}
+        assert hazards_of(hazards) == {"W1": (0, 0, 0), "W2": (1, 0, 0)}  # one unit: its codes are distinct
         await pilot.press("f2")
         await settle(pilot)
         assert trend.border_title == "得分趋势（按周平均）"
         assert hazards.border_title == "各车间隐患数量"
-        assert hazards_of(hazards) == {"U2W1车间": (0, 0, 0), "U2W2车间": (1, 0, 0)}
+        assert hazards_of(hazards) == {"W1": (0, 0, 0), "W2": (1, 0, 0)}
         assert "一般隐患" in str(hazards.border_subtitle)
-        assert "U2W2车间" in str(hazards.render())
+        assert "W2" in str(hazards.render())
         screen.query_one("#sup-unit", Select).value = ""
         await settle(pilot)
         assert len(hazards.rows) == 4 and trend_of(trend)[0][0] == (WEEK_1, 93.4, 10)
@@ -212,8 +212,20 @@ def test_trend_scope_of_a_row_matches_the_domain(award_sample: AwardSample, stor
         figures = load_charts(session, ChartRequest(world.campaign_id, world.units["U1"], None, "zh"))
         assert figures.trend == score_trend(session, world.campaign_id, Scope(unit_id=world.units["U1"]))
         assert figures.subject_trend == []
-        assert [name for name, _ in figures.hazards] == ["U1W1车间", "U1W2车间"]
+        assert [name for name, _ in figures.hazards] == ["W1", "W2"]
         assert all(isinstance(p, TrendPoint) for p in figures.trend)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+async def test_hazard_bars_are_labelled_distinctly_at_80_columns(
+    award_sample: AwardSample, make_app: Callable[..., InspectorApp], lang: str
+) -> None:
+    async with make_app(lang).run_test(size=(80, 24)) as pilot:
+        screen = await open_charts(pilot)
+        _trend, hazards = charts(screen)
+        drawn = str(hazards.render())  # drawn for its size (at 80×24 it is below the trend, scrolled to)
+        assert hazards.shown == ["U1-W1", "U1-W2", "U2-W1", "U2-W2"]  # whole, not cut to the units' names
+        assert all(label in drawn for label in hazards.shown)
 
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
