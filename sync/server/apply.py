@@ -28,6 +28,7 @@ from sync.server.access import PARENT, Actor, Derived, as_uuid, derive, may_writ
 from sync.server.audit import append_audit
 from sync.server.bulk import insert_rows, where_in
 from sync.server.db import lock_writes, set_high_water
+from sync.server.rule_facts import forget_versions
 from sync.server.rules import check_pushed
 
 #: Fields that differ between two sends of the same content (stamps, the device's idea of the version).
@@ -251,6 +252,7 @@ class BatchApplier:
     # -- applying --------------------------------------------------------------------------------------------
     def apply(self, changes: list[Change]) -> list[ChangeResult]:
         check_batch(changes)
+        forget_versions(self.session)
         hw = lock_writes(self.session)
         self.next_seq = hw
         known = self._known_changes([c.change_id for c in changes])

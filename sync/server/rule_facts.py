@@ -1,7 +1,7 @@
 """What the server's domain rules (:mod:`sync.server.rules`) read: the batch being applied, then the ``record`` table.
 
-Checklist items and sections are read a version at a time and kept for the rest of the transaction (in
-``session.info``), so a batch of answers costs one query per checklist version, not one per answer. A sign-off reads
+Checklist items and sections are read a version at a time and kept for the rest of the batch (in ``session.info``;
+each ``BatchApplier.apply`` starts afresh, as a logged batch's chunks share one transaction), so a batch of answers costs one query per checklist version, not one per answer. A sign-off reads
 its inspection's answers (narrowed by the owner index) once.
 """
 
@@ -107,6 +107,12 @@ class ServerFacts:
             else:
                 merged[key] = row.payload
         return list(merged.values())
+
+
+def forget_versions(session: Session) -> None:
+    """Drop the checklist records kept for the transaction: a new batch (or a later chunk of one logged batch,
+    applied in the same transaction) reads them again, with what the earlier chunks added."""
+    session.info.pop(ServerFacts.CACHE, None)
 
 
 def _batch(rows: Mapping[uuid.UUID, KnownRow | None]) -> Iterable[tuple[uuid.UUID, KnownRow]]:

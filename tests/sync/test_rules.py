@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy.orm import Session
 from sqlmodel import SQLModel, select
 
 from inspector.models import (
@@ -27,6 +28,8 @@ from inspector.models import (
 )
 from sync.client.http import SyncClient
 from sync.protocol import Change, ChangeResult, ChangeStatus, DeviceRole, Op
+from sync.server.apply import BatchApplier
+from sync.server.ingest import _actor_of
 from tests.sync.conftest import Laptop, RunningServer
 from tests.sync.helpers import server_records
 from tests.sync.test_faults import inspector, seeded
@@ -400,3 +403,23 @@ def test_an_event_is_recorded_only_as_the_pushing_devices_person(sup: Pusher, se
         "answered",
         "closed",
     ]
+
+
+def test_a_later_chunk_of_one_transaction_sees_the_items_an_earlier_chunk_added(
+    sup: Pusher, server: RunningServer
+) -> None:
+    """A logged batch is applied as several chunks in one transaction: a sign-off in a later chunk is checked
+    against the checklist items an earlier chunk added, not a copy read before them."""
+    first, second = plain(acknowledged_by_id=WORLD.leader_a), plain(acknowledged_by_id=WORLD.leader_a)
+    assert {r.status for r in sup.push(sup.change(first), sup.change(second))} == {ChangeStatus.APPLIED}
+    added = TemplateItem(
+        version_id=OTHER_VERSION, section_id=stable_id("section", 2), code="N2", position=2, text_zh="新增必答项"
+    )
+    signed = {"status": "signed", "signed_at": AT.isoformat()}
+    with Session(server.engine) as session, session.begin():
+        actor = _actor_of(session, sup.client.me().device_id)
+        assert actor is not None
+        chunks = [[sup.change(first, **signed)], [sup.change(added)], [sup.change(second, **signed)]]
+        results = [BatchApplier(session, actor).apply(chunk)[0] for chunk in chunks]
+    assert [r.status for r in results[:2]] == [ChangeStatus.APPLIED] * 2, results
+    assert_rejected(results[2], "E_MISSING_REQUIRED", "N2", "必答项")
