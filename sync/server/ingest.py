@@ -202,23 +202,53 @@ def _parse(body: bytes, header: BatchHeader) -> list[Change]:
     return changes
 
 
+#: SQLSTATE classes of a lost connection or a transaction the database gave up on (a later try succeeds):
+#: connection exception, transaction rollback (serialization failure, deadlock), operator intervention (shutdown).
+TRANSIENT_SQLSTATES = ("08", "40", "57P")
+#: SQLite's result codes of a database busy, locked or unreadable right now.
+TRANSIENT_SQLITE = frozenset({5, 6, 10, 14})  # SQLITE_BUSY, SQLITE_LOCKED, SQLITE_IOERR, SQLITE_CANTOPEN
+
+
+def connection_lost(exc: sa.exc.OperationalError) -> bool:
+    """Whether the database went away (or gave the transaction up) rather than failing on this change: a
+    statement timeout, say, fails the same way every time and is isolated like any other failure."""
+    if exc.connection_invalidated:
+        return True
+    sqlstate = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
+    if isinstance(sqlstate, str) and sqlstate:
+        return sqlstate.startswith(TRANSIENT_SQLSTATES)
+    code = getattr(exc.orig, "sqlite_errorcode", None)
+    if isinstance(code, int):
+        return code & 0xFF in TRANSIENT_SQLITE
+    return True  # nothing tells what happened: keep the batch logged rather than fail a change for it
+
+
+def _failed(session: Session, actor: Actor, change: Change, exc: Exception) -> None:
+    """Answer one change the server failed on as failed (the device keeps it to send again)."""
+    log.exception("change %s of device %s failed; answered as failed", change.seq, actor.device_id, exc_info=exc)
+    failure = SyncProtocolError(
+        errors.E_INTERNAL, f"The server failed on this change ({type(exc).__name__}); it is kept on the device."
+    )
+    _fail(session, actor.device_id, change.seq, change.seq, failure)
+
+
 def _apply_isolating(session: Session, actor: Actor, changes: list[Change]) -> None:
     """Apply ``changes`` in a savepoint; if the server fails on them, halve until the failing change is alone."""
     try:
         with session.begin_nested():
             BatchApplier(session, actor).apply(changes)
         return
-    except sa.exc.OperationalError:
-        raise  # the database went away: the batch stays logged and is applied later
+    except sa.exc.OperationalError as exc:
+        if connection_lost(exc):
+            raise  # the database went away: the batch stays logged and is applied later
+        if len(changes) == 1:
+            _failed(session, actor, changes[0], exc)
+            return
     except SyncProtocolError:
         raise
     except Exception as exc:
         if len(changes) == 1:
-            log.exception("change %s of device %s failed; answered as failed", changes[0].seq, actor.device_id)
-            failure = SyncProtocolError(
-                errors.E_INTERNAL, f"The server failed on this change ({type(exc).__name__}); it is kept on the device."
-            )
-            _fail(session, actor.device_id, changes[0].seq, changes[0].seq, failure)
+            _failed(session, actor, changes[0], exc)
             return
     half = len(changes) // 2
     _apply_isolating(session, actor, changes[:half])

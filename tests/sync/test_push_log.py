@@ -384,3 +384,46 @@ def test_a_server_without_the_push_log_gets_the_backlog_through_push(
     report = ins.engine(**LOGGED).run()
     assert report.pushed == 18 and report.received == 0
     assert outbox_states(ins.store) == {"acked": 18} and receipts(ins) == []
+
+
+def test_a_repeatable_database_error_on_one_change_is_isolated_not_retried_forever(
+    server: RunningServer, tmp_path: Path, laptops: list[Laptop], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A statement timeout on one change fails the same way every time: it is answered as failed like any other
+    server failure, and the changes around it are applied (the batch does not stay logged)."""
+    import psycopg.errors
+
+    import sync.server.apply as apply_module
+
+    seeded(server, tmp_path, laptops)
+    ins = inspector(server, tmp_path, laptops)
+    original = apply_module.normalise
+
+    def timing_out(entity: str, payload: dict[str, object]) -> dict[str, object]:
+        if payload.get("note") == "times out":
+            cause = psycopg.errors.QueryCanceled("canceling statement due to statement timeout")
+            raise sa.exc.OperationalError("UPDATE record", {}, cause)
+        return original(entity, payload)
+
+    monkeypatch.setattr(apply_module, "normalise", timing_out)
+    before = new_inspection(ins.store, WORLD.inspector_1, WORLD.team_a, answers=2)
+    slow = new_inspection(ins.store, WORLD.inspector_1, WORLD.team_a, answers=0, note="times out")
+    after = new_inspection(ins.store, WORLD.inspector_1, WORLD.team_a, answers=2)
+    report = ins.engine(**LOGGED).run()
+    assert report.rejected == 1 and report.pushed == 6
+    assert {str(before), str(after)} <= set(server_records(server.engine, "inspection"))
+    assert str(slow) not in server_records(server.engine, "inspection")
+    assert server_count(server.engine, tables.push_log) == 0
+
+
+@pytest.mark.parametrize(
+    ("sqlstate", "lost"),
+    [("08006", True), ("40001", True), ("40P01", True), ("57P01", True), ("57014", False), ("54000", False)],
+)
+def test_only_a_lost_connection_keeps_a_batch_logged(sqlstate: str, lost: bool) -> None:
+    import psycopg.errors
+
+    cause = psycopg.errors.lookup(sqlstate)("from the database")
+    assert ingest.connection_lost(sa.exc.OperationalError("SELECT 1", {}, cause)) is lost
+    invalidated = sa.exc.OperationalError("SELECT 1", {}, cause, connection_invalidated=True)
+    assert ingest.connection_lost(invalidated)
