@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import queue
+import time
 import traceback
 from collections.abc import Callable
 from datetime import UTC, datetime, tzinfo
@@ -120,6 +121,8 @@ class InspectorApp(App[None]):
         self._owns_store = store is None
         self.person: PersonView | None = None
         self.campaign: CampaignView | None = None
+        self._closing = False
+        self._writer_started = False
         self._writes: queue.Queue[tuple[Callable[[StoreSession], Any], Callable[[Any], object] | None]] = queue.Queue()
         self._scan = ScanBuffer()
         self._scan_timer: Timer | None = None
@@ -192,8 +195,20 @@ class InspectorApp(App[None]):
                 ready()
 
     def on_unmount(self) -> None:
+        # Every answer queued before quitting reaches the disk before the database closes.
+        self._closing = True
+        self._drain_writes(timeout=5.0)
         if self._owns_store and self.store is not None:
             self.store.close()
+
+    def _drain_writes(self, timeout: float) -> None:
+        """Wait (on the UI thread, which is closing) until the writer has committed every queued write; it no longer
+        calls back into the UI meanwhile, so it cannot wait for this thread."""
+        if not self._writer_started:
+            return
+        deadline = time.monotonic() + timeout
+        while self._writes.unfinished_tasks and time.monotonic() < deadline:
+            time.sleep(0.005)
 
     # -- database work ---------------------------------------------------------------------------------------
 
@@ -216,6 +231,7 @@ class InspectorApp(App[None]):
         self._writes.join()
 
     def _start_writer(self) -> None:
+        self._writer_started = True
         self.run_worker(self._writer_loop, name="writer", group="writer", thread=True, exit_on_error=False)
 
     def _writer_loop(self) -> None:
@@ -229,10 +245,10 @@ class InspectorApp(App[None]):
                 continue
             try:
                 result = self.in_session(job, commit=True)
-                if done is not None and not worker.is_cancelled:
+                if done is not None and not worker.is_cancelled and not self._closing:
                     self.call_from_thread(done, result)
             except Exception as exc:
-                if not worker.is_cancelled:
+                if not worker.is_cancelled and not self._closing:
                     self.call_from_thread(self.report_failure, exc)
             finally:
                 self._writes.task_done()

@@ -84,6 +84,8 @@ async def settle(pilot: Pilot[Any]) -> None:
         quiet = 0 if busy else quiet + 1
         if quiet >= 2:
             break
+    else:
+        raise AssertionError(f"the screen never settled: {app.screen!r} still has work queued or running")
     for field in app.screen.query(Input):
         field.cursor_blink = False
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from sqlmodel import select
@@ -386,3 +387,22 @@ async def test_function_keys_open_every_mode_and_each_keeps_its_place(
         provider = ActionsProvider(app.screen)
         keys = {label: key for label, key, _run in provider._commands() if "Switch to" in label}
         assert sorted(keys.values()) == ["F7", "F8", "F9"]
+
+
+async def test_writes_queued_before_quitting_reach_the_disk(
+    store: Store, sample: Sample, make_app: Callable[..., InspectorApp]
+) -> None:
+    import time
+
+    app = make_app("en")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+
+        def slow(session: Any) -> None:
+            time.sleep(0.3)  # a slow disk: the app is asked to quit while this write is still running
+            session.add(LocalSetting(key="test.first", value="saved"))
+
+        app.write(slow)
+        app.write(lambda session: session.add(LocalSetting(key="test.second", value="saved")))
+    with store.session() as s:
+        assert [s.get(LocalSetting, k) is not None for k in ("test.first", "test.second")] == [True, True]
