@@ -203,8 +203,9 @@ def _parse(body: bytes, header: BatchHeader) -> list[Change]:
 
 
 #: SQLSTATE classes of a lost connection or a transaction the database gave up on (a later try succeeds):
-#: connection exception, transaction rollback (serialization failure, deadlock), operator intervention (shutdown).
-TRANSIENT_SQLSTATES = ("08", "40", "57P")
+#: connection exception, transaction rollback (serialization failure, deadlock), operator intervention (shutdown),
+#: insufficient resources (a full disk, out of memory: the batch stays logged until the operator has made room).
+TRANSIENT_SQLSTATES = ("08", "40", "57P", "53")
 #: SQLite's result codes of a database busy, locked or unreadable right now.
 TRANSIENT_SQLITE = frozenset({5, 6, 10, 14})  # SQLITE_BUSY, SQLITE_LOCKED, SQLITE_IOERR, SQLITE_CANTOPEN
 

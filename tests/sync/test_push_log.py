@@ -418,7 +418,15 @@ def test_a_repeatable_database_error_on_one_change_is_isolated_not_retried_forev
 
 @pytest.mark.parametrize(
     ("sqlstate", "lost"),
-    [("08006", True), ("40001", True), ("40P01", True), ("57P01", True), ("57014", False), ("54000", False)],
+    [
+        ("08006", True),
+        ("40001", True),
+        ("40P01", True),
+        ("57P01", True),
+        ("53100", True),  # disk full: kept logged, retried once there is room
+        ("57014", False),
+        ("54000", False),
+    ],
 )
 def test_only_a_lost_connection_keeps_a_batch_logged(sqlstate: str, lost: bool) -> None:
     import psycopg.errors
