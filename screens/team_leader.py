@@ -12,10 +12,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
-from textual_plotext import PlotextPlot
 
 import screens.messages.awards  # noqa: F401  (registers the texts)
 from screens.base import InspectorScreen
+from screens.widgets.charts import ScorePoint, ScoreSeriesChart
 from screens.widgets.title_bar import TitleBar
 
 if TYPE_CHECKING:
@@ -61,7 +61,7 @@ class TeamLeaderScreen(InspectorScreen[None]):
         yield Static(id="team-heading")
         with TabbedContent(id="team-tabs"):
             with TabPane("", id="tab-scores"):
-                yield PlotextPlot(id="team-chart")
+                yield ScoreSeriesChart(id="team-chart")
                 yield DataTable(id="team-inspections", cursor_type="row", zebra_stripes=True)
             with TabPane("", id="tab-orders"):
                 yield DataTable(id="team-orders", cursor_type="row", zebra_stripes=True)
@@ -155,24 +155,15 @@ class TeamLeaderScreen(InspectorScreen[None]):
         return table
 
     def _fill_chart(self, data: TeamStanding) -> None:
-        chart = self.query_one("#team-chart", PlotextPlot)
-        plt = chart.plt
-        plt.clear_data()
-        plt.clear_figure()
         counted = [i for i in data.inspections if not i.superseded and i.percent is not None and i.signed_at]
-        plt.title(self.tr("team.chart") + ("" if counted else f" · {self.tr('team.chart.empty')}"))
-        if counted:
-            plt.ylim(max(0.0, min(float(i.percent or 0.0) for i in counted) - 10.0), 100)
-            xs = [float(n) for n in range(1, len(counted) + 1)]
-            ys = [float(i.percent or 0.0) for i in counted]
-            plt.plot(xs, ys, marker="braille", color="green")
-            plt.scatter(xs, ys, marker="●", color="green")
-            vetoed = [(x, y) for x, y, i in zip(xs, ys, counted, strict=True) if i.vetoed]
-            if vetoed:
-                plt.scatter([x for x, _ in vetoed], [y for _, y in vetoed], marker="✘", color="red")
-            plt.xticks(xs, [i.signed_at.strftime("%m-%d") if i.signed_at else "" for i in counted])
-            plt.xlim(0.5, len(counted) + 0.5)
-        chart.refresh()
+        self.query_one("#team-chart", ScoreSeriesChart).show_scores(
+            [
+                ScorePoint(i.signed_at.strftime("%m-%d") if i.signed_at else "", float(i.percent or 0.0), i.vetoed)
+                for i in counted
+            ],
+            title=self.tr("team.chart"),
+            empty=self.tr("team.chart.empty"),
+        )
 
     def _fill_inspections(self, data: TeamStanding) -> None:
         table = self._table(

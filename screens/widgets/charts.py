@@ -70,6 +70,34 @@ def nice_step(span: float, slots: int, steps: Sequence[float]) -> float:
     return steps[-1]
 
 
+def score_axis(plt: Plot, values: Sequence[float], height: int) -> None:
+    """Put a score axis up to 100 on ``plt`` for a drawing ``height`` rows high, ticked at a nice step (5, 10, 20,
+    25 or 50) that lands every tick exactly on a row: the ticks are a whole number of rows apart, so 95 is never one
+    row under 100 and two rows over 90. The axis goes down to a round number below the lowest of ``values``."""
+    rows = max(2, height - 3)  # the frame above and below, and the dates
+    low = max(0.0, math.floor((min(values) - 5) / 10) * 10) if values else 0.0
+    need = 100.0 - low
+    best: tuple[tuple[bool, bool, bool, float], float, float] | None = None
+    for step in (5.0, 10.0, 20.0, 25.0, 50.0):
+        for apart in range(1, rows):  # rows between two ticks
+            span = (rows - 1) * step / apart
+            if span < need:
+                break
+            # rather ticks two rows apart or more, an axis that stays above 0, three ticks or more on an axis not
+            # much longer than needed, then the finest
+            few = not (span // step >= 2 and span <= 1.5 * need)
+            key = (apart < 2 <= rows - 1, span > 100.0, few, span)
+            if best is None or key < best[0]:
+                best = (key, step, span)
+    if best is None:  # a drawing too small for any tick but 100
+        plt.ylim(low, 100)
+        plt.yticks([100.0])
+        return
+    _key, step, span = best
+    plt.ylim(100.0 - span, 100)
+    plt.yticks([100.0 - n * step for n in range(int(span // step) + 1) if 100.0 - n * step >= 0])
+
+
 class _CellPlot(Plot):
     """A plotext figure whose drawing is in terminal cells (see :data:`_WIDE_PAD`)."""
 
@@ -171,12 +199,7 @@ class ScoreTrendChart(_Chart):
     def draw(self, width: int, height: int) -> None:
         plt = self.plt
         weeks = sorted({p.week for line in self.lines for p in line.points})
-        values = [p.average for line in self.lines for p in line.points]
-        low = max(0.0, math.floor((min(values, default=100.0) - 5) / 10) * 10) if values else 0.0
-        step = nice_step(100 - low, (height - 3) // 2 + 1, (5, 10, 20, 25, 50))
-        low = max(0.0, 100 - math.ceil((100 - low) / step) * step)
-        plt.ylim(low, 100)
-        plt.yticks([low + n * step for n in range(int((100 - low) / step) + 1)])
+        score_axis(plt, [p.average for line in self.lines for p in line.points], height)
         if not weeks:
             plt.xticks([], [])
             return
@@ -191,6 +214,51 @@ class ScoreTrendChart(_Chart):
         shown = [n for n in range(1, len(weeks) + 1) if (n - 1) % every == 0]
         plt.xticks([float(n) for n in shown], [weeks[n - 1].strftime("%m-%d") for n in shown])
         plt.xlim(0.5, len(weeks) + 0.5)
+
+
+@dataclass(frozen=True)
+class ScorePoint:
+    """One signed inspection's score on :class:`ScoreSeriesChart`: its date label, score and whether it was vetoed."""
+
+    label: str
+    score: float
+    vetoed: bool = False
+
+
+class ScoreSeriesChart(_Chart):
+    """One team's scores, one point per signed inspection labelled by its date; a vetoed inspection is a red ✘."""
+
+    DEFAULT_CSS = """
+    ScoreSeriesChart { height: 14; min-height: 8; }
+    """
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.points: list[ScorePoint] = []
+
+    def show_scores(self, points: Sequence[ScorePoint], *, title: str, empty: str = "—") -> None:
+        """Draw ``points`` in order; without any the frame stays empty and the title (in the border) says ``empty``."""
+        self.points = list(points)
+        self.border_title = escape(title if self.points else f"{title} · {empty}")
+        self.refresh()
+
+    def draw(self, width: int, height: int) -> None:
+        plt = self.plt
+        score_axis(plt, [p.score for p in self.points], height)
+        if not self.points:
+            plt.xticks([], [])
+            return
+        xs = [float(n) for n in range(1, len(self.points) + 1)]
+        ys = [p.score for p in self.points]
+        plt.plot(xs, ys, marker="braille", color=LINE_COLOUR)
+        plt.scatter(xs, ys, marker="●", color=LINE_COLOUR)
+        vetoed = [(x, p.score) for x, p in zip(xs, self.points, strict=True) if p.vetoed]
+        if vetoed:
+            plt.scatter([x for x, _y in vetoed], [y for _x, y in vetoed], marker="✘", color=GRADE_COLOURS[2])
+        every = max(1, math.ceil(len(xs) * 7 / max(1, width - _Y_AXIS)))  # "06-02" and a space each
+        shown = [n for n in range(1, len(xs) + 1) if (n - 1) % every == 0]
+        plt.xticks([float(n) for n in shown], [self.points[n - 1].label for n in shown])
+        plt.xlim(0.5, len(xs) + 0.5)
 
 
 class HazardChart(_Chart):

@@ -4,13 +4,14 @@ their width (Chinese names take two cells each, and the frame stays whole)."""
 from __future__ import annotations
 
 import asyncio
+import itertools
 from datetime import date
 
 from rich.cells import cell_len
 from textual.app import App, ComposeResult
 
 from inspector.reports.trends import TrendPoint
-from screens.widgets.charts import HazardChart, ScoreTrendChart, clip, plot_text
+from screens.widgets.charts import HazardChart, ScorePoint, ScoreSeriesChart, ScoreTrendChart, clip, plot_text
 
 POINTS = [TrendPoint(date(2022, 6, 6), 88.0, 2), TrendPoint(date(2022, 6, 13), 66.7, 1)]
 ROWS = [
@@ -121,5 +122,37 @@ def test_seventeen_workshop_codes_stay_whole_and_distinct_at_80_columns() -> Non
             assert len(set(hazards.shown)) == len(hazards.shown)
             drawn = str(hazards.render())
             assert all(code in drawn for code in hazards.shown)
+
+    asyncio.run(run())
+
+
+class SeriesApp(App[None]):
+    def compose(self) -> ComposeResult:
+        yield ScoreSeriesChart(id="series")
+
+
+def test_score_ticks_are_evenly_spaced_and_labelled_by_their_rows() -> None:
+    """Every tick is a whole number of rows from the next, the same number each time, at one step of score: the
+    team leader's chart once printed 100/95/85/80/70 on evenly spaced rows."""
+    scores = [ScorePoint("06-02", 90.0), ScorePoint("06-04", 94.0), ScorePoint("06-06", 71.0, vetoed=True)]
+
+    async def run() -> None:
+        app = SeriesApp()
+        async with app.run_test(size=(80, 40)) as pilot:
+            chart = app.query_one(ScoreSeriesChart)
+            chart.show_scores(scores, title="各次检查得分")
+            for height in range(9, 34, 3):
+                chart.styles.height = height
+                await pilot.pause()
+                ticks = [
+                    (row, float(line.split("┤")[0].strip("│ ")))
+                    for row, line in enumerate(lines(chart))
+                    if "┤" in line and line.split("┤")[0].strip("│ ")
+                ]
+                assert len(ticks) >= 2 and ticks[0][1] == 100.0, (height, ticks)
+                assert min(value for _row, value in ticks) <= 70.0, (height, ticks)  # the lowest score is on it
+                gaps = {(b[0] - a[0], a[1] - b[1]) for a, b in itertools.pairwise(ticks)}
+                assert len(gaps) == 1, (height, ticks)
+            assert chart.border_title == "各次检查得分"
 
     asyncio.run(run())
