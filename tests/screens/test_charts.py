@@ -27,7 +27,7 @@ class ChartsApp(App[None]):
         yield HazardChart(id="hazards")
 
 
-def lines(widget: ScoreTrendChart | HazardChart) -> list[str]:
+def lines(widget: ScoreTrendChart | HazardChart | ScoreSeriesChart) -> list[str]:
     return str(widget.render()).splitlines()
 
 
