@@ -56,6 +56,10 @@ class ConflictsScreen(InspectorScreen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.conflicts: list[ConflictOut] = []
+        #: Why the last reading or settling failed, as (error code, message, message in Chinese or ""), kept to be
+        #: said again when the language changes (it used to give way to "no conflicts waiting", which was false).
+        self.failure: tuple[str, str, str] | None = None
+        self._loading = False
 
     def compose(self) -> ComposeResult:
         yield TitleBar(icon="⛑")
@@ -75,6 +79,7 @@ class ConflictsScreen(InspectorScreen[None]):
         self.action_refresh()
 
     def action_refresh(self) -> None:
+        self._loading = True
         self.query_one("#conflicts-status", Static).update(self.tr("sync.indicator.running"))
         self.run_worker(
             self._load, name="conflicts", group="conflicts", thread=True, exclusive=True, exit_on_error=False
@@ -97,14 +102,15 @@ class ConflictsScreen(InspectorScreen[None]):
             with client_for(require_credentials(sync_paths()), attempts=2, timeout=15) as client:
                 found = client.conflicts()
         except (SyncError, NotEnrolled) as exc:
-            if local:
-                self.app.call_from_thread(self._loaded, local)
-            self.app.call_from_thread(self._failed, exc.message)
+            # the server's conflicts shown before stay on view unless this laptop has its own to show
+            self.app.call_from_thread(self._loaded, local or None, (exc.code, exc.message, _message_zh(exc)))
             return
-        self.app.call_from_thread(self._loaded, local + found)
+        self.app.call_from_thread(self._loaded, local + found, None)
 
-    def _loaded(self, found: list[ConflictOut]) -> None:
-        self.conflicts = found
+    def _loaded(self, found: list[ConflictOut] | None, failure: tuple[str, str, str] | None = None) -> None:
+        if found is not None:
+            self.conflicts = found
+        self.failure, self._loading = failure, False
         self._show()
 
     @staticmethod
@@ -113,8 +119,26 @@ class ConflictsScreen(InspectorScreen[None]):
 
         return conflict.status == LOCAL
 
-    def _failed(self, reason: str) -> None:
-        self.query_one("#conflicts-status", Static).update(self.tr("conflicts.load_failed", reason=reason))
+    def _failed(self, failure: tuple[str, str, str]) -> None:
+        self.failure = failure
+        self.query_one("#conflicts-status", Static).update(self._status())
+
+    def _failure_text(self, code: str, message: str, message_zh: str) -> str:
+        """Why the conflicts could not be read, in the screen's language where the reason has a translation."""
+        if code == "E_SYNC_NOT_ENROLLED":
+            reason = self.tr("sync.not_enrolled")
+        elif f"sync.error.{code}" in known_keys():
+            reason = self.tr(f"sync.error.{code}")
+        else:
+            reason = message_zh if self.lang == "zh" and message_zh else message  # the server's own words
+        return self.tr("conflicts.load_failed", reason=reason)
+
+    def _status(self) -> str:
+        if self.failure is not None:
+            return self._failure_text(*self.failure)
+        if self._loading:
+            return self.tr("sync.indicator.running")
+        return self.tr("conflicts.empty") if not self.conflicts else self.tr("conflicts.hint")
 
     def _show(self) -> None:
         table = self.query_one("#conflicts-table", DataTable)
@@ -132,8 +156,7 @@ class ConflictsScreen(InspectorScreen[None]):
                 self.inspector.format_time(conflict.received_at),
                 key=str(conflict.id),
             )
-        status = self.query_one("#conflicts-status", Static)
-        status.update(self.tr("conflicts.empty") if not self.conflicts else self.tr("conflicts.hint"))
+        self.query_one("#conflicts-status", Static).update(self._status())
         self._show_values(table.cursor_row if self.conflicts else None)
 
     def _entity(self, entity: str) -> str:
@@ -188,7 +211,7 @@ class ConflictsScreen(InspectorScreen[None]):
             try:
                 settle_local_conflict(store, conflict.id, resolution)
             except InspectorError as exc:
-                self.app.call_from_thread(self._failed, exc.text(self.inspector.lang))
+                self.app.call_from_thread(self._failed, (exc.code, exc.message, exc.message_zh or ""))
                 return
             self.app.call_from_thread(self.app.notify, self.tr("conflicts.settled"), timeout=4)
             self.app.call_from_thread(self._loaded, [c for c in self.conflicts if c.id != conflict.id])
@@ -198,7 +221,12 @@ class ConflictsScreen(InspectorScreen[None]):
                 client.resolve(conflict.id, ResolveRequest(resolution=resolution))
                 found = client.conflicts()
         except (SyncError, NotEnrolled) as exc:
-            self.app.call_from_thread(self._failed, exc.message)
+            self.app.call_from_thread(self._failed, (exc.code, exc.message, _message_zh(exc)))
             return
         self.app.call_from_thread(self.app.notify, self.tr("conflicts.settled"), timeout=4)
         self.app.call_from_thread(self._loaded, [c for c in self.conflicts if self._is_local(c)] + found)
+
+
+def _message_zh(exc: Exception) -> str:
+    """The Chinese message of an error that has one (an :class:`InspectorError` raised with it), else ""."""
+    return str(getattr(exc, "message_zh", "") or "")
