@@ -293,32 +293,12 @@ class HomeScreen(InspectorScreen[None]):
         if person is None:
             self.notify(self.tr("scan.need_person"), severity="warning")
             return
-        actor, lang = person.id, self.lang
+        from screens.verification import record_verification
 
         def record(accepted: bool, reason: str = "") -> None:
-            at = self.inspector.clock()
-
-            def job(session: StoreSession) -> str:
-                from inspector.rectification import OrderRefused, reject_order, verify_order
-
-                try:
-                    if accepted:
-                        verify_order(session, order_id=order.id, actor_id=actor, at=at)
-                    else:
-                        reject_order(session, order_id=order.id, actor_id=actor, reason=reason, at=at)
-                except OrderRefused as refused:
-                    session.rollback()
-                    return refused.localized(lang)
-                return ""
-
-            def done(refusal: str) -> None:
-                if refusal:
-                    self.notify(refusal, severity="error", timeout=10)
-                else:
-                    self.notify(self.tr("sup.verified" if accepted else "sup.rejected"))
-                self.action_refresh()
-
-            self.inspector.write(job, done)
+            record_verification(
+                self, order.id, actor_id=person.id, accepted=accepted, reason=reason, then=self.action_refresh
+            )
 
         def chosen(choice: str | None) -> None:
             if choice == "verify":

@@ -435,32 +435,13 @@ class SupervisorScreen(InspectorScreen[None]):
         return next((o for o in self.data.to_verify if str(o.id) == key), None)
 
     def _verification(self, order: OrderRow, *, accepted: bool, reason: str = "") -> None:
-        actor, at, lang = self._actor(), self.inspector.clock(), self.lang
+        from screens.verification import record_verification
+
+        actor = self._actor()
         if actor is None:
             self.notify(self.tr("team.need_person"), severity="warning")
             return
-
-        def job(session: StoreSession) -> str:
-            from inspector.rectification import OrderRefused, reject_order, verify_order
-
-            try:
-                if accepted:
-                    verify_order(session, order_id=order.id, actor_id=actor, at=at)
-                else:
-                    reject_order(session, order_id=order.id, actor_id=actor, reason=reason, at=at)
-            except OrderRefused as refused:
-                session.rollback()
-                return refused.localized(lang)
-            return ""
-
-        def done(refusal: str) -> None:
-            if refusal:
-                self.notify(refusal, severity="error", timeout=10)
-            else:
-                self.notify(self.tr("sup.verified" if accepted else "sup.rejected"))
-            self.action_refresh()
-
-        self.inspector.write(job, done)
+        record_verification(self, order.id, actor_id=actor, accepted=accepted, reason=reason, then=self.action_refresh)
 
     def action_verify(self) -> None:
         from screens.dialogs.confirm import ConfirmDialog
