@@ -51,7 +51,7 @@ def main(argv: list[str] | None = None) -> None:
     except (Exception, KeyboardInterrupt) as exc:
         from inspector.cli.commands import report_failure
 
-        report_failure(exc)
+        report_failure(exc, args)
 
 
 def __getattr__(name: str) -> Any:

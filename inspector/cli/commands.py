@@ -8,21 +8,22 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 
 from inspector.cli.awards import awards_app, quality_app
-from inspector.cli.common import DbOption, console, fail, write_crash_log
+from inspector.cli.common import DbOption, console, err_console, write_crash_log
 from inspector.cli.demo import demo_command
 from inspector.cli.export import export_app
-from inspector.cli.help_language import localized_cli
+from inspector.cli.help_language import help_lang, localized_cli
 from inspector.cli.labels import labels_command
 from inspector.cli.server import server_app
 from inspector.cli.sync import sync_app
 from inspector.cli.template import template_app
 from inspector.cli.verify import verify_command
 from inspector.errors import InspectorError
+from inspector.i18n import register, t
 
 app = typer.Typer(
     name="inspector",
@@ -57,6 +58,22 @@ def open_app(
     run_app(db=db, lang=lang)
 
 
+register(
+    {
+        "cli.error": ("错误：", "Error:"),
+        "cli.interrupted": ("已中断。", "Interrupted."),
+        "cli.os_error": (
+            "{problem}{where}。已保存的内容都没有丢失。",
+            "{problem}{where}. Nothing that was already saved is lost.",
+        ),
+        "cli.unexpected": (
+            "意外错误：{kind}：{detail}。详细信息已写入 {log}，请将此文件发给维护人员。",
+            "Unexpected error: {kind}: {detail}. Details were written to {log}; please send that file to the maintainers.",
+        ),
+    }
+)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the command line on ``argv``: every user-facing error becomes a clear message and exit code 1."""
     args = sys.argv[1:] if argv is None else argv
@@ -64,21 +81,25 @@ def main(argv: list[str] | None = None) -> None:
         with localized_cli(app, args) as command:  # --help in the user's language (help_language.py says how)
             command(args=args, prog_name="inspector", standalone_mode=True)
     except (Exception, KeyboardInterrupt) as exc:
-        report_failure(exc)
+        report_failure(exc, args)
 
 
-def report_failure(exc: BaseException) -> None:
-    """One line for the user (and the log file for a bug), never a traceback; exits."""
-    if isinstance(exc, InspectorError):
-        fail(exc.message)
+def report_failure(exc: BaseException, args: list[str]) -> NoReturn:
+    """One line for the user in their language (and the log file for a bug), never a traceback; exits."""
+    lang = help_lang(args)  # --lang on the command line, else INSPECTOR_LANG, else the locale
     if isinstance(exc, KeyboardInterrupt):
-        console.print("Interrupted.", style="yellow")
+        console.print(t("cli.interrupted", lang), style="yellow")
         sys.exit(130)
-    if isinstance(exc, OSError):  # a full disk, a missing folder, a permission: name it, keep what was saved
+    if isinstance(exc, InspectorError):
+        message = exc.text(lang)
+    elif isinstance(exc, OSError):  # a full disk, a missing folder, a permission: name it, keep what was saved
         where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
-        fail(f"{exc.strerror or exc}{where}. Nothing that was already saved is lost.")
-    log = write_crash_log(exc)  # a bug: the user gets one line and the log the traceback
-    fail(f"Unexpected error: {type(exc).__name__}: {exc}. Details were written to {log}.")
+        message = t("cli.os_error", lang, problem=exc.strerror or str(exc), where=where)
+    else:  # a bug: the user gets one line and the log the traceback
+        log = write_crash_log(exc)
+        message = t("cli.unexpected", lang, kind=type(exc).__name__, detail=str(exc), log=str(log))
+    err_console.print(f"[bold red]{t('cli.error', lang)}[/] {message}")
+    sys.exit(1)
 
 
 __all__ = ["Path", "app", "main", "report_failure"]

@@ -95,3 +95,20 @@ def test_opening_the_app_loads_neither_the_command_tree_nor_the_database_stack(
     monkeypatch.setattr(screens.app, "run_app", lambda db, lang: opened.append((db, lang)))
     main(["--db", str(tmp_path / "x.db"), "--lang", "zh"])
     assert opened == [(tmp_path / "x.db", "zh")]
+
+
+def test_failures_are_reported_in_the_users_language(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import screens.app
+
+    def full_disk(db: object, lang: object) -> None:
+        raise OSError(28, "No space left on device", str(tmp_path / "x.db"))
+
+    monkeypatch.setattr(screens.app, "run_app", full_disk)
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--db", str(tmp_path / "x.db"), "--lang", "zh"])
+    assert exit_info.value.code == 1
+    err = " ".join(capsys.readouterr().err.split())
+    assert err.startswith("错误：") and "已保存的内容都没有丢失" in err and "x.db" in err
+    assert "Traceback" not in err
