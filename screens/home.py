@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Static
 
 from screens.base import InspectorScreen
+from screens.cells import clip
 from screens.widgets.sync_status import SyncStatusLabel
 from screens.widgets.title_bar import TitleBar
 
@@ -21,14 +21,6 @@ if TYPE_CHECKING:
 
     from inspector.store import StoreSession
     from inspector.walk_views import HomeData, OrderView, PersonView
-
-
-def cells(text: str, width: int) -> str:
-    """``text`` cut to ``width`` terminal cells with an ellipsis (a Chinese character takes two cells), so that at
-    80 columns the columns after it stay visible."""
-    cut = Text(text, no_wrap=True)
-    cut.truncate(width, overflow="ellipsis")
-    return cut.plain
 
 
 def _home_data(session: StoreSession) -> HomeData:
@@ -197,10 +189,10 @@ class HomeScreen(InspectorScreen[None]):
             pct = round(d.answered / d.total * 100) if d.total else 0
             place = d.place(self.lang) + (self.tr("home.amendment") if d.is_amendment else "")
             table.add_row(
-                cells(place, 36),
+                clip(place, 36),
                 f"{d.answered}/{d.total} {pct}%",
                 d.current_item_code or "—",
-                cells(d.template(self.lang), 24),
+                clip(d.template(self.lang), 24),
                 self.inspector.format_time(d.started_at),
                 key=str(d.inspection_id),
             )
@@ -210,7 +202,7 @@ class HomeScreen(InspectorScreen[None]):
         for o in data.orders:
             table.add_row(
                 o.team(self.lang),
-                cells(o.requirement, 34),
+                clip(o.requirement, 34),
                 o.deadline.isoformat(),
                 self.tr(f"order.{o.status}"),
                 key=str(o.id),

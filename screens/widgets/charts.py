@@ -24,6 +24,7 @@ from textual_plotext.plot import Color as PlotColour
 from textual_plotext.plot import Plot, _rgbify_theme, _sequence
 
 from inspector.reports.trends import TrendPoint
+from screens.cells import clip
 
 #: Bar colours per hazard grade (general, significant, major), as RGB for plotext and hex for the legend.
 GRADE_COLOURS: tuple[tuple[int, int, int], ...] = ((66, 133, 244), (255, 152, 0), (229, 57, 53))
@@ -48,18 +49,6 @@ def _hex(rgb: tuple[int, int, int]) -> str:
 def plot_text(text: str) -> str:
     """``text`` as plotext should measure it (one placeholder after each double-width character)."""
     return "".join(ch + _WIDE_PAD if cell_len(ch) == 2 else ch for ch in text)
-
-
-def clip(text: str, cells: int) -> str:
-    """``text`` cut to at most ``cells`` terminal cells, with an ellipsis when something was cut."""
-    if cell_len(text) <= cells:
-        return text
-    out = ""
-    for ch in text:
-        if cell_len(out + ch) > cells - 1:
-            break
-        out += ch
-    return out + "…"
 
 
 def nice_step(span: float, slots: int, steps: Sequence[float]) -> float:

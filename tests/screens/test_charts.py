@@ -11,7 +11,8 @@ from rich.cells import cell_len
 from textual.app import App, ComposeResult
 
 from inspector.reports.trends import TrendPoint
-from screens.widgets.charts import HazardChart, ScorePoint, ScoreSeriesChart, ScoreTrendChart, clip, plot_text
+from screens.cells import clip
+from screens.widgets.charts import HazardChart, ScorePoint, ScoreSeriesChart, ScoreTrendChart, plot_text
 
 POINTS = [TrendPoint(date(2022, 6, 6), 88.0, 2), TrendPoint(date(2022, 6, 13), 66.7, 1)]
 ROWS = [
