@@ -109,8 +109,13 @@ def _insert(session: Session, table: sa.Table) -> Any:
     return dialect.insert(table)
 
 
-def receive(session: Session, actor: Actor, header: BatchHeader, body: bytes) -> PushReceipt:
-    """Store ``body`` as one logged batch of ``actor``'s device and commit (idempotent by device, range and hash)."""
+def receive(
+    session: Session, actor: Actor, header: BatchHeader, body: bytes, body_sha256: str | None = None
+) -> PushReceipt:
+    """Store ``body`` as one logged batch of ``actor``'s device and commit (idempotent by device, range and hash).
+
+    ``body_sha256`` is the body's SHA-256 when the caller already hashed it while it arrived.
+    """
     header.check(len(body))
     now = utcnow()
     # The device's row first: it is locked until the commit, so one device's batches are stored one at a time, in
@@ -124,8 +129,8 @@ def receive(session: Session, actor: Actor, header: BatchHeader, body: bytes) ->
             "received_at": now,
         },
     )
-    session.execute(upsert)
-    digest = hashlib.sha256(body).hexdigest()
+    received = session.execute(upsert.returning(dr.c.received_seq)).scalar_one()
+    digest = body_sha256 or hashlib.sha256(body).hexdigest()
     stored = session.execute(
         _insert(session, tables.push_log)
         .values(
@@ -141,7 +146,6 @@ def receive(session: Session, actor: Actor, header: BatchHeader, body: bytes) ->
         .on_conflict_do_nothing(index_elements=["device_id", "first_seq", "last_seq", "body_sha256"])
         .returning(tables.push_log.c.id)
     ).scalar()
-    received = session.execute(sa.select(dr.c.received_seq).where(dr.c.device_id == actor.device_id)).scalar_one()
     session.commit()
     return PushReceipt(
         first_seq=header.first_seq, last_seq=header.last_seq, duplicate=stored is None, received_seq=int(received)

@@ -8,6 +8,7 @@ to 2,000 changes, and the generic JSON round trip through Python objects would c
 
 from __future__ import annotations
 
+import hashlib
 from typing import Annotated, Any
 
 import sqlalchemy as sa
@@ -109,8 +110,14 @@ async def push_log(
     batch again is harmless.
     """
     header = ingest.BatchHeader(first_seq, last_seq, count, schema_version)
-    body = await request.body()
-    receipt = await run_in_threadpool(ingest.receive, session, actor, header, body)
+    # Hashed while it arrives: the hash then costs nothing after the last byte (it used to take 1-2 ms per MB there).
+    digest = hashlib.sha256()
+    parts: list[bytes] = []
+    async for chunk in request.stream():
+        digest.update(chunk)
+        parts.append(chunk)
+    body = b"".join(parts)
+    receipt = await run_in_threadpool(ingest.receive, session, actor, header, body, digest.hexdigest())
     applier = getattr(request.app.state, "applier", None)
     if applier is not None:
         applier.wake()
