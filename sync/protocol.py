@@ -27,6 +27,8 @@ MAX_BATCH = 2000
 MAX_LOG_BATCH = 10000
 #: Records per pull page the server returns at most.
 MAX_PAGE = 5000
+#: Header of ``GET /conflicts``: how many received changes the server is still applying (they may add conflicts).
+CHANGES_WAITING_HEADER = "Inspector-Changes-Waiting"
 #: Size of one attachment upload chunk the server accepts at most.
 MAX_CHUNK = 4 * 1024 * 1024
 #: The bundle file format this code writes and reads; a higher number is a newer format it cannot read.

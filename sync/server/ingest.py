@@ -6,15 +6,32 @@ answers "received" after that commit. Nothing per change happens on that path, s
 server at close to the speed of the network.
 
 Applying is separate (:func:`drain`): under the server-wide write lock the oldest logged batch is claimed, parsed
-and applied by :class:`~sync.server.apply.BatchApplier` exactly as a ``POST /push`` would (idempotency, order,
-authorisation, versions, conflicts, rejections, audit), its row deleted, all in one transaction. Batches are applied
-in the order they were received (per device, receipt order is the device's order: one device's receipts are
-serialised by its ``device_received`` row lock). Appliers:
+and its next chunk (:data:`CHUNK` changes) applied by :class:`~sync.server.apply.BatchApplier` exactly as a
+``POST /push`` would (idempotency, order, authorisation, versions, conflicts, rejections, audit); how far the batch
+got (``applied_upto``) is stored, or the row deleted after its last change, in that same transaction. The lock is
+held for one chunk, never for a whole backlog, so a small ``/push`` (applied inline under the same lock) or another
+device's batch gets in between. Batches are applied in the order they were received (per device, receipt order is
+the device's order: one device's receipts are serialised by its ``device_received`` row lock). Appliers:
 
 * a background thread in every server process (:class:`BackgroundApplier`), which lets a device's upload pause for
-  a moment before it starts (so applying does not compete with the upload it follows);
-* every reader before it reads (pull, conflicts, bundles, outcomes) and every ``POST /push`` of the same device
-  before it applies: nobody ever reads a state older than what was acknowledged as received.
+  a moment before it starts (so applying does not compete with the upload it follows) and then takes one chunk of
+  each waiting device in turn (:func:`apply_round`), so a 100,000-change backlog never holds up another device's
+  small batch for more than a round;
+* each device for itself: its pull, its ``POST /push`` (before it applies), its outcomes and a bundle forwarded for
+  it first apply that device's own logged batches (read-your-writes, and its changes keep their order). Nobody
+  waits for another device's backlog: a pull or a conflict list reads what is applied so far, and the conflict
+  list says how many received changes are still waiting (:func:`waiting_changes`).
+
+Why a pull may skip other devices' waiting batches without ever missing them: a record's cursor position is its
+``log_seq``, handed out when a change is *applied* (not when it was received), under the write lock, from the
+counter that the same transaction advances (``set_high_water``) and commits. A pull reads the committed counter
+``hw`` first and then the records with ``log_seq <= hw``; every writer that committed positions up to ``hw`` had
+committed before that read (it held the lock until its commit), so the records are visible, and every writer that
+commits later took the lock later and numbers from above ``hw``. A batch applied after a pull therefore lands
+above every cursor already served and is delivered by the next pull, once (a record changed again moves to its new
+position, so a pull sees its newest version, never the same version twice). Conflicts are judged by versions in the
+same way: a settle writes a new version made by the supervisor's device, so a waiting batch that touches the same
+record later finds its base version out of date and becomes a new conflict, never a silent overwrite.
 
 The server-wide write lock serialises appliers (and ``log_seq`` stays in commit order), so claiming the oldest row
 under it needs no ``SKIP LOCKED``: skipping a locked batch would let a device's next batch overtake it.
@@ -26,11 +43,13 @@ never blocks the ones behind it.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import logging
 import threading
 import time
 import uuid
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -59,7 +78,7 @@ from sync.protocol import (
 )
 from sync.server import tables
 from sync.server.access import Actor
-from sync.server.apply import BatchApplier, missing_attachments
+from sync.server.apply import BatchApplier, check_batch, missing_attachments
 from sync.server.db import lock_writes
 from sync.server.devices import resolve_person
 
@@ -260,35 +279,88 @@ def _apply_isolating(session: Session, actor: Actor, changes: list[Change]) -> N
     _apply_isolating(session, actor, changes[half:])
 
 
-def _apply_row(session: Session, row: sa.RowMapping) -> None:
-    """Apply one claimed batch inside the caller's transaction (holding the write lock) and delete it."""
+#: Changes applied per transaction. The write lock is held for one chunk (a few hundred milliseconds), so a small
+#: ``/push``, a settle or another device's batch waits for at most one chunk, never for a whole backlog.
+CHUNK = MAX_BATCH
+
+#: Parsed bodies of batches being applied (by row id and hash): a 10,000-change batch is parsed once, not per chunk.
+#: A few are kept because the background applier takes one chunk of each waiting device in turn.
+_PARSED_KEEP = 4
+_parsed: OrderedDict[tuple[int, str], list[Change]] = OrderedDict()
+_parsed_lock = threading.Lock()
+
+
+def _changes_of(session: Session, row: sa.RowMapping, header: BatchHeader) -> list[Change]:
+    key = (int(row["id"]), str(row["body_sha256"]))
+    with _parsed_lock:
+        found = _parsed.get(key)
+        if found is not None:
+            _parsed.move_to_end(key)
+            return found
+    body = session.execute(sa.select(tables.push_log.c.body).where(tables.push_log.c.id == row["id"])).scalar_one()
+    changes = _parse(bytes(body), header)
+    with _parsed_lock:
+        _parsed[key] = changes
+        while len(_parsed) > _PARSED_KEEP:
+            _parsed.popitem(last=False)
+    return changes
+
+
+def _forget(row: sa.RowMapping) -> None:
+    with _parsed_lock:
+        _parsed.pop((int(row["id"]), str(row["body_sha256"])), None)
+
+
+def _apply_chunk(session: Session, row: sa.RowMapping) -> None:
+    """Apply the next chunk of one claimed batch inside the caller's transaction (holding the write lock), then
+    record how far the batch got, or delete it after its last change (in the same transaction)."""
     header = BatchHeader(row["first_seq"], row["last_seq"], row["count"], row["schema_version"])
     device_id = row["device_id"]
-    actor = _actor_of(session, device_id)
+    done: int | None = row["applied_upto"]
+    p = tables.push_log.c
+    chunk: list[Change] = []
+    finished = True
     try:
+        actor = _actor_of(session, device_id)
         if actor is None:
             raise SyncProtocolError(errors.E_AUTH_INVALID, "The batch's device is no longer known to this server.")
-        changes = _parse(bytes(row["body"]), header)
-        missing = missing_attachments(session, changes)
-        if missing:
-            raise SyncProtocolError(
-                errors.E_ATTACHMENT_MISSING,
-                f"{len(missing)} attachment(s) are not completely uploaded; the changes are sent again.",
-            )
+        changes = _changes_of(session, row, header)
+        start = 0
+        if done is None:  # before its first chunk, what concerns the batch as a whole (nothing applied if it fails)
+            check_batch(changes)
+            missing = missing_attachments(session, changes)
+            if missing:
+                raise SyncProtocolError(
+                    errors.E_ATTACHMENT_MISSING,
+                    f"{len(missing)} attachment(s) are not completely uploaded; the changes are sent again.",
+                )
+        else:
+            start = bisect.bisect_right(changes, done, key=lambda c: c.seq)
+        chunk = changes[start : start + CHUNK]
+        finished = start + CHUNK >= len(changes)
         with session.begin_nested():
-            for start in range(0, len(changes), MAX_BATCH):  # what one push may hold, in order
-                _apply_isolating(session, actor, changes[start : start + MAX_BATCH])
-    except SyncProtocolError as exc:  # the batch as a whole can not be applied: answered for its whole range
-        _fail(session, device_id, header.first_seq, header.last_seq, exc)
-    session.execute(sa.delete(tables.push_log).where(tables.push_log.c.id == row["id"]))
+            _apply_isolating(session, actor, chunk)
+    except SyncProtocolError as exc:  # the rest of the batch can not be applied: answered for its whole rest
+        _fail(session, device_id, header.first_seq if done is None else done + 1, header.last_seq, exc)
+        finished = True
+    if finished:
+        session.execute(sa.delete(tables.push_log).where(p.id == row["id"]))
+        _forget(row)
+    else:
+        session.execute(sa.update(tables.push_log).where(p.id == row["id"]).values(applied_upto=chunk[-1].seq))
+
+
+#: A claimed batch's columns but its body (read only when it is not parsed already).
+_CLAIMED = [c for c in tables.push_log.c if c.name != "body"]
 
 
 def apply_next(engine: Engine, *, device_id: uuid.UUID | None = None, upto: int | None = None) -> bool:
-    """Claim and apply the oldest logged batch (of ``device_id``; with id up to ``upto``). False when none is left."""
+    """Apply the next chunk of the oldest logged batch (of ``device_id``; with id up to ``upto``) in one transaction
+    under the write lock. False when no batch is left."""
     p = tables.push_log.c
     with Session(engine) as session:
         lock_writes(session)
-        query = sa.select(tables.push_log).order_by(p.id).limit(1)
+        query = sa.select(*_CLAIMED).order_by(p.id).limit(1)
         if device_id is not None:
             query = query.where(p.device_id == device_id)
         if upto is not None:
@@ -297,7 +369,7 @@ def apply_next(engine: Engine, *, device_id: uuid.UUID | None = None, upto: int 
         if row is None:
             session.rollback()
             return False
-        _apply_row(session, row)
+        _apply_chunk(session, row)
         session.commit()
     return True
 
@@ -308,10 +380,11 @@ def engine_of(session: Session) -> Engine:
 
 
 def drain(engine: Engine, device_id: uuid.UUID | None = None) -> int:
-    """Apply every batch logged so far (of ``device_id``, or of every device); returns how many were applied.
+    """Apply every batch logged so far (of ``device_id``, or of every device); returns how many chunks it took.
 
-    Batches received while this runs are left to the next drain, so a reader waits only for what was acknowledged
-    before it asked. Costs one indexed look-up when nothing is waiting.
+    Each chunk is its own transaction, so other writers get the lock in between. Batches received while this runs
+    are left to the next drain, so a caller waits only for what was acknowledged before it asked. Costs one indexed
+    look-up when nothing is waiting.
     """
     p = tables.push_log.c
     with Session(engine) as session:
@@ -322,10 +395,21 @@ def drain(engine: Engine, device_id: uuid.UUID | None = None) -> int:
         session.rollback()
     if upto is None:
         return 0
-    applied = 0
+    chunks = 0
     while apply_next(engine, device_id=device_id, upto=upto):
-        applied += 1
-    return applied
+        chunks += 1
+    return chunks
+
+
+def waiting_changes(session: Session) -> int:
+    """How many received changes (of every device) are still waiting to be applied."""
+    p = tables.push_log.c
+    left = sa.case(
+        (p.applied_upto.is_(None), p.count),
+        (p.last_seq - p.applied_upto < p.count, p.last_seq - p.applied_upto),
+        else_=p.count,
+    )
+    return int(session.execute(sa.select(sa.func.coalesce(sa.func.sum(left), 0))).scalar_one())
 
 
 def outcomes(session: Session, actor: Actor, after: int, limit: int) -> PushOutcomes:
@@ -386,14 +470,29 @@ def ready_devices(engine: Engine) -> tuple[list[uuid.UUID], bool]:
     return ready, waiting
 
 
+def apply_round(engine: Engine, devices: list[uuid.UUID]) -> bool:
+    """One chunk of each device's oldest batch, in turn (each device's own batches stay in order); whether any was
+    left to apply. A device's 100,000-change backlog thus costs every other device one chunk per round, not all of it."""
+    applied = False
+    for device_id in devices:
+        applied = apply_next(engine, device_id=device_id) or applied
+    return applied
+
+
 class BackgroundApplier:
-    """A thread applying logged batches in this server process (every process runs one; they share the lock)."""
+    """A thread applying logged batches in this server process (every process runs one; they share the lock).
+
+    It takes the ready devices in rounds (:func:`apply_round`), one chunk each, and looks again after every round,
+    so a device whose batch arrived in the middle of someone's long backlog waits for a round, not for the backlog.
+    """
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._passes = threading.Condition()
+        self._passes_done = 0
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._run, name="push-log-applier", daemon=True)
@@ -408,6 +507,20 @@ class BackgroundApplier:
         if self._thread is not None:
             self._thread.join(timeout=60)
 
+    def wait_idle(self, timeout: float) -> bool:
+        """Wake the thread and wait until a pass that began after this call found nothing more it may apply."""
+        with self._passes:
+            target = self._passes_done + 2  # the pass under way may have begun before the call
+            self._wake.set()
+            return self._passes.wait_for(lambda: self._passes_done >= target, timeout)
+
+    def _pass(self) -> bool:
+        """Apply in rounds until no ready device has a batch left; whether another device is still uploading."""
+        while True:
+            ready, waiting = ready_devices(self.engine)
+            if not ready or self._stop.is_set() or not apply_round(self.engine, ready):
+                return waiting
+
     def _run(self) -> None:
         timeout = POLL_SECONDS
         while not self._stop.is_set():
@@ -416,13 +529,11 @@ class BackgroundApplier:
             if self._stop.is_set():
                 return
             try:
-                ready, waiting = ready_devices(self.engine)
-                for device_id in ready:
-                    if self._stop.is_set():
-                        return
-                    drain(self.engine, device_id)
-                timeout = QUIET_SECONDS if waiting else POLL_SECONDS
+                timeout = QUIET_SECONDS if self._pass() else POLL_SECONDS
             except Exception:  # the database may be restarting: log, and try again on the next round
                 log.exception("applying logged batches failed; trying again")
                 timeout = POLL_SECONDS
                 time.sleep(0.1)
+            with self._passes:
+                self._passes_done += 1
+                self._passes.notify_all()

@@ -45,8 +45,9 @@ class ServerSettings(BaseSettings):
     """Database connections per worker (PostgreSQL)."""
 
     background_apply: bool = True
-    """Apply batches received through ``/push/log`` in a background thread of each worker (readers apply what is
-    still waiting before they read, either way)."""
+    """Apply batches received through ``/push/log`` in a background thread of each worker. Without it a device's
+    batches are applied when that device next pushes, pulls or asks for its outcomes (its sync does all three), or
+    by another worker's applier; other devices do not see them before."""
 
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")

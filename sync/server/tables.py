@@ -134,6 +134,8 @@ push_log = sa.Table(
     #: The request body, byte for byte (PostgreSQL: ``STORAGE EXTERNAL``, so it is not compressed on the way in).
     sa.Column("body", sa.LargeBinary, nullable=False),
     sa.Column("received_at", UTCDateTime, nullable=False),
+    #: The batch's last change number already applied (NULL: none yet); it is applied a chunk per transaction.
+    sa.Column("applied_upto", sa.BigInteger, nullable=True),
     # The same batch sent twice (a reply lost on the way back) is stored once.
     sa.UniqueConstraint("device_id", "first_seq", "last_seq", "body_sha256", name="uq_push_log_batch"),
 )

@@ -15,7 +15,7 @@ router = APIRouter(prefix="/bundles", tags=["bundles"])
 @router.post("", response_model=BundleResult)
 def upload_bundle(bundle: Bundle, _actor: SupervisorDevice, session: SessionDep) -> BundleResult:
     """A supervisor forwards another device's bundle; its changes are authorised as that device's own."""
-    ingest.drain(ingest.engine_of(session))  # the device's logged batches come before its bundle
+    ingest.drain(ingest.engine_of(session), bundle.device_id)  # that device's logged batches come before its bundle
     result = apply_bundle(session, bundle)
     session.commit()
     return result

@@ -2,6 +2,10 @@
 
 The cursor carries the epoch, the last change sequence delivered and the role it was made for; a cursor from
 another epoch or role, or one from the future, is unusable: 410 ``E_CURSOR_RESET`` and the device resyncs.
+
+A pull applies only the pulling device's own logged batches before it reads, never another device's backlog: a
+change applied later is numbered above every cursor served before it, so a later pull delivers it exactly once
+(the argument is in :mod:`sync.server.ingest`).
 """
 
 from __future__ import annotations
@@ -67,7 +71,9 @@ def pull(
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1000,
 ) -> PullResponse:
     """The next page after ``cursor``. Store the records and the new cursor in one transaction."""
-    ingest.drain(ingest.engine_of(session))  # every batch acknowledged as received is visible
+    # This device's own received batches first (it reads its writes); other devices' batches are applied by the
+    # background applier and come in a later pull, above this cursor (see sync.server.ingest: why none is skipped).
+    ingest.drain(ingest.engine_of(session), actor.device_id)
     epoch = get_meta(session, "epoch") or ""
     hw = high_water(session)  # read first: rows committed later get higher numbers and come next time
     after = decode_cursor(cursor, epoch, hw, actor)
