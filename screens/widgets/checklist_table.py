@@ -58,6 +58,8 @@ class ChecklistTable(ScrollView, can_focus=True):
     DEFAULT_CSS = """
     ChecklistTable {
         background: $surface;
+        /* Rows are cut to the width: a horizontal scrollbar would only take the last visible line. */
+        overflow-x: hidden;
         & > .checklist-table--header { text-style: bold; background: $panel; color: $foreground; }
         & > .checklist-table--cursor { background: $block-cursor-background; color: $block-cursor-foreground; text-style: $block-cursor-text-style; }
         & > .checklist-table--even { background: $surface-lighten-1 20%; }
@@ -111,7 +113,7 @@ class ChecklistTable(ScrollView, can_focus=True):
         self.headers = headers
         self.rows = rows
         self._cache.clear()
-        self.virtual_size = Size(self.size.width, len(rows) + 1)
+        self.virtual_size = Size(self._view_width, len(rows) + 1)
         self.set_reactive(ChecklistTable.cursor_row, max(0, min(cursor, len(rows) - 1)))
         self.refresh()
         self.call_after_refresh(self._scroll_to_cursor)
@@ -137,9 +139,19 @@ class ChecklistTable(ScrollView, can_focus=True):
         self._scroll_to_cursor()
         self.post_message(self.CursorMoved(self, new))
 
+    @property
+    def _view_width(self) -> int:
+        # The lines' width: the vertical scrollbar's columns are not theirs.
+        return self.scrollable_content_region.width
+
+    @property
+    def _view_height(self) -> int:
+        # The lines that are really shown (``size`` would count a scrollbar's line too).
+        return self.scrollable_content_region.height
+
     def _scroll_to_cursor(self) -> None:
         # Viewport line 0 is the header: keep the cursor's line within lines 1 … height-1.
-        height = self.size.height
+        height = self._view_height
         if height < 2:
             return
         top = self.scroll_offset.y
@@ -151,7 +163,8 @@ class ChecklistTable(ScrollView, can_focus=True):
 
     def on_resize(self, event: events.Resize) -> None:
         self._cache.clear()
-        self.virtual_size = Size(event.size.width, len(self.rows) + 1)
+        self.virtual_size = Size(self._view_width, len(self.rows) + 1)
+        self.call_after_refresh(self._scroll_to_cursor)  # a smaller terminal must not hide the cursor's row
 
     # -- keys and mouse ---------------------------------------------------------------------------------------------
 
@@ -159,7 +172,7 @@ class ChecklistTable(ScrollView, can_focus=True):
         self.move_cursor(self.cursor_row + step)
 
     def action_page(self, step: int) -> None:
-        self.move_cursor(self.cursor_row + step * max(1, self.size.height - 2))
+        self.move_cursor(self.cursor_row + step * max(1, self._view_height - 2))
 
     def action_jump(self, index: int) -> None:
         self.move_cursor(index if index >= 0 else len(self.rows) - 1)
@@ -194,7 +207,7 @@ class ChecklistTable(ScrollView, can_focus=True):
         return Strip(segments).crop_extend(0, width, style)
 
     def render_line(self, y: int) -> Strip:
-        width = self.size.width
+        width = self._view_width
         if y == 0:  # the header stays in place while the rows scroll
             return self._line(self.headers, width, self.get_component_rich_style("checklist-table--header"))
         index = y + self.scroll_offset.y - 1

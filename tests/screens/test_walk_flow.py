@@ -214,8 +214,9 @@ async def test_resize_and_small_terminal_keep_working(
         walk = app.screen
         assert isinstance(walk, WalkScreen)
         table = walk.query_one("#walk-items", ChecklistTable)
-        lines = [table.render_line(y) for y in range(table.size.height)]
-        assert all(line.cell_length == table.size.width for line in lines)
+        shown = table.scrollable_content_region  # the lines left of (and above) any scrollbar
+        lines = [table.render_line(y) for y in range(shown.height)]
+        assert all(line.cell_length == shown.width for line in lines)
 
 
 async def test_a_failed_database_job_becomes_a_message_not_a_crash(

@@ -1,0 +1,106 @@
+"""What a gloved inspector at 80×24 tripped over, driving the app in a real terminal: each test walks the path that
+showed the defect and checks what the user sees."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+
+import pytest
+from sqlmodel import select
+
+from inspector.inspections import AnswerInput, save_answer, start_inspection
+from inspector.models import TemplateItem
+from inspector.store import Store
+from screens.app import InspectorApp
+from screens.start_flow import open_inspection
+from screens.walk import WalkScreen
+from screens.widgets.checklist_table import ChecklistTable
+from tests.screens.conftest import settle
+from tests.screens.sample_group import FIXED_NOW, Sample, build_sample
+
+pytestmark = pytest.mark.anyio
+
+
+def _messages(app: InspectorApp) -> list[str]:
+    return [n.message for n in app._notifications]
+
+
+def _long_draft(store: Store, *, answered: int) -> tuple[Sample, str, list[str]]:
+    """A sample group whose checklist has 30 more items, and a draft with the first ``answered`` items answered
+    (``yes`` or N/A, so the cursor moved on to the next one)."""
+    sample = build_sample(store, extra_items=30)
+    with store.session() as s:
+        items = list(s.exec(select(TemplateItem).where(TemplateItem.version_id == sample.version_id)))
+        items.sort(key=lambda i: i.position)
+        inspection, _ = start_inspection(
+            s,
+            campaign_id=sample.campaign_id,
+            template_version_id=sample.version_id,
+            inspector_id=sample.inspector_id,
+            checkpoint_id=sample.furnace_id,
+            now=FIXED_NOW,
+            inspection_id=uuid.UUID(int=0xD8AF7),
+        )
+        codes = [i.code for i in items]
+        for item in items[:answered]:
+            value = AnswerInput(choice="yes") if item.kind == "yes_no" else AnswerInput(choice="na")
+            save_answer(
+                s,
+                inspection_id=inspection.id,
+                item_id=item.id,
+                value=value,
+                now=FIXED_NOW,
+                current_item_code=codes[answered] if answered < len(codes) else None,
+            )
+        s.commit()
+        return sample, str(inspection.id), codes
+
+
+def _cursor_line_shown(table: ChecklistTable) -> bool:
+    """Whether the cursor's row is on one of the lines the table really shows (line 0 is the header)."""
+    line = table.cursor_row + 1 - table.scroll_offset.y
+    return 1 <= line < table.scrollable_content_region.height
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+async def test_a_resumed_draft_shows_its_cursor_row(
+    store: Store, make_app: Callable[..., InspectorApp], lang: str
+) -> None:
+    """Resuming a draft far down the list opened with the cursor hidden under the table's last (scrollbar) line."""
+    _sample, inspection_id, codes = _long_draft(store, answered=20)
+    app = make_app(lang)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        open_inspection(app, inspection_id)
+        await settle(pilot)
+        walk = app.screen
+        assert isinstance(walk, WalkScreen)
+        table = walk.query_one("#walk-items", ChecklistTable)
+        assert walk.order[table.cursor_row] == codes[20]
+        assert not table.show_horizontal_scrollbar  # rows are cut to the width, nothing to scroll sideways
+        assert _cursor_line_shown(table)
+        # Moving down to the last item keeps it in view too; so does End, and paging back up.
+        for key in ("down", "down", "end", "pageup", "pagedown"):
+            await pilot.press(key)
+            await settle(pilot)
+            assert _cursor_line_shown(table), key
+        assert walk.order[table.cursor_row] == codes[-1]
+        # Every line drawn fits the columns left of the scrollbar (the cut item text ends in "…", not under it).
+        width = table.scrollable_content_region.width
+        assert all(table.render_line(y).cell_length == width for y in range(table.scrollable_content_region.height))
+
+
+async def test_a_smaller_terminal_keeps_the_cursor_row_in_view(
+    store: Store, make_app: Callable[..., InspectorApp]
+) -> None:
+    _sample, inspection_id, _codes = _long_draft(store, answered=12)
+    app = make_app("zh")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        open_inspection(app, inspection_id)
+        await settle(pilot)
+        table = app.screen.query_one("#walk-items", ChecklistTable)
+        await pilot.resize_terminal(80, 24)
+        await settle(pilot)
+        assert _cursor_line_shown(table)
