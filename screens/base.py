@@ -85,15 +85,31 @@ class InspectorScreen(LocalizedMixin, Screen[ScreenResultType]):
         if self.applied_lang != self.lang:
             self.apply_language()
 
+    @property
+    def is_open(self) -> bool:
+        """Whether the screen is still on one of the app's screen stacks (its mode's or another's): a popped screen
+        is removed a piece at a time, and while it is, its widgets may already be gone."""
+        return any(self in stack for stack in self.app._screen_stacks.values())
+
     def store_ready(self) -> None:
         """Called once the database is open (at mount when it already is): load the screen's data."""
 
     def run_db(self, job: Callable[[StoreSession], R], done: Callable[[R], object] | None = None) -> None:
         """Run ``job`` in a session on the app's database thread and hand its result to ``done`` on the UI thread.
 
-        Reads go through the same ordered queue as writes, so a screen always reads what was saved before it.
+        Reads go through the same ordered queue as writes, so a screen always reads what was saved before it. The
+        job always runs (a write must reach the disk); ``done`` is skipped when the screen has been closed meanwhile
+        (a walk popped on the way home after sign-off has no table left to fill).
         """
-        self.inspector.write(job, done)
+        if done is None:
+            self.inspector.write(job)
+            return
+        show = done
+
+        def shown(result: R) -> object:
+            return show(result) if self.is_open else None
+
+        self.inspector.write(job, shown)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR and event.worker.error is not None:

@@ -104,3 +104,66 @@ async def test_a_smaller_terminal_keeps_the_cursor_row_in_view(
         await pilot.resize_terminal(80, 24)
         await settle(pilot)
         assert _cursor_line_shown(table)
+
+
+def _complete_draft(store: Store, sample: Sample) -> str:
+    """A draft of the furnace platform with every required item answered and the team leader's acknowledgement."""
+    from inspector.inspections import acknowledge
+
+    with store.session() as s:
+        items = {i.code: i for i in s.exec(select(TemplateItem).where(TemplateItem.version_id == sample.version_id))}
+        inspection, _ = start_inspection(
+            s,
+            campaign_id=sample.campaign_id,
+            template_version_id=sample.version_id,
+            inspector_id=sample.inspector_id,
+            checkpoint_id=sample.furnace_id,
+            now=FIXED_NOW,
+        )
+        answers = {
+            "C-01": AnswerInput(choice="yes"),
+            "C-02": AnswerInput(choice="yes"),
+            "C-03": AnswerInput(choice="yes"),
+            "S-01": AnswerInput(score=4),
+            "S-02": AnswerInput(score=5),
+            "E-01": AnswerInput(measurement=3.2),
+            "E-02": AnswerInput(choice="yes"),
+        }
+        for code, value in answers.items():
+            save_answer(s, inspection_id=inspection.id, item_id=items[code].id, value=value, now=FIXED_NOW)
+        acknowledge(s, inspection_id=inspection.id, leader_id=sample.leader_id, now=FIXED_NOW)
+        s.commit()
+        return str(inspection.id)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+async def test_back_home_after_signing_shows_no_error(
+    store: Store, sample: Sample, make_app: Callable[..., InspectorApp], lang: str
+) -> None:
+    """Walk → review → sign → close the receipt → Esc: the walk screen, popped on the way home, used to reload
+    itself after it was gone and the inspector got "unexpected error: NoMatches … '#walk-items'"."""
+    from screens.dialogs.receipt import ReceiptDialog
+    from screens.home import HomeScreen
+    from screens.review import ReviewScreen
+
+    inspection_id = _complete_draft(store, sample)
+    app = make_app(lang)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        open_inspection(app, inspection_id)
+        await settle(pilot)
+        await pilot.press("r")
+        await settle(pilot)
+        assert isinstance(app.screen, ReviewScreen)
+        await pilot.press("s")
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        assert isinstance(app.screen, ReceiptDialog)
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen)
+        errors = [n.message for n in app._notifications if n.severity == "error"]
+        assert errors == []
