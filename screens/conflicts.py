@@ -60,6 +60,8 @@ class ConflictsScreen(InspectorScreen[None]):
         #: said again when the language changes (it used to give way to "no conflicts waiting", which was false).
         self.failure: tuple[str, str, str] | None = None
         self._loading = False
+        #: How many received changes the server was still applying at the last reading (they may add conflicts).
+        self.changes_waiting = 0
 
     def compose(self) -> ComposeResult:
         yield TitleBar(icon="⛑")
@@ -100,16 +102,23 @@ class ConflictsScreen(InspectorScreen[None]):
         local = open_local_conflicts(store) if store is not None else []
         try:
             with client_for(require_credentials(sync_paths()), attempts=2, timeout=15) as client:
-                found = client.conflicts()
+                listed = client.conflict_list()
         except (SyncError, NotEnrolled) as exc:
             # the server's conflicts shown before stay on view unless this laptop has its own to show
             self.app.call_from_thread(self._loaded, local or None, (exc.code, exc.message, _message_zh(exc)))
             return
-        self.app.call_from_thread(self._loaded, local + found, None)
+        self.app.call_from_thread(self._loaded, local + listed.conflicts, None, listed.changes_waiting)
 
-    def _loaded(self, found: list[ConflictOut] | None, failure: tuple[str, str, str] | None = None) -> None:
+    def _loaded(
+        self,
+        found: list[ConflictOut] | None,
+        failure: tuple[str, str, str] | None = None,
+        changes_waiting: int | None = None,
+    ) -> None:
         if found is not None:
             self.conflicts = found
+        if changes_waiting is not None:
+            self.changes_waiting = changes_waiting
         self.failure, self._loading = failure, False
         self._show()
 
@@ -138,7 +147,10 @@ class ConflictsScreen(InspectorScreen[None]):
             return self._failure_text(*self.failure)
         if self._loading:
             return self.tr("sync.indicator.running")
-        return self.tr("conflicts.empty") if not self.conflicts else self.tr("conflicts.hint")
+        status = self.tr("conflicts.empty") if not self.conflicts else self.tr("conflicts.hint")
+        if self.changes_waiting:
+            status += "\n" + self.tr("conflicts.waiting", count=self.changes_waiting)
+        return status
 
     def _show(self) -> None:
         table = self.query_one("#conflicts-table", DataTable)
@@ -219,12 +231,13 @@ class ConflictsScreen(InspectorScreen[None]):
         try:
             with client_for(require_credentials(sync_paths()), attempts=2, timeout=15) as client:
                 client.resolve(conflict.id, ResolveRequest(resolution=resolution))
-                found = client.conflicts()
+                listed = client.conflict_list()
         except (SyncError, NotEnrolled) as exc:
             self.app.call_from_thread(self._failed, (exc.code, exc.message, _message_zh(exc)))
             return
         self.app.call_from_thread(self.app.notify, self.tr("conflicts.settled"), timeout=4)
-        self.app.call_from_thread(self._loaded, [c for c in self.conflicts if self._is_local(c)] + found)
+        kept_here = [c for c in self.conflicts if self._is_local(c)]
+        self.app.call_from_thread(self._loaded, kept_here + listed.conflicts, None, listed.changes_waiting)
 
 
 def _message_zh(exc: Exception) -> str:

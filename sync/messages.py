@@ -177,6 +177,10 @@ register(
         "conflicts.server_value": ("服务器值（版本 {version}）", "Server value (version {version})"),
         "conflicts.device_value": ("设备值：{device}（{person}），{when}", "Device value: {device} ({person}), {when}"),
         "conflicts.settled": ("冲突已处理。", "Conflict settled."),
+        "conflicts.waiting": (
+            "服务器仍在处理已收到的 {count} 条更改，处理完后可能出现新的冲突。",
+            "{count} received changes are still being applied; more conflicts may appear.",
+        ),
         "conflicts.load_failed": ("无法读取冲突：{reason}", "Cannot load the conflicts: {reason}"),
         "conflicts.hint": (
             "k 保留服务器值 · d 采用设备值 · r 刷新",

@@ -8,6 +8,7 @@ a wrong URL) raises :class:`Offline`.
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import httpx
@@ -15,6 +16,7 @@ from pydantic import BaseModel, ValidationError
 from tenacity import retry, retry_if_exception, stop_after_attempt, wait_random_exponential
 
 from sync.protocol import (
+    CHANGES_WAITING_HEADER,
     SERVICE_NAME,
     AttachmentStatus,
     Bundle,
@@ -37,6 +39,15 @@ from sync.protocol import (
 
 T = TypeVar("T", bound=BaseModel)
 RETRY_STATUSES = frozenset({502, 503, 504})
+
+
+@dataclass(frozen=True)
+class ConflictList:
+    """``GET /conflicts``: the conflicts found so far, and how many received changes the server is still applying
+    (they may add conflicts)."""
+
+    conflicts: list[ConflictOut]
+    changes_waiting: int = 0
 
 
 class SyncError(Exception):
@@ -208,8 +219,15 @@ class SyncClient:
         return self.request("GET", f"/attachments/{sha256}", params=params).content
 
     def conflicts(self, status: str = "open") -> list[ConflictOut]:
+        return self.conflict_list(status).conflicts
+
+    def conflict_list(self, status: str = "open") -> ConflictList:
+        """The conflicts and the count of received changes still being applied (0 from a server that does not say)."""
         response = self.request("GET", "/conflicts", params={"status": status})
-        return [ConflictOut.model_validate(item) for item in response.json()]
+        waiting = response.headers.get(CHANGES_WAITING_HEADER, "")
+        return ConflictList(
+            [ConflictOut.model_validate(item) for item in response.json()], int(waiting) if waiting.isdigit() else 0
+        )
 
     def resolve(self, conflict_id: uuid.UUID, request: ResolveRequest) -> ResolveResponse:
         return self._json(

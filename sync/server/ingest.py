@@ -30,8 +30,10 @@ committed before that read (it held the lock until its commit), so the records a
 commits later took the lock later and numbers from above ``hw``. A batch applied after a pull therefore lands
 above every cursor already served and is delivered by the next pull, once (a record changed again moves to its new
 position, so a pull sees its newest version, never the same version twice). Conflicts are judged by versions in the
-same way: a settle writes a new version made by the supervisor's device, so a waiting batch that touches the same
-record later finds its base version out of date and becomes a new conflict, never a silent overwrite.
+same way: a settle that takes the device's or a merged value writes a new version made by the supervisor's device,
+so a waiting change to that record, made from an older version, is applied later as a new conflict, never a silent
+overwrite; keeping the server's value writes nothing, so a waiting change made from that current version is an
+ordinary edit of it (and one made from an older version is again a conflict).
 
 The server-wide write lock serialises appliers (and ``log_seq`` stays in commit order), so claiming the oldest row
 under it needs no ``SKIP LOCKED``: skipping a locked batch would let a device's next batch overtake it.

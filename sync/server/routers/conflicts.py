@@ -2,8 +2,9 @@
 
 Neither route waits for another device's received backlog (that can take minutes). The list shows the conflicts
 found so far and says in the ``Inspector-Changes-Waiting`` header how many received changes are still being
-applied (they may add conflicts). Settling is judged by versions: a waiting change that touches the settled record
-is applied later against the settled version and becomes a new conflict, never a silent overwrite.
+applied (they may add conflicts). Settling is judged by versions like any other write: a waiting change to the
+settled record that was made from an older version than the settled one becomes a new conflict when it is applied,
+never a silent overwrite.
 """
 
 from __future__ import annotations
