@@ -14,7 +14,9 @@ from screens.base import InspectorDialog
 
 
 class ConfirmDialog(InspectorDialog[bool]):
-    """Returns ``True`` when confirmed (Enter on Yes, or ``y``), ``None``/``False`` otherwise."""
+    """Returns ``True`` when confirmed (Enter on Yes, or ``y``), ``False`` on No (or ``n``), ``None`` on Esc.
+
+    Each button names its key: a gloved hand presses the letter, it does not tab to a button."""
 
     DEFAULT_CSS = """
     ConfirmDialog {
@@ -27,6 +29,7 @@ class ConfirmDialog(InspectorDialog[bool]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "bind.dialog.cancel", id="dialog.cancel"),
         Binding("y", "confirm", "bind.dialog.ok", id="dialog.ok"),
+        Binding("n", "deny", "bind.dialog.no", id="dialog.no"),
     ]
 
     def __init__(self, question: str) -> None:
@@ -46,13 +49,13 @@ class ConfirmDialog(InspectorDialog[bool]):
 
     def apply_language(self) -> None:
         super().apply_language()
-        self.query_one("#confirm-yes", Button).label = self.tr("dialog.yes")
-        self.query_one("#confirm-no", Button).label = self.tr("dialog.no")
+        self.query_one("#confirm-yes", Button).label = f"{self.tr('dialog.yes')} (y)"
+        self.query_one("#confirm-no", Button).label = f"{self.tr('dialog.no')} (n)"
 
     @on(Button.Pressed, "#confirm-yes")
     def action_confirm(self) -> None:
         self.dismiss(True)
 
     @on(Button.Pressed, "#confirm-no")
-    def _no(self) -> None:
+    def action_deny(self) -> None:
         self.dismiss(False)

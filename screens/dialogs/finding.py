@@ -40,13 +40,13 @@ class FindingDialog(InspectorDialog[FindingInput]):
     FindingDialog {
         align: center middle;
         #finding-box { width: 96%; max-width: 100; height: auto; max-height: 100%; border: thick $error; background: $surface; padding: 0 1; }
-        #finding-title { text-style: bold; }
+        #finding-title { width: 100%; text-style: bold; }  /* a long item wraps instead of being cut */
         #finding-forced { color: $warning; height: auto; }
         #finding-grid { grid-size: 2; grid-columns: 20 1fr; grid-rows: auto; height: auto; grid-gutter: 0 1; }
         #finding-grid Label { padding: 0; }
         #finding-grade { layout: horizontal; height: auto; border: none; padding: 0; }
         #finding-grade RadioButton { margin-right: 2; }
-        #finding-error { color: $error; height: auto; }
+        #finding-error { width: 100%; color: $error; height: auto; }
         #finding-buttons { height: auto; align-horizontal: right; }
         #finding-buttons Button { margin-left: 2; }
     }

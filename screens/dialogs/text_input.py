@@ -22,8 +22,8 @@ class TextInputDialog(InspectorDialog[str]):
     TextInputDialog {
         align: center middle;
         #input-box { width: 80%; max-width: 90; height: auto; border: thick $primary; background: $surface; padding: 0 1; }
-        #input-prompt { padding: 0 0 1 0; }
-        #input-error { color: $error; height: auto; }
+        #input-prompt { width: 100%; padding: 0 0 1 0; }  /* wraps: a measurement's unit and limits end it */
+        #input-error { width: 100%; color: $error; height: auto; }
     }
     """
 

@@ -13,6 +13,7 @@ register(
         "titlebar.palette": ("打开命令面板", "Open the command palette"),
         "bind.dialog.cancel": ("取消", "Cancel"),
         "bind.dialog.ok": ("确定", "OK"),
+        "bind.dialog.no": ("否", "No"),
         "app.loading": ("正在打开数据库…", "Opening the database…"),
         "app.store_failed": ("无法打开数据库", "Cannot open the database"),
         "app.error": ("出错了", "Something went wrong"),

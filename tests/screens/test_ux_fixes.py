@@ -167,3 +167,68 @@ async def test_back_home_after_signing_shows_no_error(
         assert isinstance(app.screen, HomeScreen)
         errors = [n.message for n in app._notifications if n.severity == "error"]
         assert errors == []
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+async def test_the_value_prompt_wraps_so_the_limits_stay_visible(
+    store: Store, sample: Sample, make_app: Callable[..., InspectorApp], lang: str
+) -> None:
+    """A measurement's prompt ends with its unit and limits; on a narrow screen it was cut at the box's edge."""
+    from textual.widgets import Label
+
+    from screens.dialogs.text_input import TextInputDialog
+
+    inspection_id = _complete_draft(store, sample)
+    app = make_app(lang)
+    async with app.run_test(size=(40, 24)) as pilot:
+        await settle(pilot)
+        open_inspection(app, inspection_id)
+        await settle(pilot)
+        walk = app.screen
+        assert isinstance(walk, WalkScreen)
+        walk.move_to("E-01")
+        await pilot.press("enter")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, TextInputDialog)
+        assert dialog.prompt.endswith(("≤4Ω）", "≤4Ω)"))
+        prompt = dialog.query_one("#input-prompt", Label)
+        box = dialog.query_one("#input-box").content_region
+        assert box.contains_region(prompt.region)
+        # Every cell of the prompt is on one of its lines.
+        from rich.cells import cell_len
+
+        lines = prompt.size.height
+        assert lines >= 2 and lines * prompt.size.width >= cell_len(dialog.prompt)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+async def test_n_answers_no_in_a_confirmation(
+    store: Store, sample: Sample, make_app: Callable[..., InspectorApp], lang: str
+) -> None:
+    """The question's buttons read 是/否 (Yes/No); y said yes but n did nothing: only Esc or Tab + Enter said no."""
+    from textual.widgets import Button
+
+    from screens.dialogs.confirm import ConfirmDialog
+    from screens.review import ReviewScreen
+
+    inspection_id = _complete_draft(store, sample)
+    app = make_app(lang)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        open_inspection(app, inspection_id)
+        await settle(pilot)
+        await pilot.press("r")
+        await settle(pilot)
+        review = app.screen
+        assert isinstance(review, ReviewScreen)
+        await pilot.press("s")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, ConfirmDialog)
+        labels = [str(b.label) for b in dialog.query(Button)]
+        assert labels[0].endswith("(y)") and labels[1].endswith("(n)")
+        await pilot.press("n")
+        await settle(pilot)
+        assert app.screen is review  # back, with the focus on the review, and nothing signed
+        assert review.data is not None and not review.data.signed
