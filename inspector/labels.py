@@ -28,6 +28,7 @@ from sqlmodel import Session, col, select
 
 from inspector.labels_payload import encode_label
 from inspector.models import Checkpoint, Unit, Workshop
+from inspector.output_file import replacing
 from inspector.reports.errors import ReportError, ReportNotFound
 from inspector.reports.fonts import image_font_file, pdf_font
 
@@ -186,16 +187,17 @@ def write_labels(labels: Sequence[Label], path: Path, *, stock: LabelStock = A4_
     if not labels:
         raise LabelError("E_LABEL_NONE", "err.no_labels")
     sheets = [list(labels[i : i + stock.per_sheet]) for i in range(0, len(labels), stock.per_sheet)]
-    path.parent.mkdir(parents=True, exist_ok=True)
     if kind == "pdf":
-        _write_pdf(sheets, path, stock)
+        with replacing(path) as part:  # a failed write leaves no damaged sheet and keeps the previous file
+            _write_pdf(sheets, part, stock)
         return [path]
     targets = sheet_paths(path, len(sheets))
     for sheet, target in zip(sheets, targets, strict=True):
-        if kind == "svg":
-            target.write_bytes(_svg_sheet(sheet, stock))
-        else:
-            _png_sheet(sheet, stock).save(target, format="PNG", dpi=(PNG_DPI, PNG_DPI))
+        with replacing(target) as part:
+            if kind == "svg":
+                part.write_bytes(_svg_sheet(sheet, stock))
+            else:
+                _png_sheet(sheet, stock).save(part, format="PNG", dpi=(PNG_DPI, PNG_DPI))
     return targets
 
 

@@ -20,6 +20,7 @@ from sqlmodel import Session, select
 
 import inspector.messages.awards  # noqa: F401  (registers the texts)
 from inspector.errors import InspectorError
+from inspector.file_errors import os_reason
 from inspector.i18n import t
 from inspector.models import InnovationProject, QualityFigure, Team, Unit, Workshop
 
@@ -86,8 +87,12 @@ def _columns(header: list[object]) -> dict[str, int]:
 def _rows(path: Path, raw: bytes) -> Iterator[tuple[int, list[object]]]:
     """(row number as the user sees it, cells) of the file's first sheet."""
     if path.suffix.lower() == ".csv":
-        text = raw.decode("utf-8-sig") if not raw.startswith(b"\xff\xfe") else raw.decode("utf-16")
-        for number, row in enumerate(csv.reader(io.StringIO(text)), start=1):
+        text = _csv_text(path, raw)
+        try:  # Excel in a European locale writes ";", "Unicode text" is tab-separated
+            dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(text[:8192], delimiters=",;\t")
+        except csv.Error:
+            dialect = csv.excel
+        for number, row in enumerate(csv.reader(io.StringIO(text, newline=""), dialect), start=1):
             yield number, list(row)
         return
     from openpyxl import load_workbook
@@ -99,6 +104,18 @@ def _rows(path: Path, raw: bytes) -> Iterator[tuple[int, list[object]]]:
             yield number, list(values)
     finally:
         workbook.close()
+
+
+def _csv_text(path: Path, raw: bytes) -> str:
+    """The text of a CSV file as Chinese Excel, WPS and Notepad save it: UTF-8 (BOM or not), GBK/GB18030, UTF-16."""
+    from inspector.checklists.csv_file import decode_csv
+    from inspector.checklists.spec import ReadResult
+
+    found = ReadResult(source=str(path))
+    text = decode_csv(raw, str(path), found)
+    if text is None:  # binary data, or lines in no encoding Chinese Excel writes: named with the line
+        raise QualityImportFailed([(p.text("zh"), p.text("en")) for p in found.problems])
+    return text
 
 
 def _problem(file: str, row: int, key: str, **values: object) -> tuple[str, str]:
@@ -177,6 +194,17 @@ def import_quality_file(
             raise OSError(f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB")
         raw = path.read_bytes()
         rows = list(_rows(path, raw))
+    except QualityImportFailed:
+        raise
+    except OSError as exc:  # a missing file, a folder, no permission: the system's reason in both languages
+        raise QualityImportFailed(
+            [
+                (
+                    t("qi.unreadable", "zh", file=file, reason=os_reason(exc, "zh")),
+                    t("qi.unreadable", "en", file=file, reason=os_reason(exc, "en")),
+                )
+            ]
+        ) from exc
     except Exception as exc:  # a missing file, a damaged workbook: named, never a traceback
         reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
         raise QualityImportFailed(

@@ -158,6 +158,8 @@ def check_pragmas(engine: Engine) -> dict[str, Any]:
                     "E_STORE_PRAGMA",
                     f"The database {engine.url.database} runs with {name}={value}, not {wanted}; "
                     "answers would not be safe from power loss. Keep the database on a local disk.",
+                    f"数据库 {engine.url.database} 的 {name}={value}（应为 {wanted}），断电时答案可能丢失。"
+                    "请把数据库放在本机磁盘上。",
                 )
     return found
 
@@ -248,15 +250,25 @@ def open_store(path: Path, *, upgrade: bool = True) -> Store:
     """
     path = Path(path).expanduser()
     if path.exists() and path.is_dir():
-        raise StoreError("E_STORE_PATH", f"{path} is a folder, not a database file.")
+        raise StoreError(
+            "E_STORE_PATH", f"{path} is a folder, not a database file.", f"{path} 是文件夹，不是数据库文件。"
+        )
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise StoreError("E_STORE_PATH", f"Cannot create the folder {path.parent}: {exc.strerror}.") from exc
+        raise StoreError(
+            "E_STORE_PATH",
+            f"Cannot create the folder {path.parent}: {exc.strerror}.",
+            f"无法创建文件夹 {path.parent}：{exc.strerror}。",
+        ) from exc
     if path.exists() and path.stat().st_size > 0:
         with path.open("rb") as handle:
             if handle.read(16) != b"SQLite format 3\x00":
-                raise StoreError("E_STORE_NOT_SQLITE", f"{path} is not an inspector database (not a SQLite file).")
+                raise StoreError(
+                    "E_STORE_NOT_SQLITE",
+                    f"{path} is not an inspector database (not a SQLite file).",
+                    f"{path} 不是检查应用的数据库（不是 SQLite 文件）。",
+                )
     engine = make_engine(path)
     try:
         check_pragmas(engine)
@@ -266,6 +278,7 @@ def open_store(path: Path, *, upgrade: bool = True) -> Store:
                 raise StoreError(
                     "E_STORE_NEWER",
                     f"{path} was written by a newer version of inspector (schema {revision}); update the app.",
+                    f"{path} 由更新版本的检查应用写入（数据库结构 {revision}）；请先升级本应用。数据库没有被改动。",
                 )
             if revision is not None:
                 _backup(path, revision)
@@ -275,7 +288,11 @@ def open_store(path: Path, *, upgrade: bool = True) -> Store:
         raise
     except (sa.exc.OperationalError, sa.exc.DatabaseError, OSError) as exc:
         engine.dispose()
-        raise StoreError("E_STORE_OPEN", f"Cannot open the database {path}: {_reason(exc)}") from exc
+        raise StoreError(
+            "E_STORE_OPEN",
+            f"Cannot open the database {path}: {_reason(exc)}",
+            f"无法打开数据库 {path}：{_reason(exc, 'zh')}",
+        ) from exc
     return Store(path=path, engine=engine)
 
 
@@ -283,11 +300,34 @@ def _known_revision(revision: str) -> bool:
     return any(p.name.startswith(f"{revision}_") for p in (MIGRATIONS_DIR / "versions").glob("*.py"))
 
 
-def _reason(exc: BaseException) -> str:
+def _reason(exc: BaseException, lang: str = "en") -> str:
     original = getattr(exc, "orig", None) or exc
     text = str(original)
-    if "disk" in text.lower() and "full" in text.lower():
-        return "the disk is full. Free some space; nothing already saved was lost."
+    lowered = text.lower()
+    zh = lang == "zh"
+    if "disk" in lowered and "full" in lowered:
+        return (
+            "磁盘已满。请腾出空间；已保存的内容都没有丢失。"
+            if zh
+            else "the disk is full. Free some space; nothing already saved was lost."
+        )
+    if "readonly" in lowered or "unable to open" in lowered:
+        # SQLite needs to write beside the file (its -wal and -shm companions) even to read
+        return (
+            "数据库文件或其所在文件夹不可写（需要读写权限）"
+            if zh
+            else f"{text}: the file or its folder cannot be written (it needs read and write permission)"
+        )
+    if "locked" in lowered or "busy" in lowered:
+        return (
+            "数据库正被另一个程序写入；请稍后重试"
+            if zh
+            else "another program is writing the database; try again shortly"
+        )
+    if "disk i/o" in lowered:  # also what SQLite says when a full disk has no room for its -shm file
+        return "读写出错：磁盘可能已满、已损坏或已拔出" if zh else f"{text}: the disk may be full, damaged or removed"
+    if "not a database" in lowered or "malformed" in lowered:
+        return "数据库文件已损坏；请用备份恢复" if zh else f"{text}: the file is damaged; restore it from a backup"
     return text
 
 

@@ -12,6 +12,7 @@ from inspector.awards.evaluate import AwardEntry, CriterionResult, Evaluation
 from inspector.awards.figures import Figure
 from inspector.awards.rules import FIGURES
 from inspector.i18n import t
+from inspector.output_file import replacing
 
 ENTRY_COLUMNS = ("award", "level", "code", "name", "belongs", "eligible", "rank", "within_quota", "criteria")
 
@@ -82,8 +83,9 @@ def to_csv(evaluation: Evaluation, lang: str = "zh") -> str:
 
 
 def write_csv(text: str, path: Path) -> None:
-    """CSV with a BOM so Excel opens the Chinese text correctly."""
-    path.write_text(text, encoding="utf-8-sig", newline="")
+    """CSV with a BOM so Excel opens the Chinese text correctly (all at once or not at all)."""
+    with replacing(path) as part:
+        part.write_text(text, encoding="utf-8-sig", newline="")
 
 
 def _sheet_title(name: str, used: set[str]) -> str:
@@ -132,7 +134,8 @@ def to_xlsx(evaluation: Evaluation, path: Path, lang: str = "zh") -> None:
         sheet.freeze_panes = "C2"
         for letter, width in zip("ABCDEF", (18, 24, 30, 12, 8, 12), strict=False):
             sheet.column_dimensions[letter].width = width
-    workbook.save(path)
+    with replacing(path) as part:
+        workbook.save(part)
 
 
 DECISION_COLUMNS = ("award", "level", "rank", "name", "belongs", "eligible", "nominated", "final", "criteria")
@@ -173,7 +176,8 @@ def write_decisions(rows: list[dict[str, Any]], path: Path, lang: str = "zh") ->
             cell.font = Font(bold=True)
         for row in body:
             sheet.append(row)
-        workbook.save(path)
+        with replacing(path) as part:
+            workbook.save(part)
         return
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")

@@ -39,7 +39,11 @@ def find_campaign(session: Session, code: str) -> Campaign:
     campaign = session.exec(select(Campaign).where(Campaign.code == code)).first()
     if campaign is None:
         known = ", ".join(session.exec(select(Campaign.code).order_by(col(Campaign.code))).all()) or "—"
-        raise NotFoundError("E_AWARD_CAMPAIGN", t("awards.no_campaign", "en", code=code, known=known))
+        raise NotFoundError(
+            "E_AWARD_CAMPAIGN",
+            t("awards.no_campaign", "en", code=code, known=known),
+            t("awards.no_campaign", "zh", code=code, known=known),
+        )
     return campaign
 
 

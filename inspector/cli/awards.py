@@ -10,8 +10,10 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from inspector.cli.common import DbOption, console, err_console, fail, open_db
+from inspector.cli.problems import error_text
 from inspector.cli.report_lang import LangOption, resolve_lang
 from inspector.errors import InspectorError
+from inspector.file_errors import os_reason
 
 if TYPE_CHECKING:
     from inspector.awards.evaluate import Evaluation
@@ -38,11 +40,14 @@ def _day(value: str | None) -> date | None:
 
 
 def _fail_rules(exc: InspectorError, lang: str) -> None:
-    from inspector.awards.repository import RulesInvalid
+    fail(error_text(exc, lang), lang=lang)  # rule problems, an unknown campaign: in the user's language
 
-    if isinstance(exc, RulesInvalid):
-        fail(exc.localized(lang))
-    fail(exc.message)
+
+def _write_failed(out: Path | None, exc: OSError, lang: str) -> None:
+    import inspector.messages.reports  # noqa: F401  (registers the texts)
+    from inspector.i18n import t
+
+    fail(t("err.write_failed", lang, path=out, reason=os_reason(exc, lang)), lang=lang)
 
 
 @awards_app.callback()
@@ -93,7 +98,7 @@ def awards(
     from inspector.i18n import t
     from inspector.models import Person
 
-    store = open_db(db)
+    store = open_db(db, must_exist=True)
     try:
         with store.session() as session:
             found = find_campaign(session, campaign)
@@ -106,7 +111,7 @@ def awards(
 
                     person = session.exec(select(Person).where(Person.code == by)).first()
                     if person is None:
-                        fail(f"No person has the code {by!r}.")
+                        fail(t("awards.no_person", language, code=by), lang=language)
                     actor_id = person.id
                 ruleset = record_evaluation(
                     session, evaluation=evaluation, rules_text=loaded.text, actor_id=actor_id, at=datetime.now(UTC)
@@ -144,7 +149,10 @@ def _output(evaluation: Evaluation, output_format: str, out: Path | None, lang: 
             if out is None:
                 typer.echo(text)
             else:
-                out.write_text(text + "\n", encoding="utf-8")
+                from inspector.output_file import replacing
+
+                with replacing(out) as part:
+                    part.write_text(text + "\n", encoding="utf-8")
         elif output_format == "csv":
             text = to_csv(evaluation, lang)
             if out is None:
@@ -158,7 +166,7 @@ def _output(evaluation: Evaluation, output_format: str, out: Path | None, lang: 
             _print_table(evaluation, lang)
             return
     except OSError as exc:
-        fail(f"{out}: {exc.strerror or exc}")
+        _write_failed(out, exc, lang)
     if out is not None:
         err_console.print(t("awards.written", lang, path=out))
 
@@ -211,7 +219,7 @@ def import_rules_command(
     parsed = read_rules_file(file)
     if not parsed.ok:
         fail("\n".join(zh if language == "zh" else en for zh, en in parsed.problems))
-    store = open_db(db)
+    store = open_db(db, must_exist=True)
     try:
         with store.session() as session:
             found = find_campaign(session, campaign)
@@ -244,16 +252,16 @@ def decisions_command(
         raise typer.BadParameter(f"{only!r} is not all, eligible, nominated or final.", param_hint="--only")
     if out.suffix.lower() not in (".xlsx", ".csv"):
         raise typer.BadParameter("Write a .xlsx or a .csv file.", param_hint="--out")
-    store = open_db(db)
+    store = open_db(db, must_exist=True)
     try:
         with store.session() as session:
             found = find_campaign(session, campaign)
             rows = [r.as_export(language) for r in decision_list(session, campaign_id=found.id, only=only)]
         write_decisions(rows, out, language)
     except InspectorError as exc:
-        fail(exc.message)
+        fail(error_text(exc, language), lang=language)
     except OSError as exc:
-        fail(f"{out}: {exc.strerror or exc}")
+        _write_failed(out, exc, language)
     finally:
         store.close()
     console.print(t("awards.written", language, path=out))
@@ -270,19 +278,17 @@ def quality_import_command(
     projects; nothing is imported when any row is wrong, and every wrong row is named."""
     from inspector.awards.repository import find_campaign
     from inspector.i18n import t
-    from inspector.quality_import import QualityImportFailed, import_quality_file
+    from inspector.quality_import import import_quality_file
 
     language = resolve_lang(lang)
-    store = open_db(db)
+    store = open_db(db, must_exist=True)
     try:
         with store.session() as session:
             found = find_campaign(session, campaign)
             result = import_quality_file(session, path=file, campaign_id=found.id)
             session.commit()
-    except QualityImportFailed as exc:
-        fail(exc.localized(language))
-    except InspectorError as exc:
-        fail(exc.message)
+    except InspectorError as exc:  # every wrong row, or an unknown campaign: in the user's language
+        fail(error_text(exc, language), lang=language)
     finally:
         store.close()
     console.print(t("qi.imported", language, figures=result.figures, projects=result.projects, code=campaign))

@@ -9,8 +9,10 @@ from typing import Annotated, NoReturn
 import typer
 from rich.console import Console
 
+from inspector.cli.problems import current_lang, opened_database
 from inspector.config import load_settings
 from inspector.errors import InspectorError
+from inspector.i18n import register, t
 from inspector.store import Store, open_store
 
 console = Console(highlight=False)
@@ -26,19 +28,45 @@ DbOption = Annotated[
 ]
 
 
-def fail(message: str, code: int = 1) -> NoReturn:
-    """Print ``message`` as an error and exit with ``code``."""
-    err_console.print(f"[bold red]Error:[/] {message}")
+register(
+    {
+        "cli.error": ("错误：", "Error:"),
+        "cli.no_database": (
+            "没有数据库文件 {path}：请检查 --db 或 INSPECTOR_DB（新数据库可用 inspector demo 或导入检查表创建）",
+            "There is no database file {path}: check --db or INSPECTOR_DB (a new database is made by inspector demo "
+            "or by importing a checklist)",
+        ),
+    }
+)
+
+
+def fail(message: str, code: int = 1, *, lang: str | None = None) -> NoReturn:
+    """Print ``message`` as an error (prefixed "错误：" or "Error:", in ``lang`` or the command's) and exit."""
+    from rich.markup import escape
+
+    prefix = t("cli.error", lang or current_lang())
+    space = "" if prefix.endswith("：") else " "  # the full-width colon carries its own space
+    err_console.print(f"[bold red]{prefix}[/]{space}{escape(message)}")
     sys.exit(code)
 
 
-def open_db(db: Path | None) -> Store:
-    """Open the database named by ``--db`` / ``INSPECTOR_DB`` / the default, failing with a clear message."""
+def open_db(db: Path | None, *, must_exist: bool = False) -> Store:
+    """Open the database named by ``--db`` / ``INSPECTOR_DB`` / the default, failing with a clear message.
+
+    ``must_exist``: the command only reads or adds to existing records (verify, reports, awards), so a mistyped
+    path is named instead of silently creating an empty database that answers "nothing there".
+    """
     settings = load_settings(db)
+    lang = current_lang()
+    path = settings.db.expanduser()
+    if must_exist and not path.exists():
+        fail(t("cli.no_database", lang, path=path), lang=lang)
     try:
-        return open_store(settings.db)
+        store = open_store(path)
     except InspectorError as exc:
-        fail(exc.message)
+        fail(exc.text(lang), lang=lang)
+    opened_database(store.path)
+    return store
 
 
 def write_crash_log(exc: BaseException) -> Path:

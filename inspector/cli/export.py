@@ -56,7 +56,7 @@ def export_inspection_command(
         fail(localized(exc, language))
     if (inspection_id is None) == (not latest):
         fail(t("export.need_inspection", language), code=2)
-    store = open_db(db)
+    store = open_db(db, must_exist=True)
     try:
         with store.session() as session:
             wanted = latest_inspection_id(session) if latest else find_inspection_id(session, inspection_id or "")
@@ -88,7 +88,7 @@ def export_summary_command(
         check_format(out, "summary", language)
     except InspectorError as exc:
         fail(localized(exc, language))
-    store = open_db(db)
+    store = open_db(db, must_exist=True)
     try:
         with store.session() as session:
             export_summary(session, campaign, out, today=today, lang=language)
@@ -120,7 +120,7 @@ def export_commendation_command(
         check_format(out, "commendation", language)
     except InspectorError as exc:
         fail(localized(exc, language))
-    store = open_db(db)
+    store = open_db(db, must_exist=True)
     try:
         with store.session() as session:
             export_commendation(session, campaign, out, lang=language, as_of=day)

@@ -10,6 +10,7 @@ import typer
 from inspector.cli.common import DbOption, console, fail, open_db
 from inspector.cli.report_lang import LangOption, resolve_lang
 from inspector.errors import InspectorError
+from inspector.file_errors import os_reason
 from inspector.i18n import t
 from inspector.reports.errors import localized
 
@@ -36,7 +37,7 @@ def labels_command(
         output_format(out)
     except InspectorError as exc:
         fail(localized(exc, language))
-    store = open_db(db)
+    store = open_db(db, must_exist=True)
     try:
         with store.session() as session:
             labels = collect_labels(session, unit=unit, workshop=workshop, per=per)
@@ -44,7 +45,7 @@ def labels_command(
     except InspectorError as exc:
         fail(localized(exc, language))
     except OSError as exc:
-        fail(t("err.write_failed", language, path=out, reason=exc.strerror or exc))
+        fail(t("err.write_failed", language, path=out, reason=os_reason(exc, language)), lang=language)
     finally:
         store.close()
     sheets = (len(labels) + A4_6_UP.per_sheet - 1) // A4_6_UP.per_sheet

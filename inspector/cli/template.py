@@ -13,6 +13,7 @@ from inspector.checklists.meta import ChecklistMeta
 from inspector.checklists.reader import read_checklist
 from inspector.checklists.spec import ChecklistSpec, ReadResult
 from inspector.cli.common import DbOption, console, err_console, fail, open_db
+from inspector.cli.problems import database_problem
 from inspector.config import load_settings
 from inspector.i18n import locale_lang, normalise_lang, register, t
 
@@ -196,8 +197,9 @@ def import_(
             version, created = store_checklist(session, spec=result.spec, source=file.name)
             session.commit()
             number = version.version
-    except SQLAlchemyError as exc:
-        fail(t("cli.template.store_failed", language, reason=str(exc.orig if hasattr(exc, "orig") else exc)))
+    except SQLAlchemyError as exc:  # locked by the app, a full disk: said plainly, nothing stored
+        reason = database_problem(exc, language) or str(getattr(exc, "orig", None) or exc)
+        fail(t("cli.template.store_failed", language, reason=reason), lang=language)
     finally:
         store.close()
     key = "cli.template.imported" if created else "cli.template.unchanged"

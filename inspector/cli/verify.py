@@ -29,7 +29,7 @@ def verify_command(
     language = resolve_lang(lang)
     if receipt is None and not chain:
         fail(t("verify.need_receipt", language), code=2)
-    store = open_db(db)
+    store = open_db(db, must_exist=True)
     try:
         with store.session() as session:
             ok = True

@@ -27,6 +27,7 @@ register(
             "没有编码为 {code} 的活动（已有：{known}）",
             "No campaign has the code {code!r} (known: {known}).",
         ),
+        "awards.no_person": ("没有编码为 {code} 的人员", "No person has the code {code!r}."),
         "awards.no_version": (
             "活动 {code} 没有第 {version} 版评优规则",
             "Campaign {code} has no award rules version {version}.",
@@ -148,6 +149,6 @@ register(
             "project kind {value!r} is not innovation or qc_circle",
         ),
         "qi.nothing": ("{file}：没有数据行", "{file}: no data rows"),
-        "qi.failed": ("{count} 行有问题，未导入任何数据：", "{count} problem(s); nothing was imported:"),
+        "qi.failed": ("{count} 个问题，未导入任何数据：", "{count} problem(s); nothing was imported:"),
     }
 )

@@ -13,7 +13,9 @@ from pathlib import Path
 from sqlmodel import Session
 
 import inspector.messages.reports  # noqa: F401  (registers the texts)
+from inspector.file_errors import os_reason
 from inspector.i18n import t
+from inspector.output_file import replacing
 from inspector.reports.campaign import campaign_summary
 from inspector.reports.commendation import commendation_list
 from inspector.reports.errors import ReportError
@@ -41,8 +43,19 @@ def check_format(path: Path, what: str, lang: str = "en") -> str:
     return suffix
 
 
+class ExportWriteFailed(ExportError):
+    """The report file cannot be written (a full disk, a read-only folder); the reason is worded per language."""
+
+    def __init__(self, path: Path, error: OSError) -> None:
+        self.error = error
+        super().__init__("E_EXPORT_WRITE", "err.write_failed", path=path, reason=os_reason(error, "en"))
+
+    def localized(self, lang: str) -> str:
+        return t(self.key, lang, path=self.values["path"], reason=os_reason(self.error, lang))
+
+
 def _write_failed(path: Path, exc: OSError) -> ExportError:
-    return ExportError("E_EXPORT_WRITE", "err.write_failed", path=path, reason=exc.strerror or exc)
+    return ExportWriteFailed(path, exc)
 
 
 def export_inspection(session: Session, inspection_id: uuid.UUID, path: Path, *, lang: str = "zh") -> Path:
@@ -50,10 +63,11 @@ def export_inspection(session: Session, inspection_id: uuid.UUID, path: Path, *,
     suffix = check_format(path, "inspection", lang)
     report = load_inspection_report(session, inspection_id, lang)
     try:
-        if suffix == ".pdf":
-            write_inspection_pdf(report, path)
-        else:
-            write_tables(report.tables(), path)
+        with replacing(path) as part:  # a failed write leaves no damaged report and keeps the previous file
+            if suffix == ".pdf":
+                write_inspection_pdf(report, part)
+            else:
+                write_tables(report.tables(), part)
     except OSError as exc:
         raise _write_failed(path, exc) from exc
     return path
@@ -64,10 +78,11 @@ def export_summary(session: Session, campaign_code: str, path: Path, *, today: d
     suffix = check_format(path, "summary", lang)
     summary = campaign_summary(session, campaign_code, today=today, lang=lang)
     try:
-        if suffix == ".pdf":
-            write_summary_pdf(summary, path)
-        else:
-            write_tables(summary.tables(), path)
+        with replacing(path) as part:  # a failed write leaves no damaged report and keeps the previous file
+            if suffix == ".pdf":
+                write_summary_pdf(summary, part)
+            else:
+                write_tables(summary.tables(), part)
     except OSError as exc:
         raise _write_failed(path, exc) from exc
     return path
@@ -80,10 +95,11 @@ def export_commendation(
     suffix = check_format(path, "commendation", lang)
     listing = commendation_list(session, campaign_code, lang=lang, as_of=as_of)
     try:
-        if suffix == ".pdf":
-            write_commendation_pdf(listing, path)
-        else:
-            write_tables(listing.tables(), path)
+        with replacing(path) as part:  # a failed write leaves no damaged report and keeps the previous file
+            if suffix == ".pdf":
+                write_commendation_pdf(listing, part)
+            else:
+                write_tables(listing.tables(), part)
     except OSError as exc:
         raise _write_failed(path, exc) from exc
     return path
