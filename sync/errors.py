@@ -101,6 +101,34 @@ E_BUNDLE_FORMAT = _define(
     "此离线包由更新版本的 inspector 写出，请先升级；未导入任何内容。",
     "The bundle was written by a newer inspector: update first; nothing was imported.",
 )
+E_BUNDLE_KEY_UNKNOWN = _define(
+    "E_BUNDLE_KEY_UNKNOWN",
+    409,
+    "写出此离线包的笔记本尚未向服务器登记其签名密钥：请让该笔记本联网同步一次，再重新提交离线包；未导入任何内容。",
+    "The laptop that wrote this bundle has not registered its signing key with the server yet: sync that laptop "
+    "once on the network, then hand the bundle again; nothing was imported.",
+)
+E_BUNDLE_LEGACY = _define(
+    "E_BUNDLE_LEGACY",
+    422,
+    "此设备已改用自己的密钥签名离线包，不再接受旧式签名的离线包；其中的变更已随该设备较新的离线包或同步送达。"
+    "未导入任何内容。",
+    "This device signs its bundles with its own key now, so a bundle signed the old way is no longer accepted "
+    "for it (its changes came with the device's newer bundle or sync); nothing was imported.",
+)
+E_DEVICE_KEY_TAKEN = _define(
+    "E_DEVICE_KEY_TAKEN",
+    409,
+    "服务器上此设备已登记了另一把签名密钥，不能更换；如本机的密钥丢失，请重新登记本机。",
+    "The server already holds another signing key for this device, which cannot be replaced; if this laptop's "
+    "key was lost, enrol it again.",
+)
+E_DEVICE_KEY_INVALID = _define(
+    "E_DEVICE_KEY_INVALID",
+    422,
+    "设备的签名公钥无效（应为 Base64 编码的 32 字节 Ed25519 公钥）。",
+    "The device's signing key is not valid (expected an Ed25519 public key: 32 bytes, base64).",
+)
 E_CONFLICT_SETTLED = _define("E_CONFLICT_SETTLED", 409, "此冲突已处理。", "This conflict was already settled.")
 E_INTERNAL = _define("E_INTERNAL", 500, "服务器内部错误，已记录。", "The server failed; the error was logged.")
 E_UNAVAILABLE = _define(

@@ -73,6 +73,32 @@ register(
             "The bundle {path} was altered after it was written (its signature does not match device {device}'s "
             "key). Nothing was imported; export it again on the inspector's laptop.",
         ),
+        "sync.import.wrong_key": (
+            "离线包 {path} 的签名密钥不是设备 {device} 登记的密钥（可能是他人冒名写出）。未导入任何内容；"
+            "请从检查员的笔记本重新导出。",
+            "The bundle {path} is signed with a key that is not the one device {device} registered (someone else "
+            "may have written it in its name). Nothing was imported; export it again on the inspector's laptop.",
+        ),
+        "sync.import.key_unknown": (
+            "离线包 {path} 由设备 {device} 用它自己的密钥签名，但本机还没有这把密钥的公钥（该笔记本尚未向服务器登记"
+            "密钥，或本机在那之后还没同步过）。请让该笔记本联网同步一次、再让本机同步一次后导入；"
+            "或将离线包直接交给服务器（inspector sync import 文件 --to-server，或在服务器上运行 "
+            "inspector server import-bundle 文件）。未导入任何内容。",
+            "The bundle {path} is signed with device {device}'s own key, but this laptop does not have that key's "
+            "public half yet (that laptop has not registered it with the server, or this laptop has not synced "
+            "since). Sync that laptop once on the network, then this one, and import again; or hand the bundle to the "
+            "server (inspector sync import FILE --to-server, or inspector server import-bundle FILE on the "
+            "server). Nothing was imported.",
+        ),
+        "sync.import.legacy": (
+            "离线包 {path}（设备 {device}）由旧版 inspector 写出，其旧式签名只有服务器能检查，本机已不再保存检查它所需的"
+            "密钥。请将它直接交给服务器（inspector sync import 文件 --to-server，或在服务器上运行 "
+            "inspector server import-bundle 文件）。未导入任何内容。",
+            "The bundle {path} (device {device}) was written by an older inspector; its old kind of signature only "
+            "the server can check, as this laptop no longer keeps the secret keys it needs. Hand it to the server "
+            "(inspector sync import FILE --to-server, or inspector server import-bundle FILE on the server). "
+            "Nothing was imported.",
+        ),
         "sync.import.damaged_file": (
             "离线包 {path} 中的附件 {sha}… 已损坏。未导入任何内容。",
             "The attachment {sha}… in the bundle {path} is damaged. Nothing was imported.",

@@ -32,9 +32,11 @@ CHANGES_WAITING_HEADER = "Inspector-Changes-Waiting"
 #: Size of one attachment upload chunk the server accepts at most.
 MAX_CHUNK = 4 * 1024 * 1024
 #: The bundle file format this code writes and reads; a higher number is a newer format it cannot read.
+#: Format 2 is signed with the laptop's own Ed25519 key; format 1 (HMAC keyed from the token) only the server checks.
 BUNDLE_FORMAT_NAME = "inspector-bundle"
-BUNDLE_FORMAT_VERSION = 1
+BUNDLE_FORMAT_VERSION = 2
 BUNDLE_FORMAT = f"{BUNDLE_FORMAT_NAME}/{BUNDLE_FORMAT_VERSION}"
+LEGACY_BUNDLE_FORMAT = f"{BUNDLE_FORMAT_NAME}/1"
 #: In place of a file's content in a bundle sent to the server: the file was uploaded ahead (``PUT /attachments``),
 #: so a bundle with many photos fits a request; the server puts the content back to check the signature.
 DETACHED = ""
@@ -182,6 +184,22 @@ class Health(Wire):
 class EnrollRequest(Wire):
     code: str = Field(min_length=4, max_length=64)
     device_label: str = Field(default="", max_length=200)
+    #: The laptop's Ed25519 public key (base64 of 32 bytes) its bundles are signed with; absent from old clients.
+    public_key: str | None = Field(default=None, max_length=64)
+
+
+class PublicKeyRequest(Wire):
+    """``PUT /devices/me/public-key``: a laptop enrolled before keys existed registers its own (once per device)."""
+
+    public_key: str = Field(max_length=64, description="Ed25519 public key, base64 of its 32 raw bytes.")
+
+
+class RegisteredKey(Wire):
+    """The public key the server holds for a device."""
+
+    device_id: uuid.UUID
+    key_id: str = Field(description="SHA-256 of the raw public key, hex: the id bundles name their key by.")
+    public_key: str
 
 
 class DeviceToken(Wire):
@@ -264,30 +282,45 @@ class Bundle(Wire):
     attachments: dict[str, str] = Field(default_factory=dict)
     #: The group (server) the device is enrolled with; empty in bundles of devices enrolled before groups had ids.
     group: str = ""
-    #: HMAC-SHA256 over the canonical JSON of everything else, keyed by the device token's key.
+    #: Format 2: the id (SHA-256, hex) and the value (base64) of the device's Ed25519 public key that signed it.
+    key_id: str = ""
+    public_key: str = ""
+    #: Format 2: HMAC keyed from the device token over the device id and ``public_key`` (see
+    #: :mod:`sync.bundle_signature`): lets the server register the key of a laptop that has not done so itself.
+    key_proof: str = ""
+    #: Format 2: Ed25519 signature (base64) of :meth:`signed_body`; format 1: HMAC-SHA256 (hex) keyed from the token.
     signature: str = ""
 
     def signed_body(self) -> bytes:
+        """The canonical JSON of everything but the signature (what the signature covers)."""
         data = self.model_dump(mode="json", exclude={"signature"})
-        if not data.get("group"):
-            data.pop("group", None)  # bundles written before the field existed still verify
+        for name in ("group", "key_id", "public_key", "key_proof"):
+            if not data.get(name):
+                data.pop(name, None)  # bundles written before the field existed still verify
         return canonical_json(data).encode("utf-8")
+
+    @property
+    def format_version(self) -> int:
+        """The number after the slash of ``format`` (0 when it is not a bundle format)."""
+        name, _, number = self.format.partition("/")
+        return int(number) if name == BUNDLE_FORMAT_NAME and number.isdigit() else 0
 
 
 class BundleKey(Wire):
-    """What a supervisor's laptop needs to check one device's bundles without the server."""
+    """What a supervisor's laptop needs to check one device's bundles without the server: public data only."""
 
     device_id: uuid.UUID
     name: str
     role: DeviceRole
     person_code: str | None
-    #: Hex of :func:`bundle_key` for the device's current token.
-    key: str
+    #: The device's Ed25519 public key (base64) and its id; ``None`` until the device registered one.
+    public_key: str | None = None
+    key_id: str | None = None
     revoked: bool
 
 
 class BundleKeys(Wire):
-    """Every enrolled device's bundle key, for supervisors' laptops (``GET /devices/bundle-keys``)."""
+    """Every enrolled device's public bundle key, for supervisors' laptops (``GET /devices/bundle-keys``)."""
 
     group: str
     devices: list[BundleKey]
@@ -307,7 +340,9 @@ class ErrorBody(Wire):
 
 
 def bundle_key(token_hash: str) -> bytes:
-    """The HMAC key that signs a device's bundles, derived from the stored hash of its token."""
+    """The HMAC key of format 1 bundles and key proofs, derived from the stored hash of a device's token.
+
+    Only the server uses it now: it is no secret from anyone who can read the server's database."""
     return hashlib.sha256(("inspector-bundle/1:" + token_hash).encode("ascii")).digest()
 
 

@@ -1,15 +1,15 @@
 """Bundles: a device's pending changes in a signed file, for plants without any network.
 
-The file is JSON (:class:`sync.protocol.Bundle`) with the evidence files inlined; its HMAC-SHA256 signature is
-keyed by :func:`sync.protocol.bundle_key` of the device token's hash, which the server also holds, so the server
-can tell the bundle comes from that device and was not altered on the USB stick.
+The file is JSON (:class:`sync.protocol.Bundle`, format 2) with the evidence files inlined, signed with this
+laptop's own Ed25519 key (:mod:`sync.bundle_signature`): the server and supervisors' laptops check it with the
+public key the laptop registered, so they can tell the bundle comes from that device and was not altered on the
+USB stick, and none of them can sign one in its name. Format 1 bundles (HMAC keyed from the token) are still read.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
-import hmac
 import json
 import os
 from pathlib import Path
@@ -21,6 +21,7 @@ from inspector.errors import InspectorError
 from inspector.models import SCHEMA_VERSION, OutboxEntry, utcnow
 from inspector.models.enums import OutboxStatus
 from inspector.store import Store
+from sync import bundle_signature
 from sync.client.credentials import Credentials
 from sync.client.engine import change_of, file_paths, sha256_file
 from sync.protocol import (
@@ -29,13 +30,20 @@ from sync.protocol import (
     BUNDLE_FORMAT_VERSION,
     AttachmentRef,
     Bundle,
-    bundle_key,
     token_hash,
 )
 
 
 def export_bundle(store: Store, credentials: Credentials, out: Path) -> int:
-    """Write every pending change to ``out`` (atomically); returns how many. The outbox is not touched."""
+    """Write every pending change to ``out`` (atomically); returns how many. The outbox is not touched.
+
+    ``credentials`` must carry this laptop's signing key (:func:`sync.client.credentials.with_signing_key`)."""
+    if not credentials.signing_key:
+        raise InspectorError(
+            "E_SYNC_NO_KEY",
+            "This laptop has no bundle signing key yet; nothing was exported. Run `inspector sync export` again.",
+            "本机尚无离线包签名密钥，未导出任何内容。请重新运行 inspector sync export。",
+        )
     with store.session() as session:
         entries = list(
             session.exec(
@@ -53,15 +61,16 @@ def export_bundle(store: Store, credentials: Credentials, out: Path) -> int:
                 files.setdefault(sha, base64.b64encode(path.read_bytes()).decode("ascii"))
                 refs.append(AttachmentRef(sha256=sha, size=path.stat().st_size, path=raw))
         changes.append(change_of(entry, refs))
-    bundle = Bundle(
-        device_id=credentials.device_id,
-        created_at=utcnow(),
-        changes=changes,
-        attachments=files,
-        group=credentials.group,
+    bundle = sign_bundle(
+        Bundle(
+            device_id=credentials.device_id,
+            created_at=utcnow(),
+            changes=changes,
+            attachments=files,
+            group=credentials.group,
+        ),
+        credentials,
     )
-    key = bundle_key(token_hash(credentials.token))
-    bundle.signature = hmac.new(key, bundle.signed_body(), hashlib.sha256).hexdigest()
     out = Path(out).expanduser()
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".part")
@@ -71,6 +80,22 @@ def export_bundle(store: Store, credentials: Credentials, out: Path) -> int:
         os.fsync(handle.fileno())
     tmp.replace(out)
     return len(changes)
+
+
+def sign_bundle(bundle: Bundle, credentials: Credentials) -> Bundle:
+    """``bundle`` signed (format 2) with this laptop's key, naming the key and carrying its proof for the server."""
+    public = credentials.public_key
+    signed = bundle.model_copy(
+        update={
+            "format": BUNDLE_FORMAT,
+            "key_id": bundle_signature.key_id(public),
+            "public_key": public,
+            "key_proof": bundle_signature.key_proof(token_hash(credentials.token), credentials.device_id, public),
+            "signature": "",
+        }
+    )
+    signed.signature = bundle_signature.sign(credentials.signing_key, signed.signed_body())
+    return signed
 
 
 def read_bundle(path: Path) -> Bundle:

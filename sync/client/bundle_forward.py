@@ -26,9 +26,18 @@ from sync.protocol import DETACHED, Bundle, BundleResult, ChangeStatus, Resoluti
 
 #: Answers after which sending the same bundle again cannot help: recorded, reported, not retried.
 #: (Too large is one: only the changes themselves can be, as the files go ahead; the records stay here and in
-#: their device's outbox.)
+#: their device's outbox.) ``E_BUNDLE_KEY_UNKNOWN`` is not: once the device has synced and registered its key, the
+#: same bundle is accepted, so it is sent again at the next sync.
 FINAL = frozenset(
-    {"E_BUNDLE_SIGNATURE", "E_BUNDLE_GROUP", "E_BUNDLE_FORMAT", "E_AUTH_REVOKED", "E_VALIDATION", "E_TOO_LARGE"}
+    {
+        "E_BUNDLE_SIGNATURE",
+        "E_BUNDLE_GROUP",
+        "E_BUNDLE_FORMAT",
+        "E_BUNDLE_LEGACY",
+        "E_AUTH_REVOKED",
+        "E_VALIDATION",
+        "E_TOO_LARGE",
+    }
 )
 
 

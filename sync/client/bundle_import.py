@@ -1,7 +1,7 @@
 """Importing another device's bundle into a supervisor's laptop, where there is no server to send it to.
 
-``inspector sync import FILE`` on a supervisor's laptop checks the bundle with the group's device keys (fetched at
-its last sync, :mod:`sync.client.trust`) and applies it to the laptop's own database with the server's rules:
+``inspector sync import FILE`` on a supervisor's laptop checks the bundle's Ed25519 signature with its device's
+public key (the group's public keys are fetched at each sync, :mod:`sync.client.trust`) and applies it to the laptop's own database with the server's rules:
 
 * each change is handled once per (device, change number), remembered in ``importedchange``; importing the same
   bundle twice, or a later bundle that repeats earlier changes, changes nothing more;
@@ -22,7 +22,6 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-import hmac
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,7 +51,7 @@ from inspector.models import (
 )
 from inspector.models.enums import OutboxStatus
 from inspector.store import Store, StoreSession
-from sync import errors
+from sync import bundle_signature, errors
 from sync.client.bundle import read_bundle_file
 from sync.client.engine import FILE_FIELDS, remote_session
 from sync.client.trust import find_key, load_bundle_keys
@@ -87,7 +86,11 @@ def refused(code: str, key: str, /, **values: object) -> InspectorError:
 
 
 def verify_bundle(bundle: Bundle, keys: BundleKeys, path: Path) -> BundleKey:
-    """The bundle's device, once its group, device, signature and attached files check out; else a clear refusal."""
+    """The bundle's device, once its group, device, signature and attached files check out; else a clear refusal.
+
+    Only format 2 bundles can be checked here (with the device's public key); a format 1 bundle's signature needs
+    a secret only the server has, and a device whose key this laptop does not have yet cannot be checked either:
+    both are refused with what to do instead."""
     if bundle.group and keys.group and bundle.group != keys.group:
         raise refused("E_BUNDLE_GROUP", "sync.import.wrong_group", path=path)
     source = find_key(keys, bundle.device_id)
@@ -95,8 +98,13 @@ def verify_bundle(bundle: Bundle, keys: BundleKeys, path: Path) -> BundleKey:
         raise refused("E_BUNDLE_DEVICE", "sync.import.unknown_device", path=path, device=bundle.device_id)
     if source.revoked:
         raise refused("E_AUTH_REVOKED", "sync.import.revoked", path=path, device=source.name)
-    expected = hmac.new(bytes.fromhex(source.key), bundle.signed_body(), hashlib.sha256).hexdigest()
-    if not hmac.compare_digest(expected, bundle.signature):
+    if bundle.format_version < 2:
+        raise refused("E_BUNDLE_LEGACY", "sync.import.legacy", path=path, device=source.name)
+    if source.public_key is None:
+        raise refused("E_BUNDLE_KEY_UNKNOWN", "sync.import.key_unknown", path=path, device=source.name)
+    if source.key_id != bundle.key_id:
+        raise refused("E_BUNDLE_SIGNATURE", "sync.import.wrong_key", path=path, device=source.name)
+    if not bundle_signature.verify(source.public_key, bundle.signed_body(), bundle.signature):
         raise refused("E_BUNDLE_SIGNATURE", "sync.import.tampered", path=path, device=source.name)
     for sha, content in bundle.attachments.items():
         try:

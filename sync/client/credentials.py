@@ -1,6 +1,9 @@
-"""The device token, kept outside the database file (in the user's data directory, readable by its owner only).
+"""The device token and the laptop's bundle-signing key, kept outside the database file (in the user's data
+directory, readable by its owner only).
 
-Keeping it out of ``inspector.db`` means a copied or backed-up database never carries the credential.
+Keeping them out of ``inspector.db`` means a copied or backed-up database never carries the credential. The
+Ed25519 private key that signs this laptop's bundles (:mod:`sync.bundle_signature`) lives in the same file as the
+token, so both are written together, atomically, with the same 0600 permissions, and a new enrolment replaces both.
 """
 
 from __future__ import annotations
@@ -8,11 +11,12 @@ from __future__ import annotations
 import json
 import os
 import uuid
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
 from inspector.errors import InspectorError
+from sync.bundle_signature import BadKey, new_private_key, public_key_of
 
 FILE_NAME = "sync-device.json"
 
@@ -21,13 +25,22 @@ FILE_NAME = "sync-device.json"
 class Credentials:
     server_url: str
     device_id: uuid.UUID
-    token: str
+    token: str = field(repr=False)
     name: str
     role: str
     person_code: str | None
     expires_at: datetime
     #: The group's server id (written into bundles; empty for devices enrolled before groups had ids).
     group: str = ""
+    #: This laptop's Ed25519 private key (base64) that signs its bundles; empty on a laptop enrolled before keys.
+    signing_key: str = field(default="", repr=False)
+    #: Whether the server is known to hold the public half (sent at enrolment, or registered at a later sync).
+    key_registered: bool = False
+
+    @property
+    def public_key(self) -> str:
+        """The public half of :attr:`signing_key` (base64); empty when there is none yet."""
+        return public_key_of(self.signing_key) if self.signing_key else ""
 
 
 def credentials_path(data_dir: Path) -> Path:
@@ -35,7 +48,7 @@ def credentials_path(data_dir: Path) -> Path:
 
 
 def save_credentials(path: Path, credentials: Credentials) -> None:
-    """Write atomically with 0600 permissions (the token never touches a world-readable file)."""
+    """Write atomically with 0600 permissions (the token and the key never touch a world-readable file)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     data = asdict(credentials)
     data["device_id"] = str(credentials.device_id)
@@ -56,7 +69,7 @@ def load_credentials(path: Path) -> Credentials | None:
         return None
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        return Credentials(
+        credentials = Credentials(
             server_url=data["server_url"],
             device_id=uuid.UUID(data["device_id"]),
             token=data["token"],
@@ -65,8 +78,32 @@ def load_credentials(path: Path) -> Credentials | None:
             person_code=data.get("person_code"),
             expires_at=datetime.fromisoformat(data["expires_at"]),
             group=str(data.get("group") or ""),
+            signing_key=str(data.get("signing_key") or ""),
+            key_registered=bool(data.get("key_registered", False)),
         )
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+        _ = credentials.public_key  # a damaged key is reported here, not halfway through an export
+        return credentials
+    except (OSError, ValueError, KeyError, TypeError, BadKey) as exc:
         raise InspectorError(
-            "E_SYNC_CREDENTIALS", f"The device token file {path} is damaged ({exc}); enrol again."
+            "E_SYNC_CREDENTIALS",
+            f"The device token file {path} is damaged ({exc}); enrol this laptop again.",
+            f"设备令牌文件 {path} 已损坏（{exc}），请重新登记本机。",
         ) from exc
+
+
+def with_signing_key(path: Path, credentials: Credentials) -> Credentials:
+    """``credentials`` with this laptop's signing key: a laptop enrolled before keys existed gets one now (kept in
+    ``path`` before it is used, so every bundle it ever signs is signed with the same key)."""
+    if credentials.signing_key:
+        return credentials
+    updated = replace(credentials, signing_key=new_private_key(), key_registered=False)
+    try:
+        save_credentials(path, updated)
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise InspectorError(
+            "E_SYNC_CREDENTIALS",
+            f"This laptop's signing key cannot be kept in {path} ({reason}); nothing was signed.",
+            f"无法将本机的签名密钥保存到 {path}（{reason}）；未签名任何内容。",
+        ) from exc
+    return updated

@@ -28,11 +28,13 @@ from sync.protocol import (
     EnrollRequest,
     ErrorBody,
     Health,
+    PublicKeyRequest,
     PullResponse,
     PushOutcomes,
     PushReceipt,
     PushRequest,
     PushResponse,
+    RegisteredKey,
     ResolveRequest,
     ResolveResponse,
 )
@@ -167,10 +169,14 @@ class SyncClient:
             raise Offline(f"{self.base_url} is not an inspector server.")
         return health
 
-    def enroll(self, code: str, label: str = "") -> DeviceToken:
-        return self._json(
-            DeviceToken, "POST", "/devices/enroll", json=EnrollRequest(code=code, device_label=label).model_dump()
-        )
+    def enroll(self, code: str, label: str = "", public_key: str | None = None) -> DeviceToken:
+        request = EnrollRequest(code=code, device_label=label, public_key=public_key)
+        return self._json(DeviceToken, "POST", "/devices/enroll", json=request.model_dump(exclude_none=True))
+
+    def register_public_key(self, public_key: str) -> RegisteredKey:
+        """Register this device's bundle-signing key (``E_DEVICE_KEY_TAKEN`` when the server holds another)."""
+        body = PublicKeyRequest(public_key=public_key).model_dump()
+        return self._json(RegisteredKey, "PUT", "/devices/me/public-key", json=body)
 
     def me(self) -> DeviceInfo:
         return self._json(DeviceInfo, "GET", "/devices/me")

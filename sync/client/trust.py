@@ -1,13 +1,18 @@
-"""The group's device keys on a supervisor's laptop, so it can check bundles where there is no network at all.
+"""The group's public device keys on a supervisor's laptop, so it can check bundles where there is no network.
 
-A bundle is signed with a key derived from its device's token (:func:`sync.protocol.bundle_key`); the server knows
-every device's key, and hands the list to supervisors' devices at each sync (``GET /devices/bundle-keys``). The list
-is kept beside the device token, outside the database file and readable by its owner only: a key lets its holder
-sign bundles in that device's name, so it is as private as the token (though it cannot call the server).
+Each laptop signs its bundles with its own Ed25519 key (:mod:`sync.bundle_signature`) and registers the public
+half with the server, which hands the list of public keys to supervisors' devices at each sync
+(``GET /devices/bundle-keys``). The list holds nothing secret: with it a laptop can check a bundle, never sign one.
+It is kept beside the device token (``sync-bundle-keys.json``), outside the database file, written atomically.
+
+Before per-device keys, this file held every device's *secret* HMAC key (derived from its token), with which its
+holder could sign bundles in any device's name. Such a file is deleted the first time this version reads the list
+or syncs (:func:`discard_legacy_keys`); the next sync fetches the public keys.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import uuid
 from pathlib import Path
@@ -26,7 +31,7 @@ def bundle_keys_path(data_dir: Path) -> Path:
 
 
 def save_bundle_keys(path: Path, keys: BundleKeys) -> None:
-    """Write atomically with 0600 permissions."""
+    """Write atomically with 0600 permissions (public keys only, but the names of the group's people too)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -38,22 +43,42 @@ def save_bundle_keys(path: Path, keys: BundleKeys) -> None:
     tmp.replace(path)
 
 
+def _holds_secret_keys(data: object) -> bool:
+    """Whether parsed JSON is the old list of secret HMAC keys (a ``key`` per device)."""
+    if not isinstance(data, dict) or not isinstance(data.get("devices"), list):
+        return False
+    return any(isinstance(d, dict) and "key" in d for d in data["devices"])
+
+
+def discard_legacy_keys(path: Path) -> bool:
+    """Delete an old list of secret device keys at ``path`` (see the module's docstring); True when one was."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False  # missing, or damaged: load_bundle_keys reports the damage
+    if not _holds_secret_keys(data):
+        return False
+    path.unlink(missing_ok=True)
+    return True
+
+
 def load_bundle_keys(path: Path) -> BundleKeys | None:
-    """The saved keys, ``None`` when this laptop never fetched them."""
-    if not path.exists():
+    """The saved public keys, ``None`` when this laptop never fetched them (or held only the old secret ones,
+    which are deleted now)."""
+    if discard_legacy_keys(path) or not path.exists():
         return None
     try:
         return BundleKeys.model_validate_json(path.read_text(encoding="utf-8"))
-    except (OSError, ValidationError) as exc:
+    except (OSError, ValueError, ValidationError) as exc:
         raise InspectorError(
             "E_BUNDLE_KEYS",
-            f"The device key file {path} is damaged; sync once on the network to fetch it again.",
-            f"设备密钥文件 {path} 已损坏，请在有网络时同步一次以重新获取。",
+            f"The device key file {path} is damaged; sync once on the network to fetch it again. Nothing was imported.",
+            f"设备密钥文件 {path} 已损坏，请在有网络时同步一次以重新获取。未导入任何内容。",
         ) from exc
 
 
 def refresh_bundle_keys(client: SyncClient, path: Path) -> BundleKeys:
-    """Fetch the current keys from the server (a supervisor's device) and keep them."""
+    """Fetch the current public keys from the server (a supervisor's device) and keep them."""
     response = client.request("GET", "/devices/bundle-keys")
     try:
         keys = BundleKeys.model_validate_json(response.content)

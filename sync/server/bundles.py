@@ -1,8 +1,11 @@
 """Signed bundles for plants without network: verified with the source device's key, applied as its push.
 
-The signature is HMAC-SHA256 over the bundle's canonical JSON, keyed by :func:`sync.protocol.bundle_key` of the
-source device's token hash: the laptop derives it from its token, the server from the hash it stores. Applying is
-exactly a push by that device, so importing the same bundle twice changes nothing. A bundle too big for one request
+A format 2 bundle is signed with its laptop's own Ed25519 key and checked with the public key stored on the
+device's row (:mod:`sync.bundle_signature`). A device with no key registered yet (enrolled with an older version and
+offline since) is known by the bundle's key proof, an HMAC keyed from its token hash that only the server (and the
+device) can make now: its key is then registered, once, and from then on only that key speaks for the device.
+Format 1 bundles (HMAC keyed from the token hash) are checked the old way, for devices with no key of their own.
+Applying is exactly a push by that device, so importing the same bundle twice changes nothing. A bundle too big for one request
 is sent with its files uploaded ahead through the resumable attachment upload and left empty in the JSON; the
 server puts them back from its own copies to check the signature.
 """
@@ -11,24 +14,20 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import hmac
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from sync import errors
+from sync import bundle_signature, errors
 from sync.errors import SyncProtocolError
-from sync.protocol import BUNDLE_FORMAT, DETACHED, Bundle, BundleResult, DeviceRole, bundle_key
+from sync.protocol import BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, DETACHED, Bundle, BundleResult, DeviceRole
 from sync.server import tables
 from sync.server.access import Actor
 from sync.server.apply import BatchApplier, missing_attachments
 from sync.server.db import get_meta
-from sync.server.devices import resolve_person
+from sync.server.devices import register_key, resolve_person
 from sync.server.routers.attachments import content_chunks, status_of, store_chunk
-
-
-def sign(bundle: Bundle, key: bytes) -> str:
-    return hmac.new(key, bundle.signed_body(), hashlib.sha256).hexdigest()
 
 
 def with_detached(session: Session, bundle: Bundle) -> Bundle:
@@ -50,9 +49,10 @@ def with_detached(session: Session, bundle: Bundle) -> Bundle:
 
 def apply_bundle(session: Session, bundle: Bundle) -> BundleResult:
     """Verify and apply ``bundle`` (the caller commits)."""
-    if bundle.format != BUNDLE_FORMAT:
+    if not 1 <= bundle.format_version <= BUNDLE_FORMAT_VERSION:
         raise SyncProtocolError(
-            errors.E_BUNDLE_FORMAT, f"The bundle's format is {bundle.format!r}; this server reads {BUNDLE_FORMAT!r}."
+            errors.E_BUNDLE_FORMAT,
+            f"The bundle's format is {bundle.format!r}; this server reads up to {BUNDLE_FORMAT!r}.",
         )
     group = get_meta(session, "group") or ""
     if bundle.group and group and bundle.group != group:
@@ -63,9 +63,7 @@ def apply_bundle(session: Session, bundle: Bundle) -> BundleResult:
         raise SyncProtocolError(errors.E_BUNDLE_SIGNATURE, "The bundle comes from a device this server does not know.")
     if row["revoked_at"] is not None:
         raise SyncProtocolError(errors.E_AUTH_REVOKED, "The bundle's device was revoked; its changes are not applied.")
-    expected = sign(with_detached(session, bundle), bundle_key(row["token_hash"]))
-    if not hmac.compare_digest(expected, bundle.signature):
-        raise SyncProtocolError(errors.E_BUNDLE_SIGNATURE)
+    verify_signature(session, row, with_detached(session, bundle))
     for sha, content_b64 in sorted(bundle.attachments.items()):
         if content_b64 == DETACHED:
             continue  # already here, complete (checked above)
@@ -92,3 +90,35 @@ def apply_bundle(session: Session, bundle: Bundle) -> BundleResult:
     )
     results = BatchApplier(session, actor).apply(bundle.changes)
     return BundleResult(device_id=bundle.device_id, results=results)
+
+
+def verify_signature(session: Session, row: Any, bundle: Bundle) -> None:
+    """Check ``bundle`` (its files in place) against its device's ``row``; registers the device's key when the
+    bundle is the first to show it with a valid key proof. A typed refusal otherwise."""
+    body = bundle.signed_body()
+    if bundle.format_version == 1:
+        if row["key_id"] is not None:
+            raise SyncProtocolError(errors.E_BUNDLE_LEGACY)
+        expected = bundle_signature.legacy_signature(row["token_hash"], body)
+        if not bundle_signature.same(expected, bundle.signature):
+            raise SyncProtocolError(errors.E_BUNDLE_SIGNATURE)
+        return
+    if row["key_id"] is not None:
+        if not bundle_signature.same(row["key_id"], bundle.key_id):
+            raise SyncProtocolError(
+                errors.E_BUNDLE_SIGNATURE, "The bundle is signed with a key that is not its device's registered key."
+            )
+        if not bundle_signature.verify(row["public_key"], body, bundle.signature):
+            raise SyncProtocolError(errors.E_BUNDLE_SIGNATURE)
+        return
+    # No key registered for the device yet: the bundle's own key counts only with a proof made from its token.
+    try:
+        named = bundle_signature.key_id(bundle.public_key)
+    except bundle_signature.BadKey:
+        raise SyncProtocolError(errors.E_BUNDLE_SIGNATURE, "The bundle's public key is not valid.") from None
+    proof = bundle_signature.key_proof(row["token_hash"], row["id"], bundle.public_key)
+    if named != bundle.key_id or not bundle.key_proof or not bundle_signature.same(proof, bundle.key_proof):
+        raise SyncProtocolError(errors.E_BUNDLE_KEY_UNKNOWN)
+    if not bundle_signature.verify(bundle.public_key, body, bundle.signature):
+        raise SyncProtocolError(errors.E_BUNDLE_SIGNATURE)
+    register_key(session, row["id"], bundle.public_key)

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from sync.server import tables
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
-HEAD_REVISION = "s0003"
+HEAD_REVISION = "s0004"
 LOG_COUNTER = "log"
 
 

@@ -1,4 +1,5 @@
-"""Devices: enrolment codes, tokens (shown once, stored hashed), expiry, rotation and revocation."""
+"""Devices: enrolment codes, tokens (shown once, stored hashed), expiry, rotation and revocation, and each
+device's public bundle-signing key (set once per device; see :mod:`sync.bundle_signature`)."""
 
 from __future__ import annotations
 
@@ -13,9 +14,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from inspector.models import utcnow
-from sync import errors
+from sync import bundle_signature, errors
 from sync.errors import SyncProtocolError
-from sync.protocol import BundleKey, BundleKeys, DeviceInfo, DeviceRole, DeviceToken, bundle_key, token_hash
+from sync.protocol import BundleKey, BundleKeys, DeviceInfo, DeviceRole, DeviceToken, RegisteredKey, token_hash
 from sync.server import tables
 from sync.server.access import Actor, as_uuid
 from sync.server.apply import natural_keys
@@ -73,8 +74,19 @@ def create_enrolment(
     return Enrolment(device_id, name, role, code)
 
 
-def redeem(session: Session, *, code: str, label: str, days: int) -> DeviceToken:
-    """Exchange a one-time code for a device token (the code stops working)."""
+def checked_key(public_key: str) -> str:
+    """The id of ``public_key``, once it is a valid Ed25519 public key; a typed 422 otherwise."""
+    try:
+        bundle_signature.public_key(public_key)
+        return bundle_signature.key_id(public_key)
+    except bundle_signature.BadKey as exc:
+        raise SyncProtocolError(errors.E_DEVICE_KEY_INVALID, f"{errors.E_DEVICE_KEY_INVALID.en} ({exc})") from exc
+
+
+def redeem(session: Session, *, code: str, label: str, days: int, public_key: str | None = None) -> DeviceToken:
+    """Exchange a one-time code for a device token (the code stops working); ``public_key`` is the laptop's
+    bundle-signing key (old clients send none and register one at their next sync)."""
+    key = checked_key(public_key) if public_key is not None else None
     d = tables.device.c
     found = session.execute(sa.select(tables.device).where(d.enroll_code_hash == _code_hash(code))).mappings().first()
     now = utcnow()
@@ -96,6 +108,9 @@ def redeem(session: Session, *, code: str, label: str, days: int) -> DeviceToken
             enroll_expires_at=None,
             enrolled_at=now,
             label=label[:200],
+            public_key=public_key,
+            key_id=key,
+            key_registered_at=now if key else None,
         )
     )
     return DeviceToken(
@@ -131,8 +146,29 @@ def rotate(session: Session, actor: Actor, *, days: int) -> DeviceToken:
     )
 
 
+def register_key(session: Session, device_id: uuid.UUID, public_key: str) -> RegisteredKey:
+    """Keep ``public_key`` as the device's bundle-signing key: once per device. The same key again is a harmless
+    retry; another key, once one is held, is refused (``E_DEVICE_KEY_TAKEN``). The caller commits."""
+    key = checked_key(public_key)
+    d = tables.device.c
+    # Only where none is held yet, so of two concurrent registrations exactly one wins.
+    session.execute(
+        sa.update(tables.device)
+        .where(d.id == device_id, d.public_key.is_(None))
+        .values(public_key=public_key, key_id=key, key_registered_at=utcnow())
+    )
+    held = session.execute(sa.select(d.public_key, d.key_id).where(d.id == device_id)).first()
+    if held is None:
+        raise SyncProtocolError(errors.E_NOT_FOUND)
+    if held.key_id != key:
+        raise SyncProtocolError(errors.E_DEVICE_KEY_TAKEN, key_id=held.key_id)
+    return RegisteredKey(device_id=device_id, key_id=key, public_key=public_key)
+
+
 def bundle_keys(session: Session) -> BundleKeys:
-    """Every enrolled device's bundle key (supervisors' laptops check bundles with them when offline)."""
+    """Every enrolled device's public bundle key (supervisors' laptops check bundles with them when offline).
+
+    Public halves only: nothing in the list lets its holder sign a bundle, or call the server."""
     d = tables.device.c
     rows = session.execute(sa.select(tables.device).where(d.token_hash.is_not(None)).order_by(d.created_at)).mappings()
     devices = [
@@ -141,7 +177,8 @@ def bundle_keys(session: Session) -> BundleKeys:
             name=row["name"],
             role=DeviceRole(row["role"]),
             person_code=row["person_code"],
-            key=bundle_key(row["token_hash"]).hex(),
+            public_key=row["public_key"],
+            key_id=row["key_id"],
             revoked=row["revoked_at"] is not None,
         )
         for row in rows

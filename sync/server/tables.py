@@ -70,6 +70,11 @@ device = sa.Table(
     sa.Column("revoked_at", UTCDateTime, nullable=True),
     sa.Column("last_seq", sa.BigInteger, nullable=False, server_default="0"),
     sa.Column("last_seen_at", UTCDateTime, nullable=True),
+    #: The laptop's Ed25519 public key (base64) its bundles are signed with, its id (SHA-256 hex) and when it was
+    #: registered; set once per device (at enrolment, at its first sync after an update, or by its first bundle).
+    sa.Column("public_key", sa.String(64), nullable=True),
+    sa.Column("key_id", sa.String(64), nullable=True),
+    sa.Column("key_registered_at", UTCDateTime, nullable=True),
 )
 
 record = sa.Table(

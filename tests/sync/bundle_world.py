@@ -24,7 +24,16 @@ def credentials(server: RunningServer, laptop: Laptop, name: str) -> Credentials
     with Session(server.engine) as s:
         group = get_meta(s, "group") or ""
     return Credentials(
-        server.url, me.device_id, server.tokens[name], name, me.role.value, me.person_code, me.expires_at or FAR, group
+        server.url,
+        me.device_id,
+        server.tokens[name],
+        name,
+        me.role.value,
+        me.person_code,
+        me.expires_at or FAR,
+        group,
+        signing_key=server.keys.get(name, ""),
+        key_registered=name in server.keys,
     )
 
 

@@ -19,6 +19,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from inspector.store import Store, open_store
+from sync.bundle_signature import new_private_key, public_key_of
 from sync.client.engine import SyncEngine
 from sync.client.http import SyncClient
 from sync.protocol import DeviceRole
@@ -70,6 +71,8 @@ class RunningServer:
     server: uvicorn.Server | None = None
     thread: threading.Thread | None = None
     tokens: dict[str, str] = field(default_factory=dict)
+    #: Each enrolled laptop's bundle-signing private key (its public half is registered at enrolment).
+    keys: dict[str, str] = field(default_factory=dict)
 
     @property
     def url(self) -> str:
@@ -102,13 +105,18 @@ class RunningServer:
             self.server.should_exit = True
             self.thread.join(timeout=30)
 
-    def enroll(self, name: str, role: DeviceRole, person_code: str | None = None) -> str:
-        """A device token (created straight in the database, as `inspector server enroll` + redeem do)."""
+    def enroll(self, name: str, role: DeviceRole, person_code: str | None = None, *, with_key: bool = True) -> str:
+        """A device token (created straight in the database, as `inspector server enroll` + redeem do); the laptop's
+        bundle-signing key is registered with it, unless ``with_key`` is False (a laptop enrolled before keys)."""
+        private = new_private_key() if with_key else None
         with Session(self.engine) as session:
             enrolment = create_enrolment(session, name=name, role=role, person_code=person_code, hours=1)
-            token = redeem(session, code=enrolment.code, label=name, days=30)
+            public = public_key_of(private) if private else None
+            token = redeem(session, code=enrolment.code, label=name, days=30, public_key=public)
             session.commit()
         self.tokens[name] = token.token
+        if private:
+            self.keys[name] = private
         return token.token
 
     def client(self, token: str | None = None, **kwargs: object) -> SyncClient:

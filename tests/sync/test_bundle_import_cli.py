@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 from inspector.cli import app
 from inspector.models import ImportedBundle, Inspection
+from sync.bundle_signature import sign
 from sync.client.bundle import export_bundle
 from sync.client.credentials import Credentials
 from sync.protocol import BundleKeys, DeviceRole
@@ -25,6 +26,9 @@ from tests.sync.test_faults import inspector, seeded
 from tests.sync.world import WORLD, new_inspection
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+
+#: All a supervisor's laptop learns of each device: public data, nothing that signs or authenticates.
+PUBLIC_FIELDS = {"device_id", "name", "role", "person_code", "public_key", "key_id", "revoked"}
 
 
 def flat(text: str) -> str:
@@ -123,7 +127,7 @@ def truncated(bundle: Path, tmp_path: Path) -> Path:
 
 def newer_format(bundle: Path, tmp_path: Path) -> Path:
     data = json.loads(bundle.read_text())
-    data["format"] = "inspector-bundle/2"
+    data["format"] = "inspector-bundle/3"
     data["new_field_of_the_future"] = True
     out = tmp_path / "newer.bundle"
     out.write_text(json.dumps(data))
@@ -188,7 +192,15 @@ def test_a_bundle_of_another_groups_device_is_refused(
     try:
         token = other.enroll("their-laptop", DeviceRole.INSPECTOR, "INS-1")
         their = Credentials(
-            other.url, other.client(token).me().device_id, token, "their-laptop", "inspector", "INS-1", FAR
+            other.url,
+            other.client(token).me().device_id,
+            token,
+            "their-laptop",
+            "inspector",
+            "INS-1",
+            FAR,
+            signing_key=other.keys["their-laptop"],
+            key_registered=True,
         )
         with Session(other.engine) as s:
             from sync.server.db import get_meta
@@ -235,6 +247,12 @@ def test_a_revoked_devices_bundle_is_refused_after_the_next_key_refresh(
     sup.sync()
     out = run_import(sup, bundle, "en", monkeypatch)
     assert out.startswith("1|") and "revoked device ins" in out
+    from sync.client.bundle import read_bundle
+    from sync.client.http import SyncError
+
+    with pytest.raises(SyncError) as caught:  # the server refuses it too, though its key is the device's own
+        sup.laptop.client.upload_bundle(read_bundle(bundle))
+    assert caught.value.code == "E_AUTH_REVOKED"
 
 
 def test_only_a_supervisors_device_gets_the_groups_bundle_keys(
@@ -256,7 +274,7 @@ def test_only_a_supervisors_device_gets_the_groups_bundle_keys(
     body = response.json()
     names = {d["name"] for d in body["devices"]}
     assert {"sup", "ins", "tl", "aud"} <= names and body["group"] == credentials(server, ins, "ins").group
-    assert all(len(d["key"]) == 64 and server.tokens[d["name"]] not in response.text for d in body["devices"])
+    assert all(set(d) == PUBLIC_FIELDS and server.tokens[d["name"]] not in response.text for d in body["devices"])
     assert uuid.UUID(body["group"])
 
 
@@ -280,16 +298,15 @@ def test_the_next_inspector_sync_hands_the_imported_bundle_to_the_server(
 def test_the_server_also_refuses_another_groups_or_a_newer_bundle(
     server: RunningServer, world: tuple[Supervisor, Laptop, Path]
 ) -> None:
-    from sync.client.bundle import read_bundle
-    from sync.server.bundles import sign
+    from sync.client.bundle import read_bundle, sign_bundle
 
     sup, ins, bundle = world
     original = read_bundle(bundle)
-    key = bytes.fromhex(next(k.key for k in load_keys(sup).devices if k.name == "ins"))
-    foreign = original.model_copy(update={"group": str(uuid.uuid4())})
-    foreign.signature = sign(foreign, key)  # a genuine signature: only the group gives it away
-    newer = original.model_copy(update={"format": "inspector-bundle/2"})
-    newer.signature = sign(newer, key)
+    own = credentials(server, ins, "ins")
+    # A genuine signature (the inspector's own key): only the group gives it away.
+    foreign = sign_bundle(original.model_copy(update={"group": str(uuid.uuid4())}), own)
+    newer = original.model_copy(update={"format": "inspector-bundle/3"})
+    newer.signature = sign(own.signing_key, newer.signed_body())
     headers = {"authorization": f"Bearer {server.tokens['sup']}", "content-type": "application/json"}
     for made, code in ((foreign, "E_BUNDLE_GROUP"), (newer, "E_BUNDLE_FORMAT")):
         response = httpx.post(f"{server.url}/bundles", content=made.model_dump_json(), headers=headers, timeout=10)

@@ -33,6 +33,8 @@ def credentials_of(server: RunningServer, laptop: Laptop, name: str) -> Credenti
         me.role.value,
         me.person_code,
         me.expires_at or __import__("inspector.models", fromlist=["utcnow"]).utcnow(),
+        signing_key=server.keys[name],
+        key_registered=True,
     )
 
 

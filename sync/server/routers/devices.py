@@ -1,10 +1,10 @@
-"""Enrolment (a one-time code for a device token), the calling device, rotation."""
+"""Enrolment (a one-time code for a device token), the calling device, its bundle-signing key, rotation."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 
-from sync.protocol import BundleKeys, DeviceInfo, DeviceToken, EnrollRequest
+from sync.protocol import BundleKeys, DeviceInfo, DeviceToken, EnrollRequest, PublicKeyRequest, RegisteredKey
 from sync.server import devices as registry
 from sync.server import tables
 from sync.server.deps import CurrentDevice, SessionDep, SettingsDep, SupervisorDevice
@@ -15,7 +15,13 @@ router = APIRouter(prefix="/devices", tags=["devices"])
 @router.post("/enroll", response_model=DeviceToken)
 def enroll(request: EnrollRequest, session: SessionDep, settings: SettingsDep) -> DeviceToken:
     """Exchange a one-time enrolment code for this device's token (shown once; the server keeps only its hash)."""
-    token = registry.redeem(session, code=request.code, label=request.device_label, days=settings.token_days)
+    token = registry.redeem(
+        session,
+        code=request.code,
+        label=request.device_label,
+        days=settings.token_days,
+        public_key=request.public_key,
+    )
     session.commit()
     return token
 
@@ -27,6 +33,15 @@ def me(actor: CurrentDevice, session: SessionDep) -> DeviceInfo:
     session.rollback()
     assert row is not None  # authenticated a moment ago
     return registry.info(row)
+
+
+@router.put("/me/public-key", response_model=RegisteredKey)
+def register_public_key(request: PublicKeyRequest, actor: CurrentDevice, session: SessionDep) -> RegisteredKey:
+    """Register this device's Ed25519 bundle-signing key (a laptop enrolled before keys existed does so at its
+    next sync). Once per device: the same key again is fine, another one is refused with ``E_DEVICE_KEY_TAKEN``."""
+    registered = registry.register_key(session, actor.device_id, request.public_key)
+    session.commit()
+    return registered
 
 
 @router.post("/me/rotate", response_model=DeviceToken)
@@ -47,8 +62,8 @@ def list_all(_actor: SupervisorDevice, session: SessionDep) -> list[DeviceInfo]:
 
 @router.get("/bundle-keys", response_model=BundleKeys)
 def bundle_keys(_actor: SupervisorDevice, session: SessionDep) -> BundleKeys:
-    """Every enrolled device's bundle key, so a supervisor's laptop can check bundles where there is no network
-    (supervisors only; a key checks a device's bundles, it does not let anyone call the server)."""
+    """Every enrolled device's public bundle key, so a supervisor's laptop can check bundles where there is no
+    network (supervisors only; a public key checks a device's bundles, it cannot sign one or call the server)."""
     found = registry.bundle_keys(session)
     session.rollback()
     return found
