@@ -247,7 +247,7 @@ def import_bundle_command(
 
     import sync.messages  # noqa: F401
     from sync.client.bundle import read_bundle
-    from sync.errors import SyncProtocolError
+    from sync.errors import SyncProtocolError, message_for
     from sync.protocol import ChangeStatus
     from sync.server.bundles import apply_bundle
 
@@ -261,7 +261,8 @@ def import_bundle_command(
         try:
             result = apply_bundle(session, bundle)
         except SyncProtocolError as exc:
-            fail(t("sync.failed", lang, reason=exc.message))
+            known = message_for(exc.error.code, lang)  # the catalogue's text in the user's language
+            fail(t("sync.failed", lang, reason=known if exc.message == exc.error.en else f"{known} ({exc.message})"))
         session.commit()
     counts = {s: sum(1 for r in result.results if r.status == s) for s in ChangeStatus}
     console.print(
