@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic_core import ErrorDetails
 
 import inspector.messages.awards  # noqa: F401  (registers the texts)
 from inspector.i18n import t
@@ -221,6 +222,10 @@ def parse_rules(text: str, source: str = "") -> ParsedRules:
     """Parse and check rule text; problems name the file, the place (``awards[2].criteria[1]``) and what is wrong."""
     digest = content_hash(text)
     name = source or t("rules.text", "en")
+    if not text.strip():
+        return ParsedRules(
+            None, ((t("rules.empty", "zh", file=name), t("rules.empty", "en", file=name)),), text, digest
+        )
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -241,34 +246,53 @@ def parse_rules(text: str, source: str = "") -> ParsedRules:
         problems = []
         for error in exc.errors():
             where = _where(tuple(error["loc"]))
-            message = str(error["msg"]).removeprefix("Value error, ")
+            zh, en = _reasons(error)
             problems.append(
                 (
-                    t("rules.problem", "zh", file=name, where=where, reason=message),
-                    t("rules.problem", "en", file=name, where=where, reason=message),
+                    t("rules.problem", "zh", file=name, where=where, reason=zh),
+                    t("rules.problem", "en", file=name, where=where, reason=en),
                 )
             )
         return ParsedRules(None, tuple(problems), text, digest)
 
 
+def _reasons(error: ErrorDetails) -> tuple[str, str]:
+    """What a validation error says, in Chinese and English (pydantic words its own errors in English only)."""
+    from inspector.checklists.assembly import Origin, error_problem
+
+    if error["type"] == "extra_forbidden":
+        return t("rules.unknown_field", "zh"), t("rules.unknown_field", "en")
+    if error["type"] == "literal_error":  # e.g. level = "teams": name the allowed values as pydantic does
+        expected = str((error.get("ctx") or {}).get("expected", ""))
+        return t("rules.one_of", "zh", expected=expected), t("rules.one_of", "en", expected=expected)
+    english = str(error["msg"]).removeprefix("Value error, ")
+    if error["type"] == "value_error":  # this module's own checks, worded in the message itself
+        return english, english
+    if error["type"] == "too_short":
+        return t("rules.too_short", "zh", **(error.get("ctx") or {})), english
+    found = error_problem("", {**error, "loc": ()}, Origin())  # the checklist reader's Chinese for pydantic's errors
+    return found.message_zh or english, english
+
+
 def read_rules_file(path: Path) -> ParsedRules:
     """Read and check a rule file on disk (a missing or unreadable file is a problem, not an exception)."""
+    from inspector.file_errors import os_reason
+
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = getattr(exc, "strerror", None) or str(exc)
-        return ParsedRules(
-            None,
-            (
-                (
-                    t("rules.unreadable", "zh", file=str(path), reason=reason),
-                    t("rules.unreadable", "en", file=str(path), reason=reason),
-                ),
-            ),
-            "",
-            "",
-        )
-    return parse_rules(text, str(path))
+        raw = path.read_bytes()
+    except OSError as exc:  # missing, a folder, no permission: in each language
+        reasons = {lang: os_reason(exc, lang) for lang in ("zh", "en")}
+    else:
+        try:
+            return parse_rules(raw.decode("utf-8-sig"), str(path))  # a BOM (Windows Notepad) is fine
+        except UnicodeDecodeError as exc:  # GBK from a Chinese editor: say which line to look at
+            line = raw[: exc.start].count(b"\n") + 1
+            reasons = {lang: t("rules.not_utf8", lang, line=line) for lang in ("zh", "en")}
+    problem = (
+        t("rules.unreadable", "zh", file=str(path), reason=reasons["zh"]),
+        t("rules.unreadable", "en", file=str(path), reason=reasons["en"]),
+    )
+    return ParsedRules(None, (problem,), "", "")
 
 
 def packaged_rules_path(campaign_code: str) -> Path | None:

@@ -10,6 +10,14 @@ register(
         "rules.text": ("规则文本", "rule text"),
         "rules.toml_error": ("{file}：不是有效的 TOML：{reason}", "{file}: not valid TOML: {reason}"),
         "rules.problem": ("{file}：{where}：{reason}", "{file}: {where}: {reason}"),
+        "rules.empty": ("{file}：文件是空的", "{file}: the file is empty"),
+        "rules.unknown_field": ("不认识的字段", "is not a field of a rule file"),
+        "rules.not_utf8": (
+            "第 {line} 行不是 UTF-8 编码（可能是 GBK）；请另存为 UTF-8",
+            "line {line} is not UTF-8 (GBK?); save the file as UTF-8",
+        ),
+        "rules.too_short": ("至少需要 {min_length} 项", "should have at least {min_length} item(s)"),
+        "rules.one_of": ("应为以下之一：{expected}", "should be one of {expected}"),
         "rules.unreadable": ("无法读取 {file}：{reason}", "Cannot read {file}: {reason}"),
         "rules.wrong_campaign": (
             "规则文件属于活动 {file_campaign}，而不是 {campaign}",

@@ -258,3 +258,37 @@ def test_file_errors_in_both_languages() -> None:
     assert os_reason(full, "en") == "the disk is full"
     odd = OSError(errno.ETXTBSY, "Text file busy")
     assert os_reason(odd, "zh") == "Text file busy"  # rare ones keep the system's words rather than guess
+
+
+@pytest.mark.parametrize(
+    ("data", "zh"),
+    [
+        (b"", "文件是空的"),
+        ('# 评优规则\ncampaign = "SPM-2022"\n'.encode("gbk"), "第 1 行不是 UTF-8 编码"),
+        (b'campaign = "SPM-2022"\nawards = []\n', "awards：至少需要 1 项"),
+        (b'campaign = 2022\ncolour = "red"\n[[awards]]\n', "campaign：应为文字"),
+        (b'campaign = 2022\ncolour = "red"\n[[awards]]\n', "colour：不认识的字段"),
+    ],
+)
+def test_a_bad_rule_file_is_explained_in_chinese(
+    world_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], data: bytes, zh: str
+) -> None:
+    rules = tmp_path / "rules.toml"
+    rules.write_bytes(data)
+    args = ["awards", "rules", "import", str(rules), "--campaign", CAMPAIGN_CODE, "--db", str(world_db)]
+    code, err = run([*args, "--lang", "zh"], capsys)
+    assert code == 1
+    assert zh in err and str(rules) in err
+    assert "Field required" not in err and "Input should be" not in err
+
+
+def test_a_rule_file_saved_with_a_bom_is_read(
+    world_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.inspector.test_awards import rules_text
+
+    rules = tmp_path / "rules.toml"
+    rules.write_text(rules_text(), encoding="utf-8-sig")  # Windows Notepad's "UTF-8"
+    args = ["awards", "rules", "import", str(rules), "--campaign", CAMPAIGN_CODE, "--db", str(world_db)]
+    code, err = run([*args, "--lang", "en"], capsys)
+    assert code == 0, err
