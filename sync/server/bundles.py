@@ -63,7 +63,7 @@ def apply_bundle(session: Session, bundle: Bundle) -> BundleResult:
         raise SyncProtocolError(errors.E_BUNDLE_SIGNATURE, "The bundle comes from a device this server does not know.")
     if row["revoked_at"] is not None:
         raise SyncProtocolError(errors.E_AUTH_REVOKED, "The bundle's device was revoked; its changes are not applied.")
-    verify_signature(session, row, with_detached(session, bundle))
+    new_key = verify_signature(row, with_detached(session, bundle))
     for sha, content_b64 in sorted(bundle.attachments.items()):
         if content_b64 == DETACHED:
             continue  # already here, complete (checked above)
@@ -89,12 +89,17 @@ def apply_bundle(session: Session, bundle: Bundle) -> BundleResult:
         team_id=team_id,
     )
     results = BatchApplier(session, actor).apply(bundle.changes)
+    if new_key is not None:
+        # After the changes: a push takes the write lock before the device's row, and so must this.
+        register_key(session, row["id"], new_key)
     return BundleResult(device_id=bundle.device_id, results=results)
 
 
-def verify_signature(session: Session, row: Any, bundle: Bundle) -> None:
-    """Check ``bundle`` (its files in place) against its device's ``row``; registers the device's key when the
-    bundle is the first to show it with a valid key proof. A typed refusal otherwise."""
+def verify_signature(row: Any, bundle: Bundle) -> str | None:
+    """Check ``bundle`` (its files in place) against its device's ``row``: a typed refusal unless it is genuine.
+
+    Returns the public key to register for the device when the bundle is the first to show it, with a valid key
+    proof (``None`` otherwise)."""
     body = bundle.signed_body()
     if bundle.format_version == 1:
         if row["key_id"] is not None:
@@ -102,7 +107,7 @@ def verify_signature(session: Session, row: Any, bundle: Bundle) -> None:
         expected = bundle_signature.legacy_signature(row["token_hash"], body)
         if not bundle_signature.same(expected, bundle.signature):
             raise SyncProtocolError(errors.E_BUNDLE_SIGNATURE)
-        return
+        return None
     if row["key_id"] is not None:
         if not bundle_signature.same(row["key_id"], bundle.key_id):
             raise SyncProtocolError(
@@ -110,7 +115,7 @@ def verify_signature(session: Session, row: Any, bundle: Bundle) -> None:
             )
         if not bundle_signature.verify(row["public_key"], body, bundle.signature):
             raise SyncProtocolError(errors.E_BUNDLE_SIGNATURE)
-        return
+        return None
     # No key registered for the device yet: the bundle's own key counts only with a proof made from its token.
     try:
         named = bundle_signature.key_id(bundle.public_key)
@@ -121,4 +126,4 @@ def verify_signature(session: Session, row: Any, bundle: Bundle) -> None:
         raise SyncProtocolError(errors.E_BUNDLE_KEY_UNKNOWN)
     if not bundle_signature.verify(bundle.public_key, body, bundle.signature):
         raise SyncProtocolError(errors.E_BUNDLE_SIGNATURE)
-    register_key(session, row["id"], bundle.public_key)
+    return bundle.public_key
