@@ -66,6 +66,8 @@ def sync_now(
             report = run_sync(store, paths, progress=progress, retry_rejected=retry_rejected, forwarded=forwarded)
     except NotEnrolled:
         fail(t("sync.not_enrolled", lang))
+    except InspectorError as exc:  # a damaged token file, or a signing key that cannot be kept
+        fail(exc.text(lang))
     except Offline as exc:
         fail(t("sync.offline", lang, reason=exc.message))
     except SyncError as exc:
@@ -147,6 +149,8 @@ def export_command(
         creds = require_credentials(paths)
     except NotEnrolled:
         fail(t("sync.not_enrolled", lang))
+    except InspectorError as exc:  # a damaged token file, or a signing key that cannot be kept
+        fail(exc.text(lang))
     store = open_db(db)
     try:
         count = export_bundle(store, creds, out)
@@ -226,6 +230,8 @@ def import_command(
         creds = require_credentials(paths)
     except NotEnrolled:
         fail(t("sync.not_enrolled", lang))
+    except InspectorError as exc:  # a damaged token file, or a signing key that cannot be kept
+        fail(exc.text(lang))
     try:
         with client_for(creds) as client:
             result = send_bundle(client, bundle)
@@ -268,6 +274,8 @@ def rotate_command(data_dir: DataDirOption = None) -> None:
         creds = require_credentials(paths)
     except NotEnrolled:
         fail(t("sync.not_enrolled", lang))
+    except InspectorError as exc:  # a damaged token file, or a signing key that cannot be kept
+        fail(exc.text(lang))
     try:
         with client_for(creds) as client:
             fresh = client.rotate()

@@ -351,3 +351,26 @@ def test_an_old_file_of_secret_keys_is_deleted_and_a_broken_one_explained(
         out = run_import(sup, bundle, lang, monkeypatch)
         fragment = "The device key file" if lang == "en" else "设备密钥文件"
         assert out.startswith("1|") and flat(fragment) in flat(out) and "Traceback" not in out, out
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_damaged_signing_key_is_named_and_nothing_is_exported(
+    server: RunningServer, tmp_path: Path, laptops: list[Laptop], monkeypatch: pytest.MonkeyPatch, lang: str
+) -> None:
+    seeded(server, tmp_path, laptops)
+    ins = inspector(server, tmp_path, laptops, "ins", "INS-1")
+    new_inspection(ins.store, WORLD.inspector_1, WORLD.team_a, answers=1)
+    paths = SyncPaths(tmp_path / "ins-data")
+    save_credentials(paths.credentials, credentials(server, ins, "ins"))
+    data = json.loads(paths.credentials.read_text())
+    data["signing_key"] = data["signing_key"][:20]  # cut short
+    paths.credentials.write_text(json.dumps(data))
+    monkeypatch.setenv("INSPECTOR_LANG", lang)
+    out = tmp_path / "ins.bundle"
+    result = CliRunner().invoke(
+        app, ["sync", "export", "--out", str(out), "--db", str(ins.store.path), "--data-dir", str(paths.data_dir)]
+    )
+    said = "is damaged" if lang == "en" else "已损坏"
+    assert result.exit_code == 1 and said in result.output and "Traceback" not in result.output, result.output
+    assert not out.exists()
