@@ -259,11 +259,11 @@ def test_an_old_format_bundle_counts_on_the_server_only(
         sup.laptop.client.upload_bundle(read_bundle(legacy))
     assert caught.value.code == "E_BUNDLE_LEGACY"  # from now on only its own key speaks for it
     monkeypatch.setenv("INSPECTOR_LANG", lang)
-    result = CliRunner().invoke(
+    on_server = CliRunner().invoke(
         app, ["server", "import-bundle", str(legacy), "--database-url", server.settings.database_url]
     )
     said = "signs its bundles with its own key now" if lang == "en" else "已改用自己的密钥签名离线包"
-    assert result.exit_code == 1 and flat(said) in flat(result.output), result.output
+    assert on_server.exit_code == 1 and flat(said) in flat(on_server.output), on_server.output
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
