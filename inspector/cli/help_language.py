@@ -26,12 +26,13 @@ from typer.core import TyperArgument, TyperGroup
 from inspector.cli import help_zh
 from inspector.cli.chinese_lines import ChineseWrapped
 from inspector.cli.report_lang import resolve_lang
+from inspector.cli.usage_zh import usage_in_chinese
 from inspector.i18n import normalise_lang
 
 if TYPE_CHECKING:
     # typer vendors click privately; these are the types its tree is made of. At run time the formatter's class
     # is taken from the public ``typer.Context``.
-    from typer._click import Command, Parameter
+    from typer._click import ClickException, Command, Parameter
     from typer._click import HelpFormatter as _BaseFormatter
 else:
     _BaseFormatter = typer.Context.formatter_class
@@ -175,6 +176,8 @@ def chinese_framing() -> Iterator[None]:
     make_text = getattr(typer.rich_utils, "_make_rich_text", None)
     if make_text is not None:
         setattr(typer.rich_utils, "_make_rich_text", _wrapping_chinese(make_text))  # noqa: B010
+    show_error = typer.rich_utils.rich_format_error
+    setattr(typer.rich_utils, "rich_format_error", _error_in_chinese(show_error))  # noqa: B010
     try:
         yield
     finally:
@@ -182,6 +185,18 @@ def chinese_framing() -> Iterator[None]:
             setattr(typer.rich_utils, name, value)
         if make_text is not None:
             setattr(typer.rich_utils, "_make_rich_text", make_text)  # noqa: B010
+        typer.rich_utils.rich_format_error = show_error
+
+
+def _error_in_chinese(show: Callable[[ClickException], None]) -> Callable[[ClickException], None]:
+    """``show`` (typer's error panel) with the usage error's sentence in Chinese (:mod:`inspector.cli.usage_zh`)."""
+
+    def show_in_chinese(error: ClickException) -> None:
+        chinese = usage_in_chinese(error.format_message())
+        setattr(error, "format_message", lambda: chinese)  # noqa: B010  (this one error, as it is shown)
+        show(error)
+
+    return show_in_chinese
 
 
 def _wrapping_chinese(make_text: Callable[..., object]) -> Callable[..., object]:

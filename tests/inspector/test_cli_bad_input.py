@@ -292,3 +292,45 @@ def test_a_rule_file_saved_with_a_bom_is_read(
     args = ["awards", "rules", "import", str(rules), "--campaign", CAMPAIGN_CODE, "--db", str(world_db)]
     code, err = run([*args, "--lang", "en"], capsys)
     assert code == 0, err
+
+
+# --- usage errors -------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "zh"),
+    [
+        (["demo", "--seed", "abc"], "'--seed' 的值无效：应为整数。"),
+        (["export", "summary", "--out", "s.pdf"], "缺少选项 '--campaign'。"),
+        (["export", "summarx"], "没有命令 'summarx'。您是不是要用 'summary'？"),
+        (["verify", "--chain", "a", "b"], "多余的参数：b"),
+        (["template", "check"], "缺少参数 'file'。"),
+        (["export", "summary", "--campaign", "X", "--out", "s.pdf", "--as-of", "2022/06/30"], "不是日期"),
+        (["awards", "--campaign", "X", "--level", "rack"], "'rack' 不是可选值（team, workshop, unit, innovation）之一"),
+    ],
+)
+def test_usage_errors_are_in_chinese(
+    args: list[str], zh: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("INSPECTOR_LANG", "zh")
+    monkeypatch.setenv("COLUMNS", "200")  # one line per message
+    code, err = run(args, capsys)
+    assert code == 2
+    assert zh in err
+    for english in ("Missing", "Invalid value", "No such", "unexpected", "Input should", "is not a date"):
+        assert english not in err
+
+
+def test_usage_errors_stay_english_in_english(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("COLUMNS", "200")
+    code, err = run(["export", "summarx", "--lang", "en"], capsys)
+    assert code == 2 and "No such command 'summarx'. Did you mean 'summary'?" in err
+
+
+def test_a_sentence_the_table_does_not_know_passes_unchanged() -> None:
+    from inspector.cli.usage_zh import usage_in_chinese
+
+    assert usage_in_chinese("--per 只能是 checkpoint, workshop") == "--per 只能是 checkpoint, workshop"
+    assert usage_in_chinese("Invalid value for --x: something new") == "--x 的值无效：something new"
