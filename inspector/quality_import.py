@@ -95,9 +95,14 @@ def _rows(path: Path, raw: bytes) -> Iterator[tuple[int, list[object]]]:
         for number, row in enumerate(csv.reader(io.StringIO(text, newline=""), dialect), start=1):
             yield number, list(row)
         return
-    from openpyxl import load_workbook
+    from inspector.checklists.spec import ReadResult
+    from inspector.checklists.spreadsheet import load_workbook
 
-    workbook = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
+    found = ReadResult(source=str(path))
+    loaded = load_workbook(raw, str(path), found)  # damaged, truncated, a zip bomb: said in both languages
+    if loaded is None:
+        raise QualityImportFailed([(p.text("zh"), p.text("en")) for p in found.problems])
+    workbook = loaded[0]
     try:
         sheet = workbook.worksheets[0]
         for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):

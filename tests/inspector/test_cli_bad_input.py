@@ -334,3 +334,22 @@ def test_a_sentence_the_table_does_not_know_passes_unchanged() -> None:
 
     assert usage_in_chinese("--per 只能是 checkpoint, workshop") == "--per 只能是 checkpoint, workshop"
     assert usage_in_chinese("Invalid value for --x: something new") == "--x 的值无效：something new"
+
+
+def test_a_truncated_quality_workbook_is_named_in_chinese(
+    world_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["班组", "一次合格率"])
+    sheet.append(["U1/W1/T1", 97])
+    whole = tmp_path / "whole.xlsx"
+    book.save(whole)
+    cut = tmp_path / "copied-off-a-usb-stick.xlsx"
+    cut.write_bytes(whole.read_bytes()[: whole.stat().st_size // 2])
+    args = ["quality", "import", str(cut), "--campaign", CAMPAIGN_CODE, "--db", str(world_db), "--lang", "zh"]
+    code, err = run(args, capsys)
+    assert code == 1 and "不是有效的 .xlsx 工作簿" in err and cut.name in err
