@@ -19,6 +19,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 import inspector.messages.awards  # noqa: F401  (registers the texts)
+from inspector.checklists.spec import ReadResult
 from inspector.errors import InspectorError
 from inspector.file_errors import os_reason
 from inspector.i18n import t
@@ -95,13 +96,12 @@ def _rows(path: Path, raw: bytes) -> Iterator[tuple[int, list[object]]]:
         for number, row in enumerate(csv.reader(io.StringIO(text, newline=""), dialect), start=1):
             yield number, list(row)
         return
-    from inspector.checklists.spec import ReadResult
     from inspector.checklists.spreadsheet import load_workbook
 
     found = ReadResult(source=str(path))
     loaded = load_workbook(raw, str(path), found)  # damaged, truncated, a zip bomb: said in both languages
     if loaded is None:
-        raise QualityImportFailed([(p.text("zh"), p.text("en")) for p in found.problems])
+        raise _unreadable(str(path), found)
     workbook = loaded[0]
     try:
         sheet = workbook.worksheets[0]
@@ -114,13 +114,25 @@ def _rows(path: Path, raw: bytes) -> Iterator[tuple[int, list[object]]]:
 def _csv_text(path: Path, raw: bytes) -> str:
     """The text of a CSV file as Chinese Excel, WPS and Notepad save it: UTF-8 (BOM or not), GBK/GB18030, UTF-16."""
     from inspector.checklists.csv_file import decode_csv
-    from inspector.checklists.spec import ReadResult
 
     found = ReadResult(source=str(path))
     text = decode_csv(raw, str(path), found)
     if text is None:  # binary data, or lines in no encoding Chinese Excel writes: named with the line
-        raise QualityImportFailed([(p.text("zh"), p.text("en")) for p in found.problems])
+        raise _unreadable(str(path), found)
     return text
+
+
+def _unreadable(file: str, found: ReadResult) -> QualityImportFailed:
+    """ "Cannot read FILE: why" for each problem the checklist reader's loaders found."""
+    return QualityImportFailed(
+        [
+            (
+                t("qi.unreadable", "zh", file=file, reason=p.message_zh or p.message),
+                t("qi.unreadable", "en", file=file, reason=p.message),
+            )
+            for p in found.problems
+        ]
+    )
 
 
 def _problem(file: str, row: int, key: str, **values: object) -> tuple[str, str]:
