@@ -9,12 +9,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 import sync.messages  # noqa: F401  (registers the catalogue)
 from inspector.i18n import known_keys
 from screens.base import InspectorScreen
 from screens.sync_action import enrol_from_app, start_sync, sync_paths
+from screens.widgets.footer import KeyFooter
 from screens.widgets.title_bar import TitleBar
 
 if TYPE_CHECKING:
@@ -70,7 +71,7 @@ class ConflictsScreen(InspectorScreen[None]):
             yield Static(id="conflict-server")
             yield Static(id="conflict-device")
         yield Static(id="conflicts-status")
-        yield Footer()
+        yield KeyFooter()
 
     def apply_language(self) -> None:
         super().apply_language()

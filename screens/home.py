@@ -8,10 +8,11 @@ from typing import TYPE_CHECKING, ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from screens.base import InspectorScreen
 from screens.cells import clip
+from screens.widgets.footer import KeyFooter
 from screens.widgets.sync_status import SyncStatusLabel
 from screens.widgets.title_bar import TitleBar
 
@@ -51,7 +52,7 @@ class HomeScreen(InspectorScreen[None]):
                 yield Static(id="home-person")
                 yield SyncStatusLabel(id="home-sync")
         yield Static(id="home-loading")
-        yield Footer()
+        yield KeyFooter()
 
     # -- language --------------------------------------------------------------------------------------------
 

@@ -11,12 +11,13 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.widgets import DataTable, Footer, Label, Static
+from textual.widgets import DataTable, Label, Static
 
 from inspector.inspections import score_walk
 from inspector.scoring import ScoreResult
 from inspector.walk_views import PersonView, WalkData
 from screens.base import InspectorScreen
+from screens.widgets.footer import KeyFooter
 from screens.widgets.title_bar import TitleBar
 
 if TYPE_CHECKING:
@@ -59,7 +60,7 @@ class ReviewScreen(InspectorScreen[None]):
             yield DataTable(id="review-sections", cursor_type="none", zebra_stripes=True, show_cursor=False)
             yield Static(id="review-findings")
             yield Static(id="review-missing")
-        yield Footer()
+        yield KeyFooter()
 
     def store_ready(self) -> None:
         self.run_db(_load(self.inspection_id), self._loaded)

@@ -13,13 +13,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.widget import Widget
-from textual.widgets import DataTable, Footer, Input, Select, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Input, Select, Static, TabbedContent, TabPane
 
 import inspector.messages.reports  # noqa: F401  (registers the report texts)
 import screens.messages.awards  # noqa: F401  (registers the texts)
 from screens.base import InspectorScreen
 from screens.supervisor_charts import ChartRequest, ChartsPane
 from screens.supervisor_tables import fill_awards, fill_board, fill_consistency, fill_overdue
+from screens.widgets.footer import KeyFooter
 from screens.widgets.title_bar import TitleBar
 
 if TYPE_CHECKING:
@@ -101,7 +102,7 @@ class SupervisorScreen(InspectorScreen[None]):
                 yield DataTable(id="sup-consistency-inspectors", cursor_type="row", zebra_stripes=True)
             with TabPane("", id="tab-charts"):
                 yield ChartsPane(id="sup-charts")
-        yield Footer()
+        yield KeyFooter()
 
     # -- language -------------------------------------------------------------------------------------------
 

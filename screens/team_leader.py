@@ -11,11 +11,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
 import screens.messages.awards  # noqa: F401  (registers the texts)
 from screens.base import InspectorScreen
 from screens.widgets.charts import ScorePoint, ScoreSeriesChart
+from screens.widgets.footer import KeyFooter
 from screens.widgets.title_bar import TitleBar
 
 if TYPE_CHECKING:
@@ -71,7 +72,7 @@ class TeamLeaderScreen(InspectorScreen[None]):
                 with Vertical(id="team-sources-box"):
                     yield Static(id="team-sources-title")
                     yield DataTable(id="team-sources", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield KeyFooter()
 
     # -- language -------------------------------------------------------------------------------------------
 

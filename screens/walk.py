@@ -14,13 +14,14 @@ from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from inspector.inspections import AnswerInput, answer_value, rules_and_answers, score_values
 from inspector.scoring import AnswerValue, ItemRule, ScoreResult, item_points
 from inspector.walk_views import AnswerView, FindingView, ItemView, WalkData
 from screens.base import InspectorScreen
 from screens.widgets.checklist_table import ChecklistRow, ChecklistTable
+from screens.widgets.footer import KeyFooter
 from screens.widgets.title_bar import TitleBar
 
 if TYPE_CHECKING:
@@ -91,7 +92,7 @@ class WalkScreen(InspectorScreen[None]):
         yield Static(id="walk-summary")
         yield ChecklistTable(id="walk-items")
         yield Static(id="walk-detail")
-        yield Footer()
+        yield KeyFooter()
 
     # -- loading -----------------------------------------------------------------------------------------------
 

@@ -232,3 +232,49 @@ async def test_n_answers_no_in_a_confirmation(
         await settle(pilot)
         assert app.screen is review  # back, with the focus on the review, and nothing signed
         assert review.data is not None and not review.data.signed
+
+
+def _footer_row(app: InspectorApp) -> tuple[list[str], int, int]:
+    """The keys the footer shows (in order), the right edge of the last one and the palette key's left edge."""
+    from textual.widgets._footer import FooterKey
+
+    from screens.widgets.footer import KeyFooter
+
+    footer = app.screen.query_one(KeyFooter)
+    keys = [k for k in footer.query(FooterKey) if not k.has_class("-command-palette")]
+    palette = footer.query_one(".-command-palette", FooterKey)
+    shown = [k for k in keys if k.display]
+    return [k.key for k in shown], max(k.region.right for k in shown), palette.region.x
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+async def test_the_footer_shows_whole_keys_only(
+    store: Store, sample: Sample, make_app: Callable[..., InspectorApp], lang: str
+) -> None:
+    """At 80 columns the walk's keys ran under the palette key: "f2 Eng" was cut and "^p 命令" lost a character."""
+    inspection_id = _complete_draft(store, sample)
+    app = make_app(lang)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        open_inspection(app, inspection_id)
+        await settle(pilot)
+        keys, right, palette_x = _footer_row(app)
+        assert keys[:3] == ["y", "n", "a"] and "escape" in keys
+        assert "f2" not in keys  # no room: Ctrl+P lists it, and it still works
+        assert right <= palette_x
+        assert isinstance(app.screen, WalkScreen)
+        app.screen.move_to("E-01")  # a measurement: the footer offers its keys, still whole
+        await settle(pilot)
+        keys, right, palette_x = _footer_row(app)
+        assert "y" not in keys and keys[0] == "a" and right <= palette_x
+        await pilot.resize_terminal(120, 40)
+        await settle(pilot)
+        keys, right, palette_x = _footer_row(app)
+        assert keys[-2:] == ["f2", "f3"] and right <= palette_x
+        await pilot.press("f2")
+        await settle(pilot)
+        assert app.lang != lang
+        await pilot.resize_terminal(80, 24)
+        await settle(pilot)
+        keys, right, palette_x = _footer_row(app)
+        assert "f2" not in keys and right <= palette_x
