@@ -20,6 +20,7 @@ from textual import events, work
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.message import Message
+from textual.notifications import Notify
 from textual.timer import Timer
 from textual.worker import Worker, WorkerState, get_current_worker
 
@@ -263,6 +264,17 @@ class InspectorApp(App[None]):
             self.log.error("".join(traceback.format_exception(error)))
             message = t("app.unexpected", self.lang, detail=f"{type(error).__name__}: {error}")
         self.notify(message, title=t("app.error", self.lang), severity="error", timeout=12)
+
+    def on_notify(self, event: Notify) -> None:
+        """A message already on screen is shown once: a key pressed again and again (a letter that does not fit the
+        item, by a gloved hand) used to stack a copy per press until the toasts covered the list."""
+        new = event.notification
+        same = (new.message, new.title, new.severity)
+        stale = [n for n in self._notifications if n is not new and (n.message, n.title, n.severity) == same]
+        for notification in stale:
+            self._unnotify(notification, refresh=False)
+        if stale:
+            self._refresh_notifications()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state != WorkerState.ERROR or event.worker.error is None:

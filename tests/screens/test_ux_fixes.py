@@ -278,3 +278,28 @@ async def test_the_footer_shows_whole_keys_only(
         await settle(pilot)
         keys, right, palette_x = _footer_row(app)
         assert "f2" not in keys and right <= palette_x
+
+
+async def test_a_key_pressed_again_and_again_shows_its_hint_once(
+    store: Store, sample: Sample, make_app: Callable[..., InspectorApp]
+) -> None:
+    """y pressed eight times on a measurement stacked eight copies of "Enter types the value…" over the list."""
+    inspection_id = _complete_draft(store, sample)
+    app = make_app("en")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        open_inspection(app, inspection_id)
+        await settle(pilot)
+        walk = app.screen
+        assert isinstance(walk, WalkScreen)
+        walk.move_to("E-01")
+        await settle(pilot)
+        for _ in range(8):
+            await pilot.press("y")
+        await pilot.press("7")  # another key that does not fit: the same hint, still once
+        await settle(pilot)
+        hints = [m for m in _messages(app) if "Enter types the value" in m]
+        assert len(hints) == 1
+        await pilot.press("f3")  # a different message is shown beside it
+        await settle(pilot)
+        assert len(_messages(app)) == 2
