@@ -47,8 +47,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     # Text formats.
     "text.not_utf8": (
-        "文件不是 UTF-8 文本（第 {position} 字节无效）；请另存为 UTF-8",
-        "the file is not UTF-8 text (bad byte at position {position}); save it as UTF-8",
+        "文件不是 UTF-8 文本（第 {position} 字节无效，可能是 GBK 编码）；请另存为 UTF-8",
+        "the file is not UTF-8 text (bad byte at position {position}, GBK perhaps); save it as UTF-8",
     ),
     "text.no_yaml": ("读取 YAML 需要安装 PyYAML；请改用 TOML", "YAML needs PyYAML installed; use TOML instead"),
     "text.bad_yaml": ("不是有效的 YAML：{reason}", "not valid YAML: {reason}"),

@@ -47,7 +47,8 @@ def read_text_checklist(path: Path, raw: bytes, meta: ChecklistMeta | None = Non
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        result.problems.append(problem(file, "text.not_utf8", position=exc.start))
+        line = raw[: exc.start].count(b"\n") + 1  # where to look in the editor, not only a byte offset
+        result.problems.append(problem(file, "text.not_utf8", row=line, position=exc.start))
         return result
     data: Any
     if path.suffix.lower() in (".yaml", ".yml"):
@@ -69,6 +70,8 @@ def read_text_checklist(path: Path, raw: bytes, meta: ChecklistMeta | None = Non
         except tomllib.TOMLDecodeError as exc:
             found = re.search(r"at line (\d+), column (\d+)", str(exc))
             row, column = (int(found.group(1)), found.group(2)) if found else (None, None)
+            if row is None and "end of document" in str(exc):  # a file cut short: the problem is its last line
+                row = text.count("\n") + 1
             result.problems.append(problem(file, "text.bad_toml", row=row, column=column, reason=str(exc)))
             return result
     if not isinstance(data, dict) or not data:

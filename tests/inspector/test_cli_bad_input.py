@@ -353,3 +353,16 @@ def test_a_truncated_quality_workbook_is_named_in_chinese(
     args = ["quality", "import", str(cut), "--campaign", CAMPAIGN_CODE, "--db", str(world_db), "--lang", "zh"]
     code, err = run(args, capsys)
     assert code == 1 and "不是有效的 .xlsx 工作簿" in err and cut.name in err
+
+
+def test_a_checklist_saved_as_gbk_or_cut_short_names_the_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    gbk = tmp_path / "casthouse.toml"
+    gbk.write_bytes('code = "CAST"\n# 熔铸车间\nname_zh = "熔铸"\n'.encode("gbk"))
+    code, err = run(["template", "check", str(gbk), "--lang", "zh"], capsys)
+    assert code == 1 and "第 2 行" in err and "GBK" in err
+    cut = tmp_path / "cut.toml"
+    cut.write_text('code = "CAST"\nname_zh = "熔铸', encoding="utf-8")  # copied off a USB stick pulled too soon
+    code, err = run(["template", "check", str(cut), "--lang", "en"], capsys)
+    assert code == 1 and "cut.toml, row 2" in err and "end of document" in err
