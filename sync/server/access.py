@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from sync.protocol import DeviceRole
@@ -71,12 +72,20 @@ class Derived:
 
 
 def as_uuid(value: Any) -> uuid.UUID | None:
+    """``value`` as a UUID (``None`` when empty or not one)."""
     if value is None or value == "":
         return None
     if isinstance(value, uuid.UUID):
         return value
+    return _parse_uuid(value if isinstance(value, str) else str(value))
+
+
+@lru_cache(maxsize=16384)
+def _parse_uuid(text: str) -> uuid.UUID | None:
+    """Parsing is the costly part, and a batch names the same parents (an inspection, its checklist version, its
+    items) thousands of times; UUIDs are immutable, so sharing one is safe."""
     try:
-        return uuid.UUID(str(value))
+        return uuid.UUID(text)
     except ValueError:
         return None
 

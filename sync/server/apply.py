@@ -8,6 +8,7 @@ original result; a change that can never succeed is acknowledged as rejected so 
 from __future__ import annotations
 
 import hashlib
+import json
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -18,23 +19,26 @@ import sqlalchemy as sa
 from pydantic import BaseModel, ConfigDict, ValidationError, create_model
 from sqlalchemy.orm import Session
 
-from inspector.audit import canonical_json
 from inspector.models import SYNCED_MODELS, utcnow
 from sync import errors
 from sync.errors import SyncProtocolError
 from sync.protocol import PROTOCOL_SCHEMA_VERSION, Change, ChangeResult, ChangeStatus, Op
 from sync.server import tables
 from sync.server.access import PARENT, Actor, Derived, as_uuid, derive, may_write
-from sync.server.audit import append_audit
+from sync.server.audit import AuditChain
 from sync.server.bulk import insert_rows, where_in
 from sync.server.db import lock_writes, set_high_water
-from sync.server.rule_facts import forget_versions
-from sync.server.rules import check_pushed
+from sync.server.rule_facts import ServerFacts
+from sync.server.rules import check_change
 
 #: Fields that differ between two sends of the same content (stamps, the device's idea of the version).
 VOLATILE = frozenset({"updated_at", "server_version"})
 #: On a signed inspection, the one field a later amendment may still set.
 SIGNED_MUTABLE = frozenset({"superseded_by_id"})
+
+#: ``inspector.audit.canonical_json`` (sorted keys, no spaces, UTF-8 kept) as one reusable encoder: ``json.dumps``
+#: with options builds a new encoder on every call, which costs more than the hashing itself.
+CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
 
 #: Upgrades of older payload schemas, ``{from_version: fn(entity, payload) -> payload}``; applied in turn.
 #: Version 1 is the first published schema; fields added since are filled from the model defaults.
@@ -90,8 +94,20 @@ def natural_keys(entity: str, payload: dict[str, Any]) -> list[str]:
         values = [payload.get(n) for n in names]
         if any(v is None for v in values):
             continue  # NULLs never collide
-        keys.append(hashlib.sha256(canonical_json([entity, list(names), values]).encode()).hexdigest())
+        keys.append(hashlib.sha256(CANONICAL.encode([entity, list(names), values]).encode()).hexdigest())
     return keys
+
+
+def body_hash(change: Change) -> str:
+    """:meth:`sync.protocol.Change.body_hash`, with the reusable encoder (the same text, so the same hash)."""
+    body = {
+        "entity": change.entity,
+        "entity_id": str(change.entity_id),
+        "op": change.op.value,
+        "payload": change.payload,
+        "base_version": change.base_version,
+    }
+    return hashlib.sha256(CANONICAL.encode(body).encode("utf-8")).hexdigest()
 
 
 def _parent_id(entity: str, payload: dict[str, Any]) -> uuid.UUID | None:
@@ -173,6 +189,9 @@ class BatchApplier:
         self.keys: dict[tuple[str, str], uuid.UUID] = {}
         self.applied: list[dict[str, Any]] = []
         self.next_seq = 0
+        # Both live for this one batch: what they read from the database stays true until ``_flush`` writes.
+        self.facts = ServerFacts(session, self.rows)
+        self.audit = AuditChain(session)
 
     # -- loading ---------------------------------------------------------------------------------------------
     def _load(self, ids: Iterable[uuid.UUID]) -> None:
@@ -180,7 +199,7 @@ class BatchApplier:
         if not wanted:
             return
         r = tables.record.c
-        for condition in where_in(self.session, r.id, sorted(wanted)):
+        for condition in where_in(self.session, r.id, list(wanted)):
             for found in self.session.execute(sa.select(tables.record).where(condition)).mappings():
                 self.rows[found["id"]] = Row(
                     id=found["id"],
@@ -209,10 +228,14 @@ class BatchApplier:
                     self.keys[(entity, key_hash)] = record_id
 
     def _preload(self, changes: list[Change], prepared: list[Prepared | ChangeResult | None]) -> None:
-        self._load(c.entity_id for c in changes)
+        """Read what the batch's changes to apply will look at, a query per table and level: their records,
+        their parents, their natural keys and (for sign-offs) the stored answers. Changes already applied and
+        changes rejected before the batch look at nothing."""
+        todo = [(c, ready) for c, ready in zip(changes, prepared, strict=True) if isinstance(ready, Prepared)]
+        self._load(c.entity_id for c, _ready in todo)
         # The parents named by the changes and by the stored records, then theirs, three levels up:
         # answer → inspection; order → finding → inspection; event → order → finding.
-        wanted = {pid for c in changes if (pid := _parent_id(c.entity, c.payload)) is not None}
+        wanted = {pid for c, _ready in todo if (pid := _parent_id(c.entity, c.payload)) is not None}
         loaded = [row for row in self.rows.values() if row is not None]
         for _level in range(3):
             wanted.update(pid for row in loaded if (pid := _parent_id(row.entity, row.payload)) is not None)
@@ -222,13 +245,15 @@ class BatchApplier:
             self._load(wanted)
             loaded = [row for pid in wanted if (row := self.rows.get(pid)) is not None]
             wanted = set()
-        key_hashes = {
-            (c.entity, h)
-            for c, ready in zip(changes, prepared, strict=True)
-            if isinstance(ready, Prepared)
-            for h in ready.keys
-        }
-        self._load_keys(key_hashes)
+        self._load_keys({(c.entity, h) for c, ready in todo for h in ready.keys})
+        signing = [
+            (record_id, as_uuid(ready.payload.get("inspector_id")))
+            for c, ready in todo
+            if c.entity == "inspection"
+            and ready.payload.get("status") == "signed"
+            and (record_id := as_uuid(ready.payload.get("id"))) is not None
+        ]
+        self.facts.preload_answers(signing)
 
     def _parent(self, entity: str, payload: dict[str, Any]) -> Derived | None:
         link = PARENT.get(entity)
@@ -252,7 +277,6 @@ class BatchApplier:
     # -- applying --------------------------------------------------------------------------------------------
     def apply(self, changes: list[Change]) -> list[ChangeResult]:
         check_batch(changes)
-        forget_versions(self.session)
         hw = lock_writes(self.session)
         self.next_seq = hw
         known = self._known_changes([c.change_id for c in changes])
@@ -267,9 +291,9 @@ class BatchApplier:
             assert ready is not None  # only changes known before the batch were not prepared
             result = ready if isinstance(ready, ChangeResult) else self._apply_one(change, ready)
             results.append(result)
-            body_hash = change.body_hash()
+            hashed = body_hash(change)
             known[change.change_id] = {
-                "body_hash": body_hash,
+                "body_hash": hashed,
                 "status": result.status,
                 "version": result.version,
                 "code": result.code,
@@ -282,7 +306,7 @@ class BatchApplier:
                     "device_id": self.actor.device_id,
                     "seq": change.seq,
                     "entity_id": change.entity_id,
-                    "body_hash": body_hash,
+                    "body_hash": hashed,
                     "status": result.status.value,
                     "version": result.version,
                     "code": result.code,
@@ -315,7 +339,7 @@ class BatchApplier:
         return found
 
     def _repeat(self, change: Change, previous: dict[str, Any]) -> ChangeResult:
-        if previous["body_hash"] != change.body_hash():
+        if previous["body_hash"] != body_hash(change):
             return self._result(change, ChangeStatus.REJECTED, code=errors.E_CHANGE_REUSED.code)
         return ChangeResult(
             change_id=change.change_id,
@@ -418,7 +442,7 @@ class BatchApplier:
             )
         if existing is None and self._signed_parent(entity, payload):
             return self._result(change, ChangeStatus.REJECTED, code=errors.E_SIGNED_IMMUTABLE.code)
-        refusal = check_pushed(self.session, self.rows, entity, payload, old_payload, actor=self.actor)
+        refusal = check_change(self.facts, entity, payload, old_payload, actor=self.actor)
         if refusal is not None:
             return self._result(change, ChangeStatus.REJECTED, code=refusal.code, message=refusal.message)
         keys = ready.keys
@@ -574,8 +598,7 @@ class BatchApplier:
         actor = self.actor.person_id
         if entity == "inspection" and new.get("status") == "signed" and old.get("status") != "signed":
             kind = "amendment" if new.get("amends_id") else "sign_off"
-            append_audit(
-                self.session,
+            self.audit.append(
                 kind=kind,
                 subject_id=record_id,
                 actor_id=actor,
@@ -590,16 +613,14 @@ class BatchApplier:
             and new.get("status") in ("closed", "reopened")
             and old.get("status") != new.get("status")
         ):
-            append_audit(
-                self.session,
+            self.audit.append(
                 kind="verification",
                 subject_id=record_id,
                 actor_id=actor,
                 payload={"status": new.get("status"), "device": str(self.actor.device_id)},
             )
         elif entity == "awarddecision" and new.get("final") and not old.get("final"):
-            append_audit(
-                self.session,
+            self.audit.append(
                 kind="award_decision",
                 subject_id=record_id,
                 actor_id=actor,
@@ -646,3 +667,4 @@ class BatchApplier:
         key_rows = [{"entity": row.entity, "key_hash": key, "record_id": row.id} for row in rekeyed for key in row.keys]
         insert_rows(self.session, tables.record_key, key_rows)
         insert_rows(self.session, tables.applied_change, self.applied)
+        self.audit.flush()

@@ -8,11 +8,11 @@ back to ``executemany`` and chunked ``IN`` lists. Values go through the column t
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import sqlalchemy as sa
+from pydantic_core import to_json
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
@@ -32,8 +32,30 @@ def _converter(column: sa.Column[Any], session: Session) -> Callable[[Any], Any]
         dialect = session.get_bind().dialect
         return lambda value: decorator.process_bind_param(value, dialect)
     if isinstance(column_type, sa.JSON):  # JSONB too
-        return lambda value: None if value is None else json.dumps(value)
+        return _json_text
     return None
+
+
+def _json_text(value: Any) -> str | None:
+    """JSON text for a JSON(B) column, serialised in Rust (pydantic-core): several times faster than ``json.dumps``
+    for the same value; PostgreSQL parses it into the same JSONB. NaN and infinities are written as ``json.dumps``
+    writes them (and refused by PostgreSQL the same way)."""
+    return None if value is None else to_json(value, inf_nan_mode="constants").decode()
+
+
+def _memoised(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """``convert`` remembering its last argument: a batch's rows share values (its one ``now``, its device)."""
+    last: list[Any] = [_UNSET, None]
+
+    def converted(value: Any) -> Any:
+        if value is not last[0]:
+            last[0], last[1] = value, convert(value)
+        return last[1]
+
+    return converted
+
+
+_UNSET = object()
 
 
 def insert_rows(session: Session, table: sa.Table, rows: Sequence[dict[str, Any]]) -> None:
@@ -45,7 +67,9 @@ def insert_rows(session: Session, table: sa.Table, rows: Sequence[dict[str, Any]
         return
     names = list(rows[0])
     columns = [table.c[name] for name in names]
-    converters = [_converter(column, session) for column in columns]
+    converters = [
+        None if (convert := _converter(column, session)) is None else _memoised(convert) for column in columns
+    ]
     quote = session.get_bind().dialect.identifier_preparer.quote
     statement = f"COPY {quote(table.name)} ({', '.join(quote(n) for n in names)}) FROM STDIN"
     dbapi = session.connection().connection.driver_connection

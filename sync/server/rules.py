@@ -9,18 +9,16 @@ inspection. A change that breaks one is acknowledged as rejected with a :class:`
 Chinese text), so it never blocks the changes behind it.
 
 The checks read other records through :class:`Facts`: on the server the batch's rows and the ``record`` table
-(:class:`ServerFacts`); on a supervisor's laptop importing a bundle, its own database.
+(:class:`sync.server.rule_facts.ServerFacts`, one per batch, which ``BatchApplier`` passes to :func:`check_change`);
+on a supervisor's laptop importing a bundle, its own database.
 """
 
 from __future__ import annotations
 
 import math
 import uuid
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
-
-from sqlalchemy.orm import Session
 
 import sync.messages  # noqa: F401  (the record kinds' names used in the texts)
 from inspector.autosave import ItemFacts
@@ -32,7 +30,6 @@ from inspector.rectification import ANSWER_FROM, REJECT_FROM, VERIFY_FROM, Order
 from inspector.scoring import AnswerValue, ItemRule, score_inspection
 from sync.protocol import DeviceRole
 from sync.server.access import Actor, as_uuid
-from sync.server.rule_facts import KnownRow, ServerFacts
 
 register(
     {
@@ -159,20 +156,6 @@ class Facts(Protocol):
     def answers_of(self, inspection_id: uuid.UUID, owner: uuid.UUID | None) -> list[dict[str, Any]]:
         """Every answer of an inspection (``owner``: its inspector, to narrow the search)."""
         ...
-
-
-def check_pushed(
-    session: Session,
-    rows: Mapping[uuid.UUID, KnownRow | None],
-    entity: str,
-    payload: dict[str, Any],
-    old: dict[str, Any] | None,
-    *,
-    actor: Actor,
-) -> Refusal | None:
-    """The hook of :class:`sync.server.apply.BatchApplier`: the domain rules for one upsert in a pushed batch
-    (``actor``: the pushing device)."""
-    return check_change(ServerFacts(session, rows), entity, payload, old, actor=actor)
 
 
 def check_change(
