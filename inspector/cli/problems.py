@@ -38,7 +38,7 @@ register(
             "The database {path} is damaged; restore it from a backup (the copies made before migrations are in the "
             "same folder, named *.before-*)",
         ),
-        "db.other": ("数据库 {path} 出错：{reason}", "Database error on {path}: {reason}"),
+        "db.other": ("数据库 {path} 出错：{reason}", "The database {path} failed: {reason}"),
         "db.nothing_saved": (
             "{problem}。未完成的修改已撤销，之前保存的内容都没有丢失。",
             "{problem}. The unfinished change was rolled back; nothing that was already saved is lost.",
@@ -78,7 +78,7 @@ def database_problem(exc: BaseException, lang: str) -> str | None:
     if not isinstance(original, sqlite3.Error):
         return None
     text = str(original).lower()
-    path = _database[0] if _database else "—"
+    path = _database[0] if _database else ""  # the server's database: no laptop file to name
     if "locked" in text or "busy" in text:
         key = "db.locked"
     elif "full" in text:
@@ -90,8 +90,12 @@ def database_problem(exc: BaseException, lang: str) -> str | None:
     elif "not a database" in text or "malformed" in text:
         key = "db.corrupt"
     else:
-        return t("db.nothing_saved", lang, problem=t("db.other", lang, path=path, reason=original))
-    return t("db.nothing_saved", lang, problem=t(key, lang, path=path))
+        return _squeezed(t("db.nothing_saved", lang, problem=t("db.other", lang, path=path, reason=original)))
+    return _squeezed(t("db.nothing_saved", lang, problem=t(key, lang, path=path)))
+
+
+def _squeezed(text: str) -> str:
+    return text.replace("  ", " ")  # "the database  is" when no path is known
 
 
 def error_text(exc: InspectorError, lang: str) -> str:
