@@ -76,7 +76,7 @@ def find_campaign(session: Session, code: str) -> Campaign:
     """The campaign with ``code``; :class:`NotFoundError` naming the known codes otherwise."""
     campaign = session.exec(select(Campaign).where(Campaign.code == code)).first()
     if campaign is None:
-        known = ", ".join(session.exec(select(Campaign.code).order_by(col(Campaign.code))).all()) or "—"  # no word: the message is in either language
+        known = ", ".join(session.exec(select(Campaign.code).order_by(col(Campaign.code))).all()) or "—"
         raise ReportNotFound("E_REPORT_CAMPAIGN", "err.campaign_unknown", code=repr(code), known=known)
     return campaign
 
