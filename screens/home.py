@@ -143,9 +143,12 @@ class HomeScreen(InspectorScreen[None]):
             campaign.update(f"{self.tr('home.campaign')}: [b]{data.campaign.name(lang)}[/b] ({data.campaign.code})")
         else:
             campaign.update(f"{self.tr('home.campaign')}: {self.tr('home.no_campaign')}")
+        person = data.person
+        # Who is signed in, under their role's name: 检查员 / 班组长 / 主管.
+        label = self.tr(f"role.{person.role}").capitalize() if person and person.role != "inspector" else None
         who.update(
-            f"{self.tr('home.person')}: [b]{data.person.name(lang)}[/b]"
-            if data.person
+            f"{label or self.tr('home.person')}: [b]{person.name(lang)}[/b]"
+            if person
             else f"{self.tr('home.person')}: [reverse] {self.tr('home.nobody')} [/reverse]"
         )
         sync.show(data.sync, lang)
@@ -229,7 +232,8 @@ class HomeScreen(InspectorScreen[None]):
         def people(session: StoreSession) -> list[PersonView]:
             from inspector.walk_queries import people as roster
 
-            return roster(session, roles=(Role.INSPECTOR, Role.SUPERVISOR))
+            # Team leaders too: signed in, they answer their team's orders on the team screen (F7).
+            return roster(session, roles=(Role.INSPECTOR, Role.TEAM_LEADER, Role.SUPERVISOR))
 
         def chosen(person_id: str | None) -> None:
             if person_id is None:

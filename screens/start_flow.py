@@ -31,6 +31,10 @@ def _ready(app: InspectorApp) -> bool:
     if app.person is None:
         app.notify(t("scan.need_person", app.lang), severity="warning", timeout=6)
         return False
+    if app.person.role == "team_leader":
+        # A team leader signs in to answer the team's orders (F7); the inspection is the inspector's.
+        app.notify(t("scan.leader_signed_in", app.lang, name=app.person.name(app.lang)), severity="warning", timeout=8)
+        return False
     if app.campaign is None:
         app.notify(t("scan.need_campaign", app.lang), severity="warning", timeout=6)
         return False

@@ -36,6 +36,11 @@ register(
         "scan.kind.checkpoint": ("检查点", "checkpoint"),
         "scan.kind.workshop": ("车间", "workshop"),
         "scan.need_person": ("请先选择登录人员（按 p），再扫码", "Sign in first (press p), then scan"),
+        "scan.leader_signed_in": (
+            "当前登录的是班组长 {name}：检查须由检查员开始（按 p 换人登录；F7 查看本班组）",
+            "{name} is signed in as a team leader: an inspector starts inspections (p signs in someone else; F7 is "
+            "the team's screen)",
+        ),
         "scan.need_campaign": ("没有进行中的活动，无法开始检查", "No active campaign: an inspection cannot start"),
         "scan.opened": ("已打开：{place}", "Opened: {place}"),
         # home

@@ -303,3 +303,56 @@ async def test_a_key_pressed_again_and_again_shows_its_hint_once(
         await pilot.press("f3")  # a different message is shown beside it
         await settle(pilot)
         assert len(_messages(app)) == 2
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+async def test_a_team_leader_signs_in_and_answers_the_teams_order(
+    store: Store, make_app: Callable[..., InspectorApp], lang: str
+) -> None:
+    """F7's orders could only be answered by the team's leader, but the sign-in list (p) offered inspectors and
+    supervisors only: every answer ended in "… may not answer this order". A signed-in team leader is named by
+    role on the home screen and is told that inspections are the inspector's instead of starting one."""
+    from textual.widgets import Static
+
+    from inspector.models import OrderStatus, RectificationOrder
+    from screens.dialogs.answer_order import AnswerOrderDialog
+    from screens.dialogs.picker import PickerDialog
+    from screens.home import HomeScreen
+    from screens.team_leader import TeamLeaderScreen
+    from tests.screens.award_sample import LEADER_TEAM, build_award_sample
+    from tests.screens.conftest import type_text
+
+    sample = build_award_sample(store, signed_in="supervisor")
+    app = make_app(lang)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("p")
+        await settle(pilot)
+        assert isinstance(app.screen, PickerDialog)
+        await type_text(pilot, "tl-u1w1t1")
+        await pilot.press("enter")
+        await settle(pilot)
+        home = app.screen
+        assert isinstance(home, HomeScreen)
+        assert app.person is not None and app.person.id == sample.world.leaders[LEADER_TEAM]
+        who = str(home.query_one("#home-person", Static).render())
+        assert who.startswith("班组长:" if lang == "zh" else "Team leader:")
+        await pilot.press("s")  # an inspection is not the team leader's to start
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen)
+        assert any(("班组长" if lang == "zh" else "team leader") in m for m in _messages(app))
+        await pilot.press("f7")
+        await settle(pilot)
+        assert isinstance(app.screen, TeamLeaderScreen)
+        await pilot.press("a")
+        await settle(pilot)
+        assert isinstance(app.screen, AnswerOrderDialog)
+        await type_text(pilot, "cleared")
+        await pilot.press("enter", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, TeamLeaderScreen)
+        errors = [n.message for n in app._notifications if n.severity == "error"]
+        assert errors == []
+    with store.session() as s:
+        answered = s.exec(select(RectificationOrder).where(RectificationOrder.action_taken == "cleared")).one()
+        assert answered.status == OrderStatus.ANSWERED
