@@ -82,6 +82,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "此工作表没有可识别的表头行，已跳过",
         "this sheet has no recognised header row; it was skipped",
     ),
+    "sheet.total_mismatch": (
+        "合计行写的是 {stated} 分，但各检查项分值之和是 {counted} 分；请检查是否漏了检查项或分值填错（或删去合计行）",
+        "the total row says {stated} points but the items add up to {counted}; look for a missing item or a mistyped "
+        "points cell (or delete the total row)",
+    ),
     "sheet.no_items": (
         "有表头但没有检查项（表头在第 {header_row} 行）",
         "there is a header row (row {header_row}) but no items below it",

@@ -165,7 +165,34 @@ def checklist_from_tables(
     draft.meta = merge_meta(meta.values(), found, fallback=default_meta(path, title))
     draft.meta_origin = origin
     build_spec(draft, file, result)
+    _check_totals(outcomes, file, result)
     return result
+
+
+def _check_totals(outcomes: list[tuple[Table, TableOutcome]], file: str, result: ReadResult) -> None:
+    """A sheet whose 合计 row disagrees with its items' points has an item missing or a points cell mistyped:
+    importing it would score every inspection out of a different total than the paper sheet."""
+    spec = result.spec
+    if spec is None or result.errors:
+        return
+    points = {section.code: sum(spec.item_points(item) for item in section.items) for section in spec.sections}
+    for table, outcome in outcomes:
+        if outcome.stated_total is None:
+            continue
+        stated, row = outcome.stated_total
+        counted = sum(points.get(section.code, 0.0) for section in outcome.sections)
+        if abs(stated - counted) > 1e-6:
+            result.problems.append(
+                problem(
+                    file,
+                    "sheet.total_mismatch",
+                    sheet=table.name,
+                    row=row,
+                    stated=f"{stated:g}",
+                    counted=f"{counted:g}",
+                )
+            )
+            result.spec = None
 
 
 def read_workbook_checklist(

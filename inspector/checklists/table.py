@@ -2,7 +2,8 @@
 
 Sections come from the category column (检查项目 / Category; blank or merged cells continue the one above), from
 heading rows (``一、熔铸车间`` in the number column, or a row with one value across it), or else the sheet itself
-is one section named after the sheet. Totals rows (合计 / Total) are ignored.
+is one section named after the sheet. Totals rows (合计 / Total) are not items; a sheet's grand total must equal
+the sum of its items' points (see :func:`inspector.checklists.spreadsheet.checklist_from_tables`).
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ from inspector.checklists.spec import Problem, ReadResult
 from inspector.models.enums import ItemKind
 
 _TOTAL_WORDS = {"合计", "总计", "总分", "小计", "得分合计", "total", "subtotal", "sum", "grandtotal"}
+#: Totals of the whole sheet (a 小计 / subtotal belongs to one section and is not checked).
+_GRAND_TOTAL_WORDS = _TOTAL_WORDS - {"小计", "subtotal"}
 _NUMBER_FIELDS = ("points", "deduction_per_occurrence", "max_score", "lower_limit", "upper_limit")
 
 
@@ -48,6 +51,8 @@ class TableOutcome:
     header: Header
     title: str = ""
     sections: list[DraftSection] = field(default_factory=list)
+    #: The points the sheet's own total row states, and that row's number (checked against the items' sum).
+    stated_total: tuple[float, int] | None = None
 
 
 def section_code(index: int) -> str:
@@ -130,7 +135,10 @@ def read_table(table: Table, file: str, result: ReadResult, section_offset: int)
     current: DraftSection | None = None
     for offset, cells in enumerate(body):
         row = _Row(table, header, header.row + 1 + offset, cells)
-        if row.is_empty() or _is_total(row) or (offset < 3 and _is_second_header(row)):
+        if _is_total(row):
+            outcome.stated_total = _stated_total(row) or outcome.stated_total
+            continue
+        if row.is_empty() or (offset < 3 and _is_second_header(row)):
             continue
         heading_title = _heading_of(row, parents)
         if heading_title is not None:
@@ -181,6 +189,17 @@ def _only_section(row: _Row) -> bool:
 
 def _is_total(row: _Row) -> bool:
     return any(text.replace(" ", "").lower() in _TOTAL_WORDS for text in row.texts if text)
+
+
+def _stated_total(row: _Row) -> tuple[float, int] | None:
+    """The points of a grand-total row (合计 39), or ``None`` (a subtotal, an empty or uncalculated cell)."""
+    if not any(text.replace(" ", "").lower() in _GRAND_TOTAL_WORDS for text in row.texts if text):
+        return None
+    try:
+        value = parse_number(row.raw(row.header.get("points")))
+    except CellError:
+        return None
+    return (value, row.number) if value is not None else None
 
 
 def _split_title(text: str) -> tuple[str, str]:
