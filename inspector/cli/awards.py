@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.markup import escape
 
 from inspector.cli.common import DbOption, console, err_console, fail, open_db
 from inspector.cli.problems import error_text
@@ -168,7 +169,7 @@ def _output(evaluation: Evaluation, output_format: str, out: Path | None, lang: 
     except OSError as exc:
         _write_failed(out, exc, lang)
     if out is not None:
-        err_console.print(t("awards.written", lang, path=out))
+        err_console.print(escape(t("awards.written", lang, path=out)))
 
 
 def _print_table(evaluation: Evaluation, lang: str) -> None:
@@ -230,7 +231,7 @@ def import_rules_command(
     finally:
         store.close()
     key = "rules.imported" if created else "rules.unchanged"
-    console.print(t(key, language, code=campaign, version=ruleset.version))
+    console.print(escape(t(key, language, code=campaign, version=ruleset.version)))
 
 
 @awards_app.command("decisions")
@@ -264,7 +265,7 @@ def decisions_command(
         _write_failed(out, exc, language)
     finally:
         store.close()
-    console.print(t("awards.written", language, path=out))
+    console.print(escape(t("awards.written", language, path=out)))
 
 
 @quality_app.command("import")
@@ -291,4 +292,4 @@ def quality_import_command(
         fail(error_text(exc, language), lang=language)
     finally:
         store.close()
-    console.print(t("qi.imported", language, figures=result.figures, projects=result.projects, code=campaign))
+    console.print(escape(t("qi.imported", language, figures=result.figures, projects=result.projects, code=campaign)))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from inspector.cli.common import DbOption, console, open_db
 from inspector.cli.report_lang import LangOption, resolve_lang
@@ -31,4 +32,4 @@ def demo_command(
         store.close()
     language = resolve_lang(lang)
     console.print(summary.describe(language))
-    console.print(t("demo.database", language, path=store.path))
+    console.print(escape(t("demo.database", language, path=store.path)))

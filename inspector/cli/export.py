@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from inspector.cli.common import DbOption, console, fail, open_db
 from inspector.cli.report_lang import LangOption, resolve_lang
@@ -31,7 +32,7 @@ def _parse_day(value: str | None, option: str = "--as-of") -> date | None:
 def _done(out: Path, lang: str) -> None:
     from inspector.i18n import t
 
-    console.print(t("export.written", lang, path=out))
+    console.print(escape(t("export.written", lang, path=out)))  # a path is text, never markup
 
 
 @export_app.command("inspection")

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from inspector.cli.common import DbOption, console, fail, open_db
 from inspector.cli.report_lang import LangOption, resolve_lang
@@ -50,5 +51,7 @@ def labels_command(
         store.close()
     sheets = (len(labels) + A4_6_UP.per_sheet - 1) // A4_6_UP.per_sheet
     console.print(
-        t("labels.written", language, count=len(labels), sheets=sheets, files=", ".join(str(p) for p in written))
+        escape(
+            t("labels.written", language, count=len(labels), sheets=sheets, files=", ".join(str(p) for p in written))
+        )
     )

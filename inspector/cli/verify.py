@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from sqlmodel import Session
 
 import inspector.messages.reports  # noqa: F401  (registers the texts)
@@ -47,7 +48,7 @@ def _verify_receipt(session: Session, text: str, lang: str) -> bool:
     try:
         check = verify_receipt(session, text)
     except ReceiptError as exc:
-        err_console.print("[bold red]✘[/] " + exc.localized(lang))
+        err_console.print("[bold red]✘[/] " + escape(exc.localized(lang)))  # it quotes what was scanned
         return False
     receipt = check.receipt
     values = {

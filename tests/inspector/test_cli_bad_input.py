@@ -366,3 +366,15 @@ def test_a_checklist_saved_as_gbk_or_cut_short_names_the_line(
     cut.write_text('code = "CAST"\nname_zh = "熔铸', encoding="utf-8")  # copied off a USB stick pulled too soon
     code, err = run(["template", "check", str(cut), "--lang", "en"], capsys)
     assert code == 1 and "cut.toml, row 2" in err and "end of document" in err
+
+
+def test_a_path_with_brackets_is_reported_as_written(
+    world_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "[bold]summary.csv"  # rich read "[bold]" as markup and said it wrote "summary.csv"
+    args = ["export", "summary", "--campaign", CAMPAIGN_CODE, "--out", str(out), "--db", str(world_db)]
+    with pytest.raises(SystemExit) as exit_info:
+        main([*args, "--lang", "en"])
+        raise SystemExit(0)
+    assert exit_info.value.code == 0 and out.exists()
+    assert f"Written: {out}" in "".join(capsys.readouterr().out.splitlines())
