@@ -70,15 +70,25 @@ def _actions_text(status: str, lang: str) -> str:
 
 def _check_from(order: RectificationOrder, allowed: tuple[str, ...], action: str) -> None:
     if order.status not in allowed:
-        raise OrderRefused(
-            "E_ORDER_TRANSITION",
-            status_zh=t(f"order.status.{order.status}", "zh"),
-            status_en=t(f"order.status.{order.status}", "en").lower(),
-            action_zh=t(f"action.{action}", "zh"),
-            action_en=t(f"action.{action}", "en"),
-            allowed_zh=_actions_text(order.status, "zh"),
-            allowed_en=_actions_text(order.status, "en"),
-        )
+        raise _transition_refused(order.status, action)
+
+
+def _transition_refused(status: str, action: str) -> OrderRefused:
+    return OrderRefused(
+        "E_ORDER_TRANSITION",
+        status_zh=t(f"order.status.{status}", "zh"),
+        status_en=t(f"order.status.{status}", "en").lower(),
+        action_zh=t(f"action.{action}", "zh"),
+        action_en=t(f"action.{action}", "en"),
+        allowed_zh=_actions_text(status, "zh"),
+        allowed_en=_actions_text(status, "en"),
+    )
+
+
+def refusal_from(status: str, action: str) -> OrderRefused | None:
+    """The refusal ``action`` (answer, verify, reject, plan) would meet on an order in ``status``, or ``None``:
+    a screen says it before asking for the answer, instead of after it was typed."""
+    return None if action in NEXT_ACTIONS.get(status, ()) else _transition_refused(status, action)
 
 
 def get_order(session: Session, order_id: uuid.UUID) -> RectificationOrder:

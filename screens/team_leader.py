@@ -290,6 +290,15 @@ class TeamLeaderScreen(InspectorScreen[None]):
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
         return uuid.UUID(key) if key else None
 
+    def _can(self, status: str, action: str) -> bool:
+        """Whether the selected order can take ``action``; if not, say why before anything is typed."""
+        from inspector.rectification import refusal_from
+
+        refusal = refusal_from(status, action)
+        if refusal is not None:
+            self.notify(refusal.localized(self.lang), severity="warning", timeout=8)
+        return refusal is None
+
     def action_answer(self) -> None:
         from screens.dialogs.answer_order import AnswerOrderDialog
 
@@ -303,6 +312,8 @@ class TeamLeaderScreen(InspectorScreen[None]):
             self.notify(self.tr("team.need_person"), severity="warning")
             return
         order = next(o for o in self.data.orders if o.id == order_id)
+        if not self._can(order.status, "answer"):
+            return
 
         def answered(answer: OrderAnswer | None) -> None:
             if answer is not None:
@@ -355,6 +366,8 @@ class TeamLeaderScreen(InspectorScreen[None]):
         order = next(o for o in self.data.orders if o.id == order_id)
         if order.grade != "major":
             self.notify(self.tr("team.not_major"), severity="warning")
+            return
+        if not self._can(order.status, "plan"):
             return
         current = PlanInput(order.plan_measures, order.plan_funds, order.plan_deadline, order.plan_emergency)
         at = self.inspector.clock()

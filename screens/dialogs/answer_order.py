@@ -31,9 +31,9 @@ class AnswerOrderDialog(InspectorDialog[OrderAnswer]):
     AnswerOrderDialog {
         align: center middle;
         #answer-box { width: 90%; max-width: 100; height: auto; border: thick $primary; background: $surface; padding: 0 1; }
-        #answer-requirement { padding: 0 0 1 0; color: $text-muted; }
+        #answer-requirement { width: 100%; padding: 0 0 1 0; color: $text-muted; }  /* wraps, never cut */
         .answer-label { padding: 1 0 0 0; }
-        #answer-error { color: $error; height: auto; }
+        #answer-error { width: 100%; color: $error; height: auto; }
     }
     """
 

@@ -31,8 +31,8 @@ class HazardPlanDialog(InspectorDialog[PlanInput]):
         align: center middle;
         #plan-box { width: 90%; max-width: 100; height: auto; max-height: 100%; border: thick $warning;
                     background: $surface; padding: 0 1; }
-        #plan-requirement { color: $text-muted; }
-        #plan-error { color: $error; height: auto; }
+        #plan-requirement { width: 100%; color: $text-muted; }
+        #plan-error { width: 100%; color: $error; height: auto; }
     }
     """
 

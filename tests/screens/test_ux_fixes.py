@@ -356,3 +356,29 @@ async def test_a_team_leader_signs_in_and_answers_the_teams_order(
     with store.session() as s:
         answered = s.exec(select(RectificationOrder).where(RectificationOrder.action_taken == "cleared")).one()
         assert answered.status == OrderStatus.ANSWERED
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+async def test_answering_a_closed_order_says_why_before_anything_is_typed(
+    store: Store, make_app: Callable[..., InspectorApp], lang: str
+) -> None:
+    """a on a closed (销号) order opened the answer form; the refusal came only after the leader had typed it all."""
+    from screens.team_leader import TeamLeaderScreen
+    from tests.screens.award_sample import build_award_sample
+
+    build_award_sample(store)
+    app = make_app(lang)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("f7")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, TeamLeaderScreen) and screen.data is not None
+        await pilot.press("2")
+        closed = next(n for n, o in enumerate(screen.data.orders) if o.status == "closed")
+        for _ in range(closed):
+            await pilot.press("down")
+        await pilot.press("a")
+        await settle(pilot)
+        assert app.screen is screen  # no form to fill in
+        assert any(("已销号" if lang == "zh" else "closed") in m for m in _messages(app))
