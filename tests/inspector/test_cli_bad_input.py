@@ -378,3 +378,13 @@ def test_a_path_with_brackets_is_reported_as_written(
         raise SystemExit(0)
     assert exit_info.value.code == 0 and out.exists()
     assert f"Written: {out}" in "".join(capsys.readouterr().out.splitlines())
+
+
+def test_an_output_path_through_a_file_says_so(tmp_path: Path) -> None:
+    database = tmp_path / "inspector.db"
+    database.write_bytes(b"precious")
+    with pytest.raises(NotADirectoryError) as caught, replacing(database / "summary.csv") as part:
+        part.write_text("never", encoding="utf-8")
+    assert caught.value.filename == str(database / "summary.csv")
+    assert os_reason(caught.value, "zh") == "路径中有一段不是文件夹"
+    assert database.read_bytes() == b"precious"
