@@ -74,7 +74,7 @@ def fill_awards(
     if evaluation is None:
         state.update(screen.tr("team.no_rules", problem=data.problem))
         return
-    version = evaluation.rules_version
+    version = data.ruleset_version or evaluation.rules_version
     state.update(screen.tr("sup.recorded", version=version) if data.ruleset_id else screen.tr("sup.not_recorded"))
     lang = screen.lang
     for entry in evaluation.for_award(award or ""):

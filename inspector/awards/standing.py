@@ -132,6 +132,9 @@ class GroupOverview:
     consistency: Consistency
     #: Orders the teams answered, waiting for on-site verification.
     to_verify: list[OrderRow] = field(default_factory=list)
+    #: The stored version of the rules the recorded decisions were made under (the evaluation itself may have read
+    #: the rule file shipped for the campaign, which has no version until it is recorded).
+    ruleset_version: int | None = None
 
 
 def group_overview(
@@ -166,12 +169,13 @@ def group_overview(
     templates = tuple(evaluation.rules.score_templates) if evaluation else ()
     recorded: dict[tuple[str, uuid.UUID], tuple[uuid.UUID, bool, bool]] = {}
     ruleset_id = None
+    ruleset_version = None
     if evaluation is not None:
         stored = decisions(session, campaign_id=campaign.id)
         if stored:
             ruleset = session.get(AwardRuleSet, stored[0].ruleset_id)
             if ruleset is not None and ruleset.content_hash == evaluation.rules_hash:
-                ruleset_id = ruleset.id
+                ruleset_id, ruleset_version = ruleset.id, ruleset.version
                 recorded = {(d.award, d.subject_id): (d.id, d.nominated, d.final) for d in stored}
     units = [
         UnitRef(u.id, u.code, u.name_zh, u.name_en)
@@ -198,4 +202,5 @@ def group_overview(
         ruleset_id,
         inspector_consistency(session, campaign_id=campaign.id, unit_id=unit_id, score_templates=templates),
         orders(session, as_of=today, campaign_id=campaign.id, unit_id=unit_id, status=OrderStatus.ANSWERED.value),
+        ruleset_version,
     )

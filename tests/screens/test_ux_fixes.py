@@ -382,3 +382,29 @@ async def test_answering_a_closed_order_says_why_before_anything_is_typed(
         await settle(pilot)
         assert app.screen is screen  # no form to fill in
         assert any(("已销号" if lang == "zh" else "closed") in m for m in _messages(app))
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+async def test_recorded_awards_name_the_rules_version(
+    store: Store, sample: Sample, make_app: Callable[..., InspectorApp], lang: str
+) -> None:
+    """With the rule file shipped for the campaign (the demo's case), recording (e) showed "规则第 None 版"."""
+    from textual.widgets import Static
+
+    from screens.supervisor import SupervisorScreen
+
+    app = make_app(lang)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("f8")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, SupervisorScreen) and screen.data is not None
+        assert screen.data.evaluation is not None and screen.data.evaluation.rules_version is None
+        await pilot.press("e")
+        await settle(pilot)
+        await pilot.press("3")
+        await settle(pilot)
+        state = str(screen.query_one("#sup-award-state", Static).render())
+        assert "None" not in state
+        assert ("第 1 版" if lang == "zh" else "version 1") in state
