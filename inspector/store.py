@@ -6,6 +6,7 @@ Every local write of a synced record and its outbox entry commit in one transact
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import threading
 import uuid
@@ -269,6 +270,7 @@ def open_store(path: Path, *, upgrade: bool = True) -> Store:
                     f"{path} is not an inspector database (not a SQLite file).",
                     f"{path} 不是检查应用的数据库（不是 SQLite 文件）。",
                 )
+        _refuse_foreign(path)
     engine = make_engine(path)
     try:
         check_pragmas(engine)
@@ -294,6 +296,40 @@ def open_store(path: Path, *, upgrade: bool = True) -> Store:
             f"无法打开数据库 {path}：{_reason(exc, 'zh')}",
         ) from exc
     return Store(path=path, engine=engine)
+
+
+def _refuse_foreign(path: Path) -> None:
+    """Refuse another program's SQLite file (tables but no Alembic stamp) before anything writes to it: opening
+    it would switch it to WAL and add this app's tables to it. Read-only; a file that cannot be read is left to
+    the normal opening, which says why."""
+    try:
+        with contextlib.closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as connection:
+            tables = [
+                name
+                for (name,) in connection.execute(
+                    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+                )
+            ]
+            stamped = "alembic_version" in tables
+            revision = connection.execute("SELECT version_num FROM alembic_version").fetchone() if stamped else None
+    except sqlite3.Error:
+        return
+    if revision is not None and not str(revision[0]).isdigit():  # the sync server's schema is s0001, s0002, …
+        raise StoreError(
+            "E_STORE_FOREIGN",
+            f"{path} is the sync server's (or another program's) database (schema {revision[0]}), not a laptop's "
+            "inspector database; it was not changed.",
+            f"{path} 是同步服务器（或其他程序）的数据库（数据库结构 {revision[0]}），不是本机的检查数据库；"
+            "文件没有被改动。",
+        )
+    if tables and "alembic_version" not in tables:
+        shown = ", ".join(tables[:3]) + (", …" if len(tables) > 3 else "")
+        raise StoreError(
+            "E_STORE_FOREIGN",
+            f"{path} is another program's SQLite database (tables {shown}), not an inspector database; "
+            "it was not changed.",
+            f"{path} 是其他程序的 SQLite 数据库（表 {shown}），不是检查应用的数据库；文件没有被改动。",
+        )
 
 
 def _known_revision(revision: str) -> bool:

@@ -388,3 +388,26 @@ def test_an_output_path_through_a_file_says_so(tmp_path: Path) -> None:
     assert caught.value.filename == str(database / "summary.csv")
     assert os_reason(caught.value, "zh") == "路径中有一段不是文件夹"
     assert database.read_bytes() == b"precious"
+
+
+def test_another_programs_sqlite_file_is_refused_untouched(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    contacts = tmp_path / "contacts.db"  # say, a phone-book export someone named with --db by mistake
+    with sqlite3.connect(contacts) as connection:
+        connection.execute("CREATE TABLE contacts (name TEXT)")
+        connection.execute("INSERT INTO contacts VALUES ('张三')")
+    connection.close()
+    before = digest(contacts)
+    code, err = run(["verify", "--chain", "--db", str(contacts), "--lang", "zh"], capsys)
+    assert code == 1 and "其他程序的 SQLite 数据库" in err and "contacts" in err and "没有被改动" in err
+    assert digest(contacts) == before  # no inspector tables added, not switched to WAL
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["contacts.db"]
+
+
+def test_the_sync_servers_database_is_not_taken_for_a_newer_laptop_one(
+    world_db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with sqlite3.connect(world_db) as connection:
+        connection.execute("UPDATE alembic_version SET version_num = 's0004'")
+    connection.close()
+    code, err = run(["verify", "--chain", "--db", str(world_db), "--lang", "en"], capsys)
+    assert code == 1 and "the sync server's" in err and "s0004" in err and "newer version" not in err
