@@ -411,3 +411,23 @@ def test_the_sync_servers_database_is_not_taken_for_a_newer_laptop_one(
     connection.close()
     code, err = run(["verify", "--chain", "--db", str(world_db), "--lang", "en"], capsys)
     assert code == 1 and "the sync server's" in err and "s0004" in err and "newer version" not in err
+
+
+def test_verify_finds_a_damaged_page_the_chain_walk_does_not_read(
+    world_db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with sqlite3.connect(world_db) as connection:
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        connection.execute("CREATE TABLE scratch (filler TEXT)")  # pages no chained record lives on
+        connection.executemany("INSERT INTO scratch VALUES (?)", [("x" * 3000,) for _ in range(40)])
+        connection.commit()
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        (root,) = connection.execute("SELECT rootpage FROM sqlite_master WHERE name = 'scratch'").fetchone()
+        (page_size,) = connection.execute("PRAGMA page_size").fetchone()
+    connection.close()
+    with world_db.open("r+b") as handle:  # a bad sector under that table's root page
+        handle.seek((root - 1) * page_size)
+        handle.write(b"\xff" * page_size)
+    code, err = run(["verify", "--chain", "--db", str(world_db), "--lang", "zh"], capsys)
+    assert code == 1
+    assert "数据库文件已损坏" in err and "审计链" not in err
