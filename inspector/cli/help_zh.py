@@ -75,7 +75,7 @@ PARAMS: Final[dict[tuple[str, ...], str]] = {
     ("labels", "--workshop"): "只打印该车间的标签（填车间编号，或“单位编号/车间编号”）。",
     ("labels", "--per"): "每个检查点一枚（checkpoint），或每个车间一枚（workshop）。",
     ("verify", "receipt"): "回执文本（即回执二维码解码后的内容）。",
-    ("verify", "--chain"): "校验整条审计链及每条已签署的记录。",
+    ("verify", "--chain"): "校验数据库文件、整条审计链及每条已签署的记录。",
     ("template", "check", "--items"): "列出全部检查项，而不只列出各章节。",
     ("server", "--host"): "监听地址（默认 127.0.0.1）。",
     ("server", "--port"): "端口（默认 8765）。",

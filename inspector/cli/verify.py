@@ -31,7 +31,7 @@ def verify_command(
         str | None, typer.Argument(help="The receipt text (what its QR code decodes to).", show_default=False)
     ] = None,
     chain: Annotated[
-        bool, typer.Option("--chain", help="Verify the whole audit chain and every signed record.")
+        bool, typer.Option("--chain", help="Verify the database file, the whole audit chain and every signed record.")
     ] = False,
     db: DbOption = None,
     lang: LangOption = None,
