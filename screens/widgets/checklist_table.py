@@ -156,10 +156,12 @@ class ChecklistTable(ScrollView, can_focus=True):
             return
         top = self.scroll_offset.y
         line = self.cursor_row + 1 - top
+        # force: right after new rows the scrollbar is not shown yet (the next layout adds it), and an unforced
+        # scroll would be ignored; a resumed draft then opened with its cursor row out of sight.
         if line < 1:
-            self.scroll_to(y=self.cursor_row, animate=False, immediate=True)
+            self.scroll_to(y=self.cursor_row, animate=False, immediate=True, force=True)
         elif line > height - 1:
-            self.scroll_to(y=self.cursor_row + 2 - height, animate=False, immediate=True)
+            self.scroll_to(y=self.cursor_row + 2 - height, animate=False, immediate=True, force=True)
 
     def on_resize(self, event: events.Resize) -> None:
         self._cache.clear()

@@ -408,3 +408,28 @@ async def test_recorded_awards_name_the_rules_version(
         state = str(screen.query_one("#sup-award-state", Static).render())
         assert "None" not in state
         assert ("第 1 版" if lang == "zh" else "version 1") in state
+
+
+async def test_new_rows_scroll_to_the_cursor_before_the_scrollbar_is_laid_out() -> None:
+    """In a real terminal the walk's rows arrive before the layout that adds the scrollbar; the scroll to the
+    resumed item was then ignored (Textual refuses to scroll a widget without a scrollbar unless forced)."""
+    from rich.text import Text
+    from textual.app import App, ComposeResult
+
+    from screens.widgets.checklist_table import ChecklistRow
+
+    class One(App[None]):
+        def compose(self) -> ComposeResult:
+            yield ChecklistTable(id="t")
+
+    app = One()
+    async with app.run_test(size=(80, 12)) as pilot:
+        table = app.query_one(ChecklistTable)
+        await pilot.pause()
+        assert not table.show_vertical_scrollbar  # no rows yet
+        rows = [ChecklistRow(Text(f"I-{n}"), Text(""), Text("1"), Text(f"item {n}")) for n in range(60)]
+        table.set_rows(ChecklistRow(Text("code"), Text(""), Text(""), Text("item")), rows, 40)
+        table._scroll_to_cursor()  # what the after-refresh call does, before any layout
+        assert _cursor_line_shown(table)
+        await pilot.pause()
+        assert _cursor_line_shown(table)
