@@ -89,7 +89,9 @@ def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
     # Libraries log their own trouble (SQLAlchemy: "Error closing cursor" after Ctrl+C) with a traceback to stderr
     # when nothing is configured; the user gets our one line instead.
-    logging.getLogger().addHandler(logging.NullHandler())
+    root = logging.getLogger()
+    if not root.handlers:  # tests call main() many times; an app that configured logging keeps its own
+        root.addHandler(logging.NullHandler())
     try:
         with localized_cli(app, args) as command:  # --help in the user's language (help_language.py says how)
             command(args=args, prog_name="inspector", standalone_mode=True)
