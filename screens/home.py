@@ -38,7 +38,19 @@ class HomeScreen(InspectorScreen[None]):
         Binding("s", "start", "bind.home.start", id="home.start"),
         Binding("p", "sign_in", "bind.home.person", id="home.person"),
         Binding("r", "refresh", "bind.home.refresh", id="home.refresh"),
+        # One key per tab, as on the team leader's (1–3) and the supervisor's (1–6) screens.
+        Binding("1", "tab('tab-workshops')", "bind.home.tab_workshops", id="home.tab_workshops", show=False),
+        Binding("2", "tab('tab-drafts')", "bind.home.tab_drafts", id="home.tab_drafts", show=False),
+        Binding("3", "tab('tab-orders')", "bind.home.tab_orders", id="home.tab_orders", show=False),
+        Binding("4", "tab('tab-signed')", "bind.home.tab_signed", id="home.tab_signed", show=False),
     ]
+    #: Each tab's list, which takes the focus when the tab is opened by its number.
+    TAB_TABLES: ClassVar[dict[str, str]] = {
+        "tab-workshops": "#workshops",
+        "tab-drafts": "#drafts",
+        "tab-orders": "#orders",
+        "tab-signed": "#signed",
+    }
 
     def __init__(self) -> None:
         super().__init__()
@@ -255,6 +267,15 @@ class HomeScreen(InspectorScreen[None]):
             self.app.push_screen(PickerDialog("pick.person", options), chosen)
 
         self.run_db(people, show)
+
+    def action_tab(self, pane: str) -> None:
+        """Open a tab by number (1–4) with its list focused: one key, even with gloves on."""
+        from textual.widgets import DataTable, TabbedContent
+
+        if not self.query("#home-tabs"):
+            return  # still loading
+        self.query_one("#home-tabs", TabbedContent).active = pane
+        self.query_one(self.TAB_TABLES[pane], DataTable).focus()
 
     def action_start(self) -> None:
         from screens.start_flow import pick_place

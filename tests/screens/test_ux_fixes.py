@@ -433,3 +433,35 @@ async def test_new_rows_scroll_to_the_cursor_before_the_scrollbar_is_laid_out() 
         assert _cursor_line_shown(table)
         await pilot.pause()
         assert _cursor_line_shown(table)
+
+
+async def test_home_tabs_open_by_number_like_the_other_screens(
+    store: Store, sample: Sample, make_app: Callable[..., InspectorApp]
+) -> None:
+    """The team leader's and the supervisor's tabs open with 1–3 / 1–6; home's four tabs had no such keys, and ←/→
+    on a list scrolled it sideways (cutting a Chinese character in half) instead of changing the tab."""
+    from textual.widgets import DataTable, TabbedContent
+
+    from screens.home import HomeScreen
+
+    _complete_draft(store, sample)
+    app = make_app("zh")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        home = app.screen
+        assert isinstance(home, HomeScreen)
+        tabs = home.query_one("#home-tabs", TabbedContent)
+        for key, pane, table in (
+            ("3", "tab-orders", "orders"),
+            ("4", "tab-signed", "signed"),
+            ("1", "tab-workshops", "workshops"),
+            ("2", "tab-drafts", "drafts"),
+        ):
+            await pilot.press(key)
+            await settle(pilot)
+            assert tabs.active == pane
+            focused = app.focused
+            assert isinstance(focused, DataTable) and focused.id == table
+        await pilot.press("enter")  # the focused draft opens, as before
+        await settle(pilot)
+        assert isinstance(app.screen, WalkScreen)
