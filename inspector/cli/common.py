@@ -31,6 +31,10 @@ DbOption = Annotated[
 register(
     {
         "cli.error": ("错误：", "Error:"),
+        "cli.empty_database_path": (
+            "数据库路径是空的：请检查 --db 或环境变量 INSPECTOR_DB（设置了但没有值）",
+            "The database path is empty: check --db or the INSPECTOR_DB variable (set, but to nothing)",
+        ),
         "cli.no_database": (
             "没有数据库文件 {path}：请检查 --db 或 INSPECTOR_DB（新数据库可用 inspector demo 或导入检查表创建）",
             "There is no database file {path}: check --db or INSPECTOR_DB (a new database is made by inspector demo "
@@ -59,6 +63,8 @@ def open_db(db: Path | None, *, must_exist: bool = False) -> Store:
     settings = load_settings(db)
     lang = current_lang()
     path = settings.db.expanduser()
+    if str(path) in ("", "."):  # INSPECTOR_DB= (set but empty) reads as the current folder
+        fail(t("cli.empty_database_path", lang), lang=lang)
     if must_exist and not path.exists():
         fail(t("cli.no_database", lang, path=path), lang=lang)
     try:

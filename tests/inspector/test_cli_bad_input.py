@@ -431,3 +431,11 @@ def test_verify_finds_a_damaged_page_the_chain_walk_does_not_read(
     code, err = run(["verify", "--chain", "--db", str(world_db), "--lang", "zh"], capsys)
     assert code == 1
     assert "数据库文件已损坏" in err and "审计链" not in err
+
+
+def test_an_empty_inspector_db_variable_is_named(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("INSPECTOR_DB", "")  # `export INSPECTOR_DB=` in a script: it said ". is a folder"
+    code, err = run(["verify", "--chain", "--lang", "zh"], capsys)
+    assert code == 1 and "数据库路径是空的" in err and "INSPECTOR_DB" in err
