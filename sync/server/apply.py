@@ -629,11 +629,14 @@ class BatchApplier:
 
     # -- writing ---------------------------------------------------------------------------------------------
     def _flush(self) -> None:
-        inserts, updates, rekeyed = [], [], []
+        inserts: list[dict[str, Any]] = []
+        updates: list[dict[str, Any]] = []
+        rekeyed: list[Row] = []
         for row in self.rows.values():
             if row is None or not row.dirty:
                 continue
             values = {
+                "id" if row.is_new else "b_id": row.id,
                 "entity": row.entity,
                 "version": row.version,
                 "payload": row.payload,
@@ -647,10 +650,7 @@ class BatchApplier:
                 "streak_base": row.streak_base,
                 "updated_at": self.now,
             }
-            if row.is_new:
-                inserts.append({"id": row.id, **values})
-            else:
-                updates.append({"b_id": row.id, **values})
+            (inserts if row.is_new else updates).append(values)
             rekeyed.append(row)
         r = tables.record.c
         insert_rows(self.session, tables.record, inserts)

@@ -123,18 +123,28 @@ class ServerFacts:
     def _overlaid(
         self, entity: str, link: str, parent: uuid.UUID, stored: Mapping[str, dict[str, Any]]
     ) -> list[dict[str, Any]]:
-        """``stored`` with this batch's newer values of the same records (and its new or deleted ones)."""
+        """``stored`` with this batch's newer values of the same records (and its new or deleted ones).
+
+        Runs for every sign-off over all of the batch's rows, so it compares texts without making any: a row's
+        link is already the parent's id as text (payloads are normalised JSON), and its own id is turned into
+        text only when it is kept.
+        """
         merged = dict(stored)
-        for record_id, row in _batch(self.rows):
-            if row.entity != entity:
+        parent_text = str(parent)
+        stored_ids: dict[uuid.UUID, str] | None = None
+        for record_id, row in self.rows.items():
+            if row is None or row.entity != entity:
                 continue
-            key = str(record_id)
-            if row.deleted or str(row.payload.get(link)) != str(parent):
+            value = row.payload.get(link)
+            if not isinstance(value, str) and value is not None:
+                value = str(value)
+            if not row.deleted and value == parent_text:
+                merged[str(record_id)] = row.payload
+                continue
+            # Not (or no longer) this parent's: drop it if it was stored as one of them.
+            if stored_ids is None:
+                stored_ids = {uuid.UUID(key): key for key in stored}
+            key = stored_ids.get(record_id)
+            if key is not None:
                 merged.pop(key, None)
-            else:
-                merged[key] = row.payload
         return list(merged.values())
-
-
-def _batch(rows: Mapping[uuid.UUID, KnownRow | None]) -> Iterable[tuple[uuid.UUID, KnownRow]]:
-    return ((record_id, row) for record_id, row in rows.items() if row is not None)
