@@ -208,7 +208,10 @@ def import_quality_file(
         raise QualityImportFailed([(t("qi.format", "zh", file=file), t("qi.format", "en", file=file))])
     try:
         if path.stat().st_size > MAX_FILE_BYTES:
-            raise OSError(f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB")
+            limit = MAX_FILE_BYTES // (1024 * 1024)
+            raise QualityImportFailed(
+                [(t("qi.too_big", "zh", file=file, limit=limit), t("qi.too_big", "en", file=file, limit=limit))]
+            )
         raw = path.read_bytes()
         rows = list(_rows(path, raw))
     except QualityImportFailed:

@@ -133,6 +133,10 @@ register(
             "Imported {figures} team quality rows and {projects} innovation projects ({code})",
         ),
         "qi.unreadable": ("无法读取 {file}：{reason}", "Cannot read {file}: {reason}"),
+        "qi.too_big": (
+            "{file} 超过 {limit} MiB，不像是质量数据表；请只导出需要的工作表",
+            "{file} is larger than {limit} MiB, too big for a sheet of quality figures; export only the sheet needed",
+        ),
         "qi.format": ("{file}：只支持 .csv 和 .xlsx 文件", "{file}: only .csv and .xlsx files can be imported"),
         "qi.no_header": (
             "{file}：找不到表头（需要“班组”列以及质量或项目列）",

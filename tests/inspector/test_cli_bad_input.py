@@ -439,3 +439,14 @@ def test_an_empty_inspector_db_variable_is_named(
     monkeypatch.setenv("INSPECTOR_DB", "")  # `export INSPECTOR_DB=` in a script: it said ". is a folder"
     code, err = run(["verify", "--chain", "--lang", "zh"], capsys)
     assert code == 1 and "数据库路径是空的" in err and "INSPECTOR_DB" in err
+
+
+def test_an_oversized_quality_file_is_refused_in_chinese(
+    world_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    big = tmp_path / "figures.csv"
+    with big.open("wb") as handle:
+        handle.truncate(11 * 1024 * 1024)  # sparse: no 11 MiB written
+    args = ["quality", "import", str(big), "--campaign", CAMPAIGN_CODE, "--db", str(world_db), "--lang", "zh"]
+    code, err = run(args, capsys)
+    assert code == 1 and "超过 10 MiB" in err and "larger" not in err
