@@ -189,11 +189,18 @@ class ReviewScreen(InspectorScreen[None]):
         from screens.dialogs.confirm import ConfirmDialog
         from screens.dialogs.picker import PickerDialog, PickerOption
 
-        leaders = {str(p.id): p for p in data.leaders}
-        options = [
-            PickerOption(key, f"{p.name(self.lang)}  [dim]{p.code}[/dim]", f"{p.code} {p.name_zh} {p.name_en}".lower())
-            for key, p in leaders.items()
-        ]
+        # The leader of the inspected place's team first; each named with the team they lead.
+        teams = {team.id: team for team in data.teams}
+        ordered = sorted(data.leaders, key=lambda p: p.team_id != data.team_id)
+        leaders = {str(p.id): p for p in ordered}
+
+        def option(key: str, p: PersonView) -> PickerOption:
+            team = teams.get(p.team_id) if p.team_id else None
+            team_name = f" · {team.name(self.lang)}" if team else ""
+            search = f"{p.code} {p.name_zh} {p.name_en}" + (f" {team.name_zh} {team.name_en}" if team else "")
+            return PickerOption(key, f"{p.name(self.lang)}  [dim]{p.code}{team_name}[/dim]", search.lower())
+
+        options = [option(key, p) for key, p in leaders.items()]
 
         def confirmed(leader: PersonView, ok: bool | None) -> None:
             if not ok:

@@ -465,3 +465,38 @@ async def test_home_tabs_open_by_number_like_the_other_screens(
         await pilot.press("enter")  # the focused draft opens, as before
         await settle(pilot)
         assert isinstance(app.screen, WalkScreen)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+async def test_the_acknowledging_leader_is_offered_with_the_team_first(
+    store: Store, sample: Sample, make_app: Callable[..., InspectorApp], lang: str
+) -> None:
+    """c listed the workshop's team leaders by name and code only, in code order: at the fire exit (team B) the
+    leader of team A came first and nothing said which team anyone leads."""
+    from screens.dialogs.picker import PickerDialog
+    from screens.start_flow import open_review
+
+    with store.session() as s:
+        inspection, _ = start_inspection(
+            s,
+            campaign_id=sample.campaign_id,
+            template_version_id=sample.version_id,
+            inspector_id=sample.inspector_id,
+            checkpoint_id=sample.exit_id,
+            now=FIXED_NOW,
+        )
+        s.commit()
+        inspection_id = str(inspection.id)
+    app = make_app(lang)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        open_review(app, inspection_id)
+        await settle(pilot)
+        await pilot.press("c")
+        await settle(pilot)
+        picker = app.screen
+        assert isinstance(picker, PickerDialog)
+        first = picker.options[0]
+        assert first.key == str(sample.other_leader_id)
+        assert ("熔铸乙班" if lang == "zh" else "Casting team B") in first.label
+        assert "casting team b" in first.search
