@@ -48,7 +48,8 @@ def _write_failed(out: Path | None, exc: OSError, lang: str) -> None:
     import inspector.messages.reports  # noqa: F401  (registers the texts)
     from inspector.i18n import t
 
-    fail(t("err.write_failed", lang, path=out, reason=os_reason(exc, lang)), lang=lang)
+    where = out if out is not None else t("cli.stdout", lang)
+    fail(t("err.write_failed", lang, path=where, reason=os_reason(exc, lang)), lang=lang)
 
 
 @awards_app.callback()

@@ -31,6 +31,7 @@ DbOption = Annotated[
 register(
     {
         "cli.error": ("错误：", "Error:"),
+        "cli.stdout": ("标准输出", "the standard output"),
         "cli.empty_database_path": (
             "数据库路径是空的：请检查 --db 或环境变量 INSPECTOR_DB（设置了但没有值）",
             "The database path is empty: check --db or the INSPECTOR_DB variable (set, but to nothing)",

@@ -450,3 +450,16 @@ def test_an_oversized_quality_file_is_refused_in_chinese(
     args = ["quality", "import", str(big), "--campaign", CAMPAIGN_CODE, "--db", str(world_db), "--lang", "zh"]
     code, err = run(args, capsys)
     assert code == 1 and "超过 10 MiB" in err and "larger" not in err
+
+
+def test_a_full_standard_output_is_named(world_db: Path) -> None:
+    import subprocess
+    import sys
+
+    args = ["awards", "--campaign", CAMPAIGN_CODE, "--format", "csv", "--db", str(world_db), "--lang", "zh"]
+    with open("/dev/full", "w") as full:  # `inspector awards … > file` on a full disk
+        done = subprocess.run(
+            [sys.executable, "-m", "inspector", *args], stdout=full, stderr=subprocess.PIPE, text=True, timeout=120
+        )
+    err = " ".join(done.stderr.split())
+    assert done.returncode == 1 and "无法写入 标准输出：磁盘已满" in err and "None" not in err
