@@ -1,5 +1,5 @@
 """Sync on loopback against PostgreSQL: a 100,000-answer backlog vs the transport limit, one inspection's round
-trip, and 50 devices syncing at once.
+trip, and 50 devices syncing at once (also while another laptop's 100,000-answer backlog is being applied).
 
 The server runs under uvicorn in its own processes (2 workers sharing one PostgreSQL), with one extra route,
 ``POST /discard``, that reads a request body and throws it away: posting the very same bytes there is the
@@ -57,6 +57,7 @@ from sync.protocol import DeviceRole, PushRequest
 from sync.server.app import create_app
 from sync.server.db import make_engine, migrate
 from sync.server.devices import create_enrolment, redeem
+from sync.server.ingest import waiting_changes
 from sync.server.settings import ServerSettings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -386,6 +387,24 @@ def _measure(engine: sa.Engine, url: str, folder: Path) -> list[Result]:
     with ThreadPoolExecutor(DEVICES) as pool:
         body = b"{}" * 2000
         bare_latencies = list(pool.map(lambda pair: _timed_post(pair[1], body), laptops))
+
+    # 4. The same 50 devices at once while another laptop's 100k backlog, just received through the log, is being
+    # applied by the servers' background appliers; the baseline is figure 3 (the same syncs without a backlog).
+    busy_store = open_store(folder / "busy.db")
+    with SyncClient(url, _token(engine, "busy", DeviceRole.INSPECTOR, "BI-0"), timeout=300) as client:
+        busy = SyncEngine(busy_store, client, attachment_dir=folder / "att", batch=BATCH, log_batch=LOG_BATCH)
+        busy.pull(SyncReport())
+        _backlog(busy_store, ids, stable_id("bench-person", 0), BACKLOG_ANSWERS)
+        for n, (store, _client) in enumerate(laptops):
+            _inspection(store, ids, stable_id("bench-person", n + 1), 10)
+        busy_report = SyncReport()
+        busy.push(busy_report)  # received; applied from now on
+        with ThreadPoolExecutor(DEVICES) as pool:
+            busy_outcomes = list(pool.map(sync_device, laptops))
+        with Session(engine) as s:
+            waiting = waiting_changes(s)  # still to apply when the last device finished
+        busy.collect_outcomes(busy_report)
+    busy_store.close()
     for store, client in laptops:
         client.close()
         store.close()
@@ -408,6 +427,22 @@ def _measure(engine: sa.Engine, url: str, folder: Path) -> list[Result]:
             note=f"errors: {len(failures)}",
         )
     )
+    busy_latencies = [t for t, _ in busy_outcomes]
+    busy_failures = [e for _, e in busy_outcomes if e]
+    for pct in (50, 99):
+        results.append(
+            Result(
+                f"sync 50 devices at once while a 100k backlog is applied p{pct}",
+                percentile(busy_latencies, pct),
+                "s",
+                percentile(latencies, pct),
+                note=(
+                    f"errors: {len(busy_failures)}; {waiting} of {busy_report.received} received changes still "
+                    "waiting when the last device finished; baseline: the same syncs without the backlog (above)"
+                ),
+                extra={"errors": busy_failures[:3], "waiting": waiting},
+            )
+        )
     return results
 
 
