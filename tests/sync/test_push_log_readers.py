@@ -254,3 +254,31 @@ def test_the_conflicts_screen_says_how_many_received_changes_are_still_being_app
 
     assert said in asyncio.run(run())
     assert server_count(server.engine, tables.push_log) == 1  # listing applied nothing of the inspector's
+
+
+def test_a_waiting_edit_made_from_the_kept_server_value_is_an_ordinary_edit(
+    server: RunningServer, tmp_path: Path, laptops: list[Laptop]
+) -> None:
+    """Keeping the server's value writes no version: a waiting change made from that very version (the laptop was
+    shown it after its conflict) is applied as an edit of it, like any other; versions decide, not the order."""
+    sup = seeded(server, tmp_path, laptops)
+    first = inspector(server, tmp_path, laptops, "ins-a")
+    second = inspector(server, tmp_path, laptops, "ins-b")
+    inspection = new_inspection(first.store, WORLD.inspector_1, WORLD.team_a)
+    first.sync()
+    second.sync()
+    edit_note(first, inspection, "furnace door open")
+    edit_note(second, inspection, "door closed, guard missing")
+    first.sync()
+    assert second.sync().conflicts == 1  # type: ignore[attr-defined]
+    edit_note(second, inspection, "furnace door open, guard fitted on Tuesday")
+    assert logged_push(second).received == 1
+    [conflict] = sup.client.conflicts()
+    assert sup.client.resolve(conflict.id, ResolveRequest(resolution=Resolution.KEEP_SERVER)).version == 2
+    ingest.drain(server.engine)
+    stored = server_records(server.engine, "inspection")[str(inspection)]
+    assert stored["version"] == 3
+    assert stored["payload"]["note"] == "furnace door open, guard fitted on Tuesday"  # type: ignore[index]
+    assert sup.client.conflict_list().conflicts == []
+    report = second.engine(**LOGGED).run()
+    assert report.conflicts == 0 and report.rejected == 0
