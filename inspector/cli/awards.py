@@ -276,8 +276,10 @@ def quality_import_command(
     db: DbOption = None,
     lang: LangOption = None,
 ) -> None:
-    """Import team quality figures (first-pass yield, defect and rework rates, complaints, 6S) or innovation
-    projects; nothing is imported when any row is wrong, and every wrong row is named."""
+    """Import team quality figures or innovation projects; nothing is imported when any row is wrong.
+
+    Figures: first-pass yield, defect and rework rates, complaints, 6S. Every wrong row is named.
+    """
     from inspector.awards.repository import find_campaign
     from inspector.i18n import t
     from inspector.quality_import import import_quality_file

@@ -19,8 +19,10 @@ def demo_command(
     seed: Annotated[int, typer.Option(help="Seed of the generated history (same seed, same data).")] = 2022,
     lang: LangOption = None,
 ) -> None:
-    """Create the demo aluminium group (units, workshops, teams, people, both campaigns, checklists and a month of
-    past inspections, findings and rectifications). Running it again changes nothing."""
+    """Create the demo aluminium group; running it again changes nothing.
+
+    Units, workshops, teams, people, both campaigns, checklists, and a month of inspections and rectifications.
+    """
     from inspector.demo import create_demo
 
     store = open_db(db)

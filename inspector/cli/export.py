@@ -79,8 +79,10 @@ def export_summary_command(
     db: DbOption = None,
     lang: LangOption = None,
 ) -> None:
-    """The campaign summary: coverage, scores by level, hazards by grade, rectification status, overdue orders,
-    with the score trend and hazard charts."""
+    """The campaign summary, with the score trend and hazard charts.
+
+    Coverage, scores by level, hazards by grade, rectification status and overdue orders.
+    """
     from inspector.reports.exports import check_format, export_summary
 
     language = resolve_lang(lang)
@@ -111,8 +113,10 @@ def export_commendation_command(
     db: DbOption = None,
     lang: LangOption = None,
 ) -> None:
-    """The commendation list for the summary conference: the final decisions, else the nominations, else the award
-    rules' evaluation (as of --as-of, default the campaign's last day)."""
+    """The commendation list for the summary conference.
+
+    The final decisions, else the nominations, else the award rules' evaluation as of --as-of (default: its last day).
+    """
     from inspector.reports.exports import check_format, export_commendation
 
     language = resolve_lang(lang)

@@ -28,8 +28,10 @@ def labels_command(
     per: Annotated[str, typer.Option(help="One label per checkpoint, or per workshop.")] = "checkpoint",
     lang: LangOption = None,
 ) -> None:
-    """Print a sheet of QR labels (A4, 6 per sheet: 99.1 × 93.1 mm stock such as Avery L7166), one per checkpoint
-    or workshop, with the bilingual name and code under each code."""
+    """Print sheets of QR labels, one per checkpoint or workshop, with the bilingual name and code under each.
+
+    A4, 6 per sheet: 99.1 × 93.1 mm stock such as Avery L7166.
+    """
     import inspector.messages.reports  # noqa: F401  (registers the texts)
     from inspector.labels import A4_6_UP, collect_labels, output_format, write_labels
 
