@@ -463,3 +463,18 @@ def test_a_full_standard_output_is_named(world_db: Path) -> None:
         )
     err = " ".join(done.stderr.split())
     assert done.returncode == 1 and "无法写入 标准输出：磁盘已满" in err and "None" not in err
+
+
+def test_no_first_help_paragraph_breaks_mid_sentence() -> None:
+    """Typer (rich mode) keeps a docstring's single line breaks in the commands list: 'a month of' / 'past …'."""
+    import typer.main
+
+    from inspector.cli.commands import app
+    from inspector.cli.help_language import walk_commands
+
+    broken = [
+        " ".join(path)
+        for path, command in walk_commands(typer.main.get_command(app))
+        if "\n" in (command.help or "").strip().split("\n\n")[0]
+    ]
+    assert broken == []
