@@ -217,15 +217,18 @@ class WalkScreen(InspectorScreen[None]):
             self.tr("walk.findings", count=len(data.findings)),
         ]
         line = Text(" · ".join(parts))  # narrow separators: the whole line fits 80 columns in English too
+        # Veto, lock and amendment go on the second line: appended to the first, "VETO:" and its items were split
+        # across the two lines at 80 columns in English.
+        flags: list[Text] = []
         if score.vetoed:
-            line.append("  ")
-            line.append(self.tr("walk.veto", items=", ".join(score.veto_items)), style="bold reverse red")
+            flags.append(Text(self.tr("walk.veto", items=", ".join(score.veto_items)), style="bold reverse red"))
         if data.signed:
-            line.append("  ")
-            line.append(self.tr("walk.locked"), style="bold reverse")
+            flags.append(Text(self.tr("walk.locked"), style="bold reverse"))
         elif data.amends_id is not None:
-            line.append("  ")
-            line.append(self.tr("walk.amendment", reason=data.amendment_reason), style="italic")
+            flags.append(Text(self.tr("walk.amendment", reason=data.amendment_reason), style="italic"))
+        if flags:
+            line.append("\n")
+            line.append_text(Text("  ").join(flags))
         self.query_one("#walk-summary", Static).update(line, layout=False)  # fixed height: no relayout per key
 
     def _show_detail(self, code: str | None) -> None:

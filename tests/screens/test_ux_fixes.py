@@ -500,3 +500,26 @@ async def test_the_acknowledging_leader_is_offered_with_the_team_first(
         assert first.key == str(sample.other_leader_id)
         assert ("熔铸乙班" if lang == "zh" else "Casting team B") in first.label
         assert "casting team b" in first.search
+
+
+async def test_the_veto_flag_is_whole_on_the_summarys_second_line(
+    store: Store, sample: Sample, make_app: Callable[..., InspectorApp]
+) -> None:
+    """At 80 columns in English "VETO:" ended the first summary line and its item began the second."""
+    from textual.widgets import Static
+
+    inspection_id = _complete_draft(store, sample)
+    app = make_app("en")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        open_inspection(app, inspection_id)
+        await settle(pilot)
+        walk = app.screen
+        assert isinstance(walk, WalkScreen)
+        walk.move_to("C-01")
+        await pilot.press("n")  # C-01 is a veto item
+        await settle(pilot)
+        summary = walk.query_one("#walk-summary", Static)
+        lines = [strip.text for strip in summary.render_lines(summary.region.reset_offset)]
+        assert "VETO" not in lines[0]
+        assert "VETO: C-01" in lines[1]
