@@ -122,6 +122,13 @@ class ConflictsScreen(InspectorScreen[None]):
             self.changes_waiting = changes_waiting
         self.failure, self._loading = failure, False
         self._show()
+        self.refresh_bindings()  # k / d are offered only while there is a conflict to settle
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """k and d leave the footer while there is nothing to settle (they did nothing there)."""
+        if action == "settle":
+            return bool(self.conflicts)  # False: not shown (None would show it dimmed)
+        return True
 
     @staticmethod
     def _is_local(conflict: ConflictOut) -> bool:

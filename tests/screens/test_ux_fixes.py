@@ -523,3 +523,47 @@ async def test_the_veto_flag_is_whole_on_the_summarys_second_line(
         lines = [strip.text for strip in summary.render_lines(summary.region.reset_offset)]
         assert "VETO" not in lines[0]
         assert "VETO: C-01" in lines[1]
+
+
+async def test_conflict_keys_are_offered_only_with_a_conflict(
+    store: Store, make_app: Callable[..., InspectorApp]
+) -> None:
+    """k (keep the server's) and d (take the device's) were in F9's footer with nothing to settle, and did nothing."""
+    from datetime import UTC, datetime
+
+    from textual.widgets._footer import FooterKey
+
+    from screens.conflicts import ConflictsScreen
+    from sync.protocol import ConflictOut
+
+    app = make_app("en")
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("f9")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ConflictsScreen)
+
+        def footer_keys() -> list[str]:
+            return [k.key for k in screen.query(FooterKey) if k.display]
+
+        assert screen.conflicts == []
+        assert "k" not in footer_keys() and "d" not in footer_keys() and "r" in footer_keys()
+        at = datetime(2022, 6, 3, 10, 0, tzinfo=UTC)
+        conflict = ConflictOut(
+            id=uuid.UUID(int=7),
+            entity="answer",
+            record_id=uuid.UUID(int=8),
+            status="open",
+            base_version=1,
+            server_version=2,
+            server_payload={"note": "server"},
+            device_payload={"note": "device"},
+            device_name="laptop-2",
+            person_code="INS-01",
+            made_at=at,
+            received_at=at,
+        )
+        screen._loaded([conflict])
+        await settle(pilot)
+        assert "k" in footer_keys() and "d" in footer_keys()
