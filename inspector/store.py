@@ -188,8 +188,15 @@ def migrate(engine: Engine, revision: str = "head") -> None:
 def _backup(path: Path, revision: str | None) -> Path:
     stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
     target = path.with_name(f"{path.name}.before-{revision or 'empty'}-{stamp}.bak")
-    with sqlite3.connect(path) as source, sqlite3.connect(target) as copy:
-        source.backup(copy)
+    try:
+        with (
+            contextlib.closing(sqlite3.connect(path)) as source,
+            contextlib.closing(sqlite3.connect(target)) as copy,
+        ):
+            source.backup(copy)
+    except BaseException:
+        target.unlink(missing_ok=True)  # a half-written copy (full disk, Ctrl+C) is no backup: leave none
+        raise
     return target
 
 
@@ -288,7 +295,7 @@ def open_store(path: Path, *, upgrade: bool = True) -> Store:
     except StoreError:
         engine.dispose()
         raise
-    except (sa.exc.OperationalError, sa.exc.DatabaseError, OSError) as exc:
+    except (sa.exc.OperationalError, sa.exc.DatabaseError, sqlite3.Error, OSError) as exc:  # sqlite3: the backup
         engine.dispose()
         raise StoreError(
             "E_STORE_OPEN",

@@ -68,11 +68,11 @@ def open_db(db: Path | None, *, must_exist: bool = False) -> Store:
         fail(t("cli.empty_database_path", lang), lang=lang)
     if must_exist and not path.exists():
         fail(t("cli.no_database", lang, path=path), lang=lang)
+    opened_database(path)  # named by any database message, opening included
     try:
         store = open_store(path)
     except InspectorError as exc:
         fail(exc.text(lang), lang=lang)
-    opened_database(store.path)
     return store
 
 

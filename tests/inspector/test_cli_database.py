@@ -155,3 +155,44 @@ def test_ctrl_c_in_a_command_says_so_and_exits_130(
     code, err = run(["template", "check", str(tmp_path / "x.toml"), "--lang", "zh"], capsys)
     assert code == 130
     assert "已中断" in err and "之前保存的内容都没有丢失" in err  # typer used to exit 130 without a word
+
+
+def test_a_full_disk_while_backing_up_before_a_migration_leaves_no_half_backup(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from inspector.store import current_revision, make_engine, migrate
+
+    engine = make_engine(db_path)
+    migrate(engine, "0003")  # a laptop that last ran an older version
+    engine.dispose()
+    before = digest(db_path)
+    real_connect = sqlite3.connect
+
+    class FullDisk:
+        """The database as the backup reads it, on a disk that fills up half way through the copy."""
+
+        def __init__(self, connection: sqlite3.Connection) -> None:
+            self.connection = connection
+
+        def backup(self, copy: sqlite3.Connection) -> None:
+            copy.execute("CREATE TABLE half_copied (x)")
+            copy.commit()
+            raise sqlite3.OperationalError("database or disk is full")
+
+        def close(self) -> None:
+            self.connection.close()
+
+    def connect(database: object, *args: object, **kwargs: object) -> object:
+        connection = real_connect(database, *args, **kwargs)  # type: ignore[call-overload]
+        backing_up = isinstance(database, Path) and database == db_path
+        return FullDisk(connection) if backing_up else connection
+
+    monkeypatch.setattr(sqlite3, "connect", connect)
+    code, err = run(["verify", "--chain", "--db", str(db_path), "--lang", "zh"], capsys)
+    monkeypatch.undo()
+    assert code == 1 and "磁盘已满" in err and str(db_path) in err
+    assert not list(db_path.parent.glob("*.bak"))  # a half-written copy is no backup
+    assert digest(db_path) == before
+    engine = make_engine(db_path)
+    assert current_revision(engine) == "0003"  # not migrated without its backup
+    engine.dispose()
