@@ -334,8 +334,12 @@ class SupervisorScreen(InspectorScreen[None]):
         return uuid.UUID(key) if key else None
 
     def action_nominate(self) -> None:
+        if self.query_one("#sup-tabs", TabbedContent).active != "tab-awards":
+            # From another tab, n would have toggled whichever award row was selected there, unseen.
+            self.action_tab("tab-awards")
+            self.notify(self.tr("sup.nominate_pick"), timeout=5)
+            return
         data, subject = self.data, self._selected_subject()
-        self.action_tab("tab-awards")
         if data is None or subject is None or self.award is None:
             return
         recorded = data.recorded.get((self.award, subject))

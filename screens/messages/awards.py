@@ -147,6 +147,7 @@ register(
             "未记录：按 e 记录评定结果后可提名、定稿",
             "Not recorded: press e to record, then nominate and finalise",
         ),
+        "sup.nominate_pick": ("选中一项后按 n 提名或取消提名", "Choose a row, then n nominates it or withdraws it"),
         "sup.recorded": ("已记录（规则第 {version} 版）", "Recorded (rules version {version})"),
         "sup.evaluated": ("已记录 {count} 项评定结果", "Recorded {count} decisions"),
         "sup.finalised": ("已定稿 {count} 项", "Finalised {count} decisions"),

@@ -567,3 +567,38 @@ async def test_conflict_keys_are_offered_only_with_a_conflict(
         screen._loaded([conflict])
         await settle(pilot)
         assert "k" in footer_keys() and "d" in footer_keys()
+
+
+async def test_n_from_another_supervisor_tab_opens_the_award_list_and_changes_nothing(
+    store: Store, make_app: Callable[..., InspectorApp]
+) -> None:
+    """n on the leaderboard switched to the award list and withdrew the nomination of whatever row was selected
+    there, in one keypress, without the supervisor seeing which."""
+    from textual.widgets import TabbedContent
+
+    from inspector.models import AwardDecision
+    from screens.supervisor import SupervisorScreen
+    from tests.screens.award_sample import build_award_sample
+
+    build_award_sample(store, signed_in="supervisor")
+    app = make_app("en")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("f8")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, SupervisorScreen)
+        await pilot.press("e")  # record: the first rows are nominated
+        await settle(pilot)
+        with store.session() as s:
+            before = sorted((str(d.id), d.nominated) for d in s.exec(select(AwardDecision)))
+        await pilot.press("1", "n")
+        await settle(pilot)
+        assert screen.query_one("#sup-tabs", TabbedContent).active == "tab-awards"
+        assert any("Choose a row" in m for m in _messages(app))
+        with store.session() as s:
+            assert sorted((str(d.id), d.nominated) for d in s.exec(select(AwardDecision))) == before
+        await pilot.press("n")  # on the list itself, n toggles the selected row as before
+        await settle(pilot)
+        with store.session() as s:
+            assert sorted((str(d.id), d.nominated) for d in s.exec(select(AwardDecision))) != before
