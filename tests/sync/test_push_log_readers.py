@@ -11,15 +11,19 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 from textual.widgets import Static
 
+from inspector.local_settings import get_setting
 from inspector.models import Inspection
 from screens.app import create_app
 from screens.conflicts import ConflictsScreen
 from sync.client.credentials import Credentials, save_credentials
+from sync.client.engine import CURSOR_KEY
 from sync.client.http import SyncClient
 from sync.protocol import PullResponse, Resolution, ResolveRequest
 from sync.server import ingest, tables
+from sync.server.db import lock_writes
 from tests.sync.conftest import Laptop, RunningServer
 from tests.sync.helpers import outbox_states, server_count, server_records
 from tests.sync.test_app_sync import UTC_MAX, _network_done
@@ -282,3 +286,28 @@ def test_a_waiting_edit_made_from_the_kept_server_value_is_an_ordinary_edit(
     assert sup.client.conflict_list().conflicts == []
     report = second.engine(**LOGGED).run()
     assert report.conflicts == 0 and report.rejected == 0
+
+
+def test_a_pull_and_a_conflict_list_answer_while_another_devices_chunk_holds_the_write_lock(
+    pg_server: RunningServer, tmp_path: Path, laptops: list[Laptop]
+) -> None:
+    """PostgreSQL: an applier in the middle of a chunk holds the write lock (held here by the test); the
+    supervisor's pull and conflict list still answer, because they take it only for their own device's batches."""
+    server = pg_server
+    sup = seeded(server, tmp_path, laptops)
+    ins = inspector(server, tmp_path, laptops)
+    new_inspection(ins.store, WORLD.inspector_1, WORLD.team_a, answers=5)
+    assert logged_push(ins).received == 6
+    with Session(server.engine) as held:
+        lock_writes(held)  # as an applier does for each chunk, until its commit
+        with SyncClient(server.url, server.tokens["sup"], attempts=1, timeout=20) as client:
+            assert not client.pull(sup_cursor(sup), limit=100).records
+            assert client.conflict_list().changes_waiting == 6
+        held.rollback()
+    assert server_count(server.engine, tables.push_log) == 1
+
+
+def sup_cursor(sup: Laptop) -> str:
+    """Where the supervisor's laptop stopped pulling (so the pull below has nothing old to return)."""
+    with sup.store.session() as s:
+        return get_setting(s, CURSOR_KEY, "") or ""
