@@ -36,6 +36,8 @@ class SupervisorScreen(InspectorScreen[None]):
     """主管: the whole group in one campaign."""
 
     CSS_PATH = "supervisor.tcss"
+    #: The leaderboard, not the first filter: ↓ on arrival moved into an open drop-down instead of down the list.
+    AUTO_FOCUS = "#sup-board"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("e", "record", "bind.sup.record", id="sup.record"),
         Binding("n", "nominate", "bind.sup.nominate", id="sup.nominate"),

@@ -602,3 +602,25 @@ async def test_n_from_another_supervisor_tab_opens_the_award_list_and_changes_no
         await settle(pilot)
         with store.session() as s:
             assert sorted((str(d.id), d.nominated) for d in s.exec(select(AwardDecision))) != before
+
+
+async def test_the_supervisor_arrives_on_the_leaderboard(store: Store, make_app: Callable[..., InspectorApp]) -> None:
+    """F8 focused the level filter: ↓ opened its drop-down (then 3/4 did nothing) instead of moving down the list."""
+    from textual.widgets import DataTable
+
+    from screens.supervisor import SupervisorScreen
+    from tests.screens.award_sample import build_award_sample
+
+    build_award_sample(store, signed_in="supervisor")
+    app = make_app("zh")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("f8")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, SupervisorScreen)
+        board = screen.query_one("#sup-board", DataTable)
+        assert app.focused is board
+        await pilot.press("down")
+        await settle(pilot)
+        assert board.cursor_row == 1 and app.screen is screen
