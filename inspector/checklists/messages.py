@@ -52,6 +52,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "text.no_yaml": ("读取 YAML 需要安装 PyYAML；请改用 TOML", "YAML needs PyYAML installed; use TOML instead"),
     "text.bad_yaml": ("不是有效的 YAML：{reason}", "not valid YAML: {reason}"),
+    "text.too_many_values": (
+        "展开后超过 {limit} 个值（YAML 的 &锚点/*引用 层层嵌套），不像是检查表；请去掉引用",
+        "expands to more than {limit} values (YAML &anchors/*aliases nested in each other), not a checklist; "
+        "remove the aliases",
+    ),
     "text.bad_toml": ("不是有效的 TOML：{reason}", "not valid TOML: {reason}"),
     "text.not_checklist": (
         "文件为空或不是检查表（没有 code、name、sections）",

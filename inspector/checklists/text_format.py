@@ -64,6 +64,9 @@ def read_text_checklist(path: Path, raw: bytes, meta: ChecklistMeta | None = Non
             row = mark.line + 1 if mark is not None else None
             result.problems.append(problem(file, "text.bad_yaml", row=row, reason=getattr(exc, "problem", None) or exc))
             return result
+        if _expands_beyond(data, MAX_VALUES):  # nested aliases ("billion laughs"): minutes and gigabytes to check
+            result.problems.append(problem(file, "text.too_many_values", limit=MAX_VALUES))
+            return result
     else:
         try:
             data = tomllib.loads(text)
@@ -81,6 +84,28 @@ def read_text_checklist(path: Path, raw: bytes, meta: ChecklistMeta | None = Non
         data = {**data, **meta.values()}
     spec_from_mapping(data, file, result)
     return result
+
+
+#: More values than any checklist has (thousands of items × a dozen fields), few enough to count in a blink.
+MAX_VALUES = 200_000
+
+
+def _expands_beyond(data: Any, limit: int) -> bool:
+    """Whether ``data``, with every shared (aliased) part counted each time it is used, has more than ``limit``
+    values. Stops counting at ``limit``, so a document that would expand to billions is refused at once."""
+    pending: list[Any] = [data]
+    seen = 0
+    while pending:
+        node = pending.pop()
+        seen += 1
+        if seen > limit:
+            return True
+        if isinstance(node, dict):
+            pending.extend(node.keys())
+            pending.extend(node.values())
+        elif isinstance(node, list):
+            pending.extend(node)
+    return False
 
 
 def spec_from_mapping(data: dict[str, Any], source: str, result: ReadResult) -> None:
