@@ -43,6 +43,7 @@ class ReviewScreen(InspectorScreen[None]):
         Binding("s", "sign", "bind.review.sign", id="review.sign"),
         Binding("m", "amend", "bind.review.amend", id="review.amend"),
         Binding("w", "items", "bind.review.items", id="review.items"),
+        Binding("q", "receipt", "bind.review.receipt", id="review.receipt"),
         Binding("escape", "back", "bind.review.walk", id="review.walk"),
     ]
 
@@ -83,7 +84,7 @@ class ReviewScreen(InspectorScreen[None]):
             return not data.signed
         if action == "amend":
             return data.signed and data.superseded_by_id is None
-        if action == "items":
+        if action in ("items", "receipt"):
             return data.signed
         return True
 
@@ -282,6 +283,14 @@ class ReviewScreen(InspectorScreen[None]):
             self.inspector.write(job, lambda new_id: open_inspection(self.inspector, str(new_id)))
 
         self.app.push_screen(TextInputDialog(self.tr("input.amend_reason"), allow_empty=False), entered)
+
+    def action_receipt(self) -> None:
+        """The receipt QR code again: it was shown once, at sign-off, and a team leader who missed photographing it
+        had no way to see it again."""
+        from screens.dialogs.receipt import ReceiptDialog
+
+        if self.data is not None and self.data.signed:
+            self.app.push_screen(ReceiptDialog(self.inspection_id))
 
     def action_items(self) -> None:
         """Every answer of a signed inspection, read-only."""

@@ -133,6 +133,7 @@ register(
         "bind.review.amend": ("修正", "Amend"),
         "bind.review.walk": ("返回", "Back"),
         "bind.review.items": ("检查项明细", "Items"),
+        "bind.review.receipt": ("回执二维码", "Receipt"),
         "bind.review.home": ("首页", "Home"),
     }
 )

@@ -624,3 +624,45 @@ async def test_the_supervisor_arrives_on_the_leaderboard(store: Store, make_app:
         await pilot.press("down")
         await settle(pilot)
         assert board.cursor_row == 1 and app.screen is screen
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+async def test_a_signed_inspections_receipt_can_be_shown_again(
+    store: Store, sample: Sample, make_app: Callable[..., InspectorApp], lang: str
+) -> None:
+    """The receipt QR code was shown once, at sign-off: closed by mistake, it could not be shown again."""
+    from inspector.inspections import sign_off
+    from screens.dialogs.receipt import ReceiptDialog
+    from screens.review import ReviewScreen
+    from screens.start_flow import open_review
+
+    inspection_id = _complete_draft(store, sample)
+    app = make_app(lang)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        open_review(app, inspection_id)
+        await settle(pilot)
+        review = app.screen
+        assert isinstance(review, ReviewScreen)
+        assert review.check_action("receipt", ()) is False  # a draft has no receipt: not offered
+        await pilot.press("q")
+        await settle(pilot)
+        assert app.screen is review
+    with store.session() as s:
+        sign_off(s, inspection_id=uuid.UUID(inspection_id), signer_id=sample.inspector_id, now=FIXED_NOW)
+        s.commit()
+    app = make_app(lang)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        open_review(app, inspection_id)
+        await settle(pilot)
+        review = app.screen
+        assert isinstance(review, ReviewScreen)
+        await pilot.press("q")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, ReceiptDialog) and dialog.view is not None
+        assert str(dialog.view.inspection_id) == inspection_id
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is review
