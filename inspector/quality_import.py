@@ -206,6 +206,8 @@ def import_quality_file(
     file = str(path)
     if path.suffix.lower() not in (".csv", ".xlsx", ".xlsm"):
         raise QualityImportFailed([(t("qi.format", "zh", file=file), t("qi.format", "en", file=file))])
+    if path.exists() and not path.is_dir() and not path.is_file():  # a device or a pipe: reading never ends
+        raise QualityImportFailed([(t("qi.not_a_file", "zh", file=file), t("qi.not_a_file", "en", file=file))])
     try:
         if path.stat().st_size > MAX_FILE_BYTES:
             limit = MAX_FILE_BYTES // (1024 * 1024)

@@ -274,25 +274,40 @@ def _reasons(error: ErrorDetails) -> tuple[str, str]:
     return found.message_zh or english, english
 
 
+#: A rule file is a few kilobytes; anything much larger is the wrong file.
+MAX_RULES_BYTES = 1024 * 1024
+
+
 def read_rules_file(path: Path) -> ParsedRules:
     """Read and check a rule file on disk (a missing or unreadable file is a problem, not an exception)."""
-    from inspector.file_errors import os_reason
-
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:  # missing, a folder, no permission: in each language
-        reasons = {lang: os_reason(exc, lang) for lang in ("zh", "en")}
-    else:
+    raw, why = _rule_file_bytes(path)
+    if raw is not None:
         try:
             return parse_rules(raw.decode("utf-8-sig"), str(path))  # a BOM (Windows Notepad) is fine
         except UnicodeDecodeError as exc:  # GBK from a Chinese editor: say which line to look at
             line = raw[: exc.start].count(b"\n") + 1
-            reasons = {lang: t("rules.not_utf8", lang, line=line) for lang in ("zh", "en")}
+            why = {lang: t("rules.not_utf8", lang, line=line) for lang in ("zh", "en")}
     problem = (
-        t("rules.unreadable", "zh", file=str(path), reason=reasons["zh"]),
-        t("rules.unreadable", "en", file=str(path), reason=reasons["en"]),
+        t("rules.unreadable", "zh", file=str(path), reason=why["zh"]),
+        t("rules.unreadable", "en", file=str(path), reason=why["en"]),
     )
     return ParsedRules(None, (problem,), "", "")
+
+
+def _rule_file_bytes(path: Path) -> tuple[bytes | None, dict[str, str]]:
+    """The file's bytes, or ``None`` and why not in each language (never reading without end)."""
+    from inspector.file_errors import os_reason
+
+    try:
+        if path.exists() and not path.is_dir() and not path.is_file():  # /dev/zero, a pipe: reading never ends
+            return None, {lang: t("rules.not_a_file", lang) for lang in ("zh", "en")}
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_RULES_BYTES + 1)
+    except OSError as exc:  # missing, a folder, no permission
+        return None, {lang: os_reason(exc, lang) for lang in ("zh", "en")}
+    if len(raw) > MAX_RULES_BYTES:  # a video picked by mistake: refused before it fills the memory
+        return None, {lang: t("rules.too_big", lang, limit=MAX_RULES_BYTES // 1024) for lang in ("zh", "en")}
+    return raw, {}
 
 
 def packaged_rules_path(campaign_code: str) -> Path | None:

@@ -10,6 +10,7 @@ from inspector.i18n import register, t
 MESSAGES: dict[str, tuple[str, str]] = {
     # The file as a whole.
     "file.missing": ("文件不存在", "no such file"),
+    "file.not_regular": ("这不是普通文件（设备或管道）", "this is not a regular file (a device or a pipe)"),
     "file.directory": ("这是一个文件夹，不是检查表文件", "this is a folder, not a checklist file"),
     "file.empty": ("文件是空的", "the file is empty"),
     "file.too_big": (

@@ -34,6 +34,9 @@ def read_checklist(path: Path, meta: ChecklistMeta | None = None) -> ReadResult:
         if path.is_dir():
             result.problems.append(problem(file, "file.directory"))
             return result
+        if not path.is_file():  # /dev/zero, a pipe: its size says 0 and reading never ends
+            result.problems.append(problem(file, "file.not_regular"))
+            return result
         size = path.stat().st_size
         if size == 0:
             result.problems.append(problem(file, "file.empty"))

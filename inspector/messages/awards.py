@@ -12,6 +12,8 @@ register(
         "rules.problem": ("{file}：{where}：{reason}", "{file}: {where}: {reason}"),
         "rules.empty": ("{file}：文件是空的", "{file}: the file is empty"),
         "rules.unknown_field": ("不认识的字段", "is not a field of a rule file"),
+        "rules.not_a_file": ("这不是普通文件（设备或管道）", "it is not a regular file (a device or a pipe)"),
+        "rules.too_big": ("文件超过 {limit} KiB，不像是评优规则文件", "larger than {limit} KiB, not a rule file"),
         "rules.not_utf8": (
             "第 {line} 行不是 UTF-8 编码（可能是 GBK）；请另存为 UTF-8",
             "line {line} is not UTF-8 (GBK?); save the file as UTF-8",
@@ -133,6 +135,7 @@ register(
             "Imported {figures} team quality rows and {projects} innovation projects ({code})",
         ),
         "qi.unreadable": ("无法读取 {file}：{reason}", "Cannot read {file}: {reason}"),
+        "qi.not_a_file": ("{file} 不是普通文件（设备或管道）", "{file} is not a regular file (a device or a pipe)"),
         "qi.too_big": (
             "{file} 超过 {limit} MiB，不像是质量数据表；请只导出需要的工作表",
             "{file} is larger than {limit} MiB, too big for a sheet of quality figures; export only the sheet needed",

@@ -218,3 +218,31 @@ def test_a_path_with_brackets_is_reported_as_written(
         raise SystemExit(0)
     assert exit_info.value.code == 0 and out.exists()
     assert f"Written: {out}" in "".join(capsys.readouterr().out.splitlines())
+
+
+@pytest.mark.parametrize("command", ["rules", "quality", "template"])
+def test_a_device_or_a_pipe_is_refused_instead_of_read_forever(
+    world_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str
+) -> None:
+    import os
+
+    pipe = tmp_path / "figures.csv"
+    os.mkfifo(pipe)  # opening it for reading would wait for a writer that never comes
+    args = {
+        "rules": ["awards", "rules", "import", "/dev/zero", "--campaign", CAMPAIGN_CODE, "--db", str(world_db)],
+        "quality": ["quality", "import", str(pipe), "--campaign", CAMPAIGN_CODE, "--db", str(world_db)],
+        "template": ["template", "check", "/dev/zero"],
+    }[command]
+    code, err = run([*args, "--lang", "zh"], capsys)
+    assert code == 1 and "不是普通文件" in err
+
+
+def test_a_huge_file_given_as_rules_is_refused_without_reading_it_all(
+    world_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    video = tmp_path / "meeting.toml"
+    with video.open("wb") as handle:
+        handle.truncate(3 * 1024 * 1024 * 1024)  # sparse 3 GiB: read whole, it filled the memory
+    args = ["awards", "--campaign", CAMPAIGN_CODE, "--rules", str(video), "--db", str(world_db), "--lang", "en"]
+    code, err = run(args, capsys)
+    assert code == 1 and "larger than 1024 KiB, not a rule file" in err
