@@ -259,13 +259,17 @@ class WalkScreen(InspectorScreen[None]):
         if answer is not None and answer.note:
             lines.append(Text(self.tr("walk.note", note=answer.note)))
         # Basis, deduction rule and method last: on a small terminal they are what gets cut.
-        extra = []
-        if item.basis(self.lang):
-            extra.append(f"{self.tr('walk.basis')}: {item.basis(self.lang)}")
-        if item.deduction_rule(self.lang):
-            extra.append(f"{self.tr('walk.rule')}: {item.deduction_rule(self.lang)}")
-        if item.method(self.lang):
-            extra.append(f"{self.tr('walk.method')}: {item.method(self.lang)}")
+        # Each label is joined to its text (依据：…, no space in Chinese), so a wrap never leaves "扣分:" alone at
+        # the end of a line with its rule on the next.
+        extra = [
+            self.tr(f"walk.{key}_line", text=text)
+            for key, text in (
+                ("basis", item.basis(self.lang)),
+                ("rule", item.deduction_rule(self.lang)),
+                ("method", item.method(self.lang)),
+            )
+            if text
+        ]
         if extra:
             lines.append(Text("  ".join(extra), style="dim"))
         detail.update(Text("\n").join(lines), layout=False)

@@ -35,9 +35,9 @@ register(
         "walk.required": ("必填", "required"),
         "walk.veto_item": ("否决项", "veto item"),
         "walk.always_major": ("重大隐患项", "always major"),
-        "walk.basis": ("依据", "Basis"),
-        "walk.method": ("方法", "Method"),
-        "walk.rule": ("扣分", "Deduction"),
+        "walk.basis_line": ("依据：{text}", "Basis: {text}"),
+        "walk.method_line": ("方法：{text}", "Method: {text}"),
+        "walk.rule_line": ("扣分：{text}", "Deduction: {text}"),
         "walk.keys.yes_no": ("y 是 · n 否 · a 不适用 · +/- 次数", "y yes · n no · a N/A · +/- occurrences"),
         "walk.keys.score": ("按 0–{max} 评分 · a 不适用", "press 0–{max} to score · a N/A"),
         "walk.keys.measurement": (

@@ -666,3 +666,39 @@ async def test_a_signed_inspections_receipt_can_be_shown_again(
         await pilot.press("escape")
         await settle(pilot)
         assert app.screen is review
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+async def test_basis_rule_and_method_labels_stay_with_their_text(
+    store: Store, sample: Sample, make_app: Callable[..., InspectorApp], lang: str
+) -> None:
+    """The detail panel wrapped "依据: …  扣分: …  方法: …" as one paragraph: "扣分:" ended a line and its rule
+    began the next (seen on the demo's casthouse items at 80 columns)."""
+    from dataclasses import replace
+
+    from textual.widgets import Static
+
+    inspection_id = _complete_draft(store, sample)
+    app = make_app(lang)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        open_inspection(app, inspection_id)
+        await settle(pilot)
+        walk = app.screen
+        assert isinstance(walk, WalkScreen)
+        walk.items["C-02"] = replace(
+            walk.items["C-02"],
+            basis_zh="《工贸企业重大事故隐患判定标准》有色企业第（四）项",
+            basis_en="Criteria for major accident hazards in industry and trade, non-ferrous item 4",
+            deduction_rule_zh="未设置扣8分，判定为重大隐患",
+            deduction_rule_en="8 points when missing; always a major hazard",
+            method_zh="现场查看出口塞杆或闸板的机械锁紧装置",
+            method_en="Look at the outlet's mechanical lock on site",
+        )
+        walk._show_detail("C-02")
+        await pilot.pause()
+        detail = walk.query_one("#walk-detail", Static)
+        lines = [strip.text.rstrip() for strip in detail.render_lines(detail.region.reset_offset)]
+        labels = ("依据：", "扣分：", "方法：") if lang == "zh" else ("Basis:", "Deduction:", "Method:")
+        assert not any(line.endswith(labels) for line in lines), lines
+        assert any(labels[1] in line for line in lines)
