@@ -321,6 +321,17 @@ class InspectorApp(App[None]):
         if mode in self.MODES and mode != self.current_mode:
             await self.switch_mode(mode)
 
+    def action_command_palette(self) -> None:
+        """The command palette, its search field's hint in the user's language (Textual's is English only)."""
+        from textual.command import CommandPalette
+
+        if self.use_command_palette and not isinstance(self.screen, CommandPalette):
+            self.push_screen(CommandPalette(id="--command-palette", placeholder=t("palette.placeholder", self.lang)))
+
+    def action_help_quit(self) -> None:
+        """Ctrl+C: say how to quit, in the user's language (Textual says it in English)."""
+        self.notify(t("app.help_quit", self.lang), title=t("app.help_quit_title", self.lang))
+
     def action_toggle_language(self) -> None:
         self.set_language("en" if self.lang == "zh" else "zh")
         self.notify(t("app.lang_now", self.lang), timeout=3)

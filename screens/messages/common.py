@@ -25,6 +25,12 @@ register(
         "app.quit_button": ("退出", "Quit"),
         "mode.inspect": ("巡检", "Inspections"),
         "palette.switch_mode": ("切换到：{name}", "Switch to: {name}"),
+        "palette.placeholder": ("搜索命令…（中文、英文或按键）", "Search for commands… (name or key)"),
+        # Extra words the palette finds an app-wide action by, in either language.
+        "palette.terms.app.lang": ("语言 中文 英文 language chinese english", "language chinese english 语言"),
+        "palette.terms.app.contrast": ("对比度 高对比度 主题 contrast theme", "contrast theme bright 对比度"),
+        "app.help_quit_title": ("要退出吗？", "Do you want to quit?"),
+        "app.help_quit": ("按 Ctrl+Q 退出（所有内容均已保存）", "Press Ctrl+Q to quit (everything is already saved)"),
         # scanner
         "scan.reading": ("扫码中：{text}", "Scanning: {text}"),
         "scan.bad": ("无法识别的标签：{reason}", "Unreadable label: {reason}"),

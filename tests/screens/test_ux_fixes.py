@@ -702,3 +702,34 @@ async def test_basis_rule_and_method_labels_stay_with_their_text(
         labels = ("依据：", "扣分：", "方法：") if lang == "zh" else ("Basis:", "Deduction:", "Method:")
         assert not any(line.endswith(labels) for line in lines), lines
         assert any(labels[1] in line for line in lines)
+
+
+async def test_the_palette_and_ctrl_c_speak_the_users_language(
+    store: Store, sample: Sample, make_app: Callable[..., InspectorApp]
+) -> None:
+    """On a Chinese screen Ctrl+P said "Search for commands…" and listed the focused list's "Cursor up/down…",
+    searching 语言 found nothing (F2's label is "English"), and Ctrl+C said "Do you want to quit?" in English."""
+    from textual.command import CommandInput, CommandPalette
+
+    from screens.commands import ActionsProvider
+
+    app = make_app("zh")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        provider = ActionsProvider(app.screen)
+        labels = [label for label, _key, _terms, _run in provider._commands()]
+        assert "开始检查" in labels and "English" in labels
+        assert not any(label.isascii() and label not in ("English",) for label in labels), labels
+        hits = [hit async for hit in provider.search("语言")]
+        assert [str(hit.text) for hit in hits] == ["English"]
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        palette = app.screen
+        assert isinstance(palette, CommandPalette)
+        assert palette.query_one(CommandInput).placeholder.startswith("搜索命令")
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("ctrl+c")
+        await settle(pilot)
+        assert any("Ctrl+Q" in m and "退出" in m for m in _messages(app))
+        assert not any("Do you want" in (n.title or "") for n in app._notifications)

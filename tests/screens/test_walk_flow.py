@@ -282,7 +282,7 @@ async def test_command_palette_offers_the_screen_actions(
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         provider = ActionsProvider(app.screen)
-        labels = [label for label, _key, _run in provider._commands()]
+        labels = [label for label, _key, _terms, _run in provider._commands()]
         assert {"Start", "Sign in", "Refresh", "中文", "Contrast", "Quit"} <= set(labels)
 
 
@@ -386,7 +386,7 @@ async def test_function_keys_open_every_mode_and_each_keeps_its_place(
         assert app.screen is home  # back where the inspector was
         # The palette names the keys next to its "Switch to" entries.
         provider = ActionsProvider(app.screen)
-        keys = {label: key for label, key, _run in provider._commands() if "Switch to" in label}
+        keys = {label: key for label, key, _terms, _run in provider._commands() if "Switch to" in label}
         assert sorted(keys.values()) == ["F7", "F8", "F9"]
 
 
