@@ -25,6 +25,7 @@ register(
         "app.quit_button": ("退出", "Quit"),
         "mode.inspect": ("巡检", "Inspections"),
         "palette.switch_mode": ("切换到：{name}", "Switch to: {name}"),
+        "textual.dismiss_menu": ("关闭列表", "Close the list"),
         "palette.placeholder": ("搜索命令…（中文、英文或按键）", "Search for commands… (name or key)"),
         # Extra words the palette finds an app-wide action by, in either language.
         "palette.terms.app.lang": ("语言 中文 英文 language chinese english", "language chinese english 语言"),

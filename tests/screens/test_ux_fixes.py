@@ -733,3 +733,25 @@ async def test_the_palette_and_ctrl_c_speak_the_users_language(
         await settle(pilot)
         assert any("Ctrl+Q" in m and "退出" in m for m in _messages(app))
         assert not any("Do you want" in (n.title or "") for n in app._notifications)
+
+
+async def test_an_open_drop_down_says_esc_in_chinese(store: Store, make_app: Callable[..., InspectorApp]) -> None:
+    """The supervisor's filters are drop-downs: open, the footer read "esc Dismiss menu" on a Chinese screen."""
+    from textual.widgets import Select
+    from textual.widgets._footer import FooterKey
+
+    from tests.screens.award_sample import build_award_sample
+
+    build_award_sample(store, signed_in="supervisor")
+    app = make_app("zh")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("f8")
+        await settle(pilot)
+        level = app.screen.query_one("#sup-level", Select)
+        level.focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert level.expanded
+        shown = [str(k.description) for k in app.screen.query(FooterKey) if k.display]
+        assert "关闭列表" in shown and "Dismiss menu" not in shown
