@@ -97,6 +97,7 @@ class FindingDialog(InspectorDialog[FindingInput]):
                     id="finding-team",
                     compact=True,
                     allow_blank=True,
+                    prompt=self.tr("hazard.team_none"),  # Textual's default is "Select", in English
                 )
                 yield Label("", id="label-deadline")
                 yield Input(deadline.isoformat(), id="finding-deadline", compact=True)

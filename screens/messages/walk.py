@@ -80,6 +80,7 @@ register(
         ),
         "hazard.description": ("隐患描述", "Description"),
         "hazard.team": ("责任班组", "Responsible team"),
+        "hazard.team_none": ("（不指定班组）", "(no team)"),
         "hazard.deadline": ("整改期限 年-月-日", "Deadline Y-M-D"),
         "hazard.photos": ("照片路径（; 分隔）", "Photo paths (a; b)"),
         "hazard.save": ("保存", "Save"),

@@ -755,3 +755,31 @@ async def test_an_open_drop_down_says_esc_in_chinese(store: Store, make_app: Cal
         assert level.expanded
         shown = [str(k.description) for k in app.screen.query(FooterKey) if k.display]
         assert "关闭列表" in shown and "Dismiss menu" not in shown
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+async def test_a_hazard_without_a_team_says_so_in_the_language(
+    store: Store, sample: Sample, make_app: Callable[..., InspectorApp], lang: str
+) -> None:
+    """With no responsible team chosen, the team field read Textual's "Select" (English) on a Chinese screen."""
+    from datetime import date
+
+    from textual.widgets import Select
+    from textual.widgets._select import SelectCurrent
+
+    from screens.dialogs.finding import FindingDialog
+
+    app = make_app(lang)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        dialog = FindingDialog(
+            item_label="C-03", always_major=False, teams=[("熔铸甲班", uuid.UUID(int=5))], default_team=None,
+            today=date(2022, 6, 8),
+        )  # fmt: skip
+        await app.push_screen(dialog)
+        await settle(pilot)
+        from textual.widgets import Static
+
+        current = dialog.query_one("#finding-team", Select).query_one(SelectCurrent)
+        shown = str(current.query_one("#label", Static).render())
+        assert shown == ("（不指定班组）" if lang == "zh" else "(no team)")
