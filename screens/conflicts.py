@@ -52,6 +52,8 @@ class ConflictsScreen(InspectorScreen[None]):
         Binding("r", "refresh", "bind.conflicts.reload", id="conflicts.reload"),
         Binding("f5", "sync", "bind.conflicts.sync", id="conflicts.sync"),
         Binding("e", "enrol", "bind.conflicts.enrol", id="conflicts.enrol"),
+        # Esc leads home (F6) rather than nowhere.
+        Binding("escape", "app.switch_to('inspect')", "bind.conflicts.home", id="conflicts.home", show=False),
     ]
 
     def __init__(self) -> None:

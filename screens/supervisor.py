@@ -56,6 +56,7 @@ class SupervisorScreen(InspectorScreen[None]):
         Binding("5", "tab('tab-verify')", "bind.sup.tab_verify", id="sup.tab_verify", show=False),
         Binding("6", "tab('tab-charts')", "bind.sup.tab_charts", id="sup.tab_charts", show=False),
         Binding("escape", "clear_compare", "bind.sup.clear_compare", id="sup.clear_compare", show=False),
+        Binding("escape", "home", "bind.sup.home", id="sup.home", show=False),  # when nothing is compared
     ]
     #: Each tab's widget that takes the focus when the tab is opened by its number.
     TAB_FOCUS: ClassVar[dict[str, str]] = {
@@ -297,6 +298,13 @@ class SupervisorScreen(InspectorScreen[None]):
             self.subject = None
             self.refresh_bindings()
             self._update_charts()
+
+    async def action_home(self) -> None:
+        """Esc with nothing compared: out of the search field to the list, else home (F6) rather than nowhere."""
+        if isinstance(self.focused, Input):
+            self.query_one("#sup-board", DataTable).focus()
+            return
+        await self.inspector.action_switch_to("inspect")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "clear_compare":

@@ -47,6 +47,8 @@ class TeamLeaderScreen(InspectorScreen[None]):
         Binding("1", "tab('tab-scores')", "bind.team.tab_scores", id="team.tab_scores", show=False),
         Binding("2", "tab('tab-orders')", "bind.team.tab_orders", id="team.tab_orders", show=False),
         Binding("3", "tab('tab-awards')", "bind.team.tab_awards", id="team.tab_awards", show=False),
+        # Esc leads home (F6) rather than nowhere.
+        Binding("escape", "app.switch_to('inspect')", "bind.team.home", id="team.home", show=False),
     ]
 
     def __init__(self) -> None:

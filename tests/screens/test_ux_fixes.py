@@ -783,3 +783,46 @@ async def test_a_hazard_without_a_team_says_so_in_the_language(
         current = dialog.query_one("#finding-team", Select).query_one(SelectCurrent)
         shown = str(current.query_one("#label", Static).render())
         assert shown == ("（不指定班组）" if lang == "zh" else "(no team)")
+
+
+async def test_esc_leads_home_from_the_team_supervisor_and_conflicts_screens(
+    store: Store, make_app: Callable[..., InspectorApp]
+) -> None:
+    """Esc did nothing on F7, F8 and F9 (F6 home is not in their footers): a dead end for anyone who came in by
+    mistake. On F8 Esc first stops a comparison, and leaves the search field for the list."""
+    from textual.widgets import DataTable, Input
+
+    from screens.conflicts import ConflictsScreen
+    from screens.home import HomeScreen
+    from screens.supervisor import SupervisorScreen
+    from screens.team_leader import TeamLeaderScreen
+    from tests.screens.award_sample import build_award_sample
+
+    build_award_sample(store, signed_in="supervisor")
+    app = make_app("en")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        for key, screen_type in (("f7", TeamLeaderScreen), ("f9", ConflictsScreen)):
+            await pilot.press(key)
+            await settle(pilot)
+            assert isinstance(app.screen, screen_type)
+            await pilot.press("escape")
+            await settle(pilot)
+            assert isinstance(app.screen, HomeScreen), key
+        await pilot.press("f8")
+        await settle(pilot)
+        sup = app.screen
+        assert isinstance(sup, SupervisorScreen)
+        await pilot.press("enter")  # compare the first leaderboard row on the charts tab
+        await settle(pilot)
+        assert sup.subject is not None
+        await pilot.press("escape")
+        await settle(pilot)
+        assert sup.subject is None and app.screen is sup
+        sup.query_one("#sup-search", Input).focus()
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is sup and isinstance(app.focused, DataTable)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen)
