@@ -163,10 +163,13 @@ def write_answer(
 @contextmanager
 def durable_transaction(connection: Any) -> Iterator[sqlite3.Cursor]:
     """One explicit transaction on a bare DBAPI connection of the store (which runs in autocommit mode):
-    committed when the block ends, rolled back if it raises."""
+    committed when the block ends, rolled back if it raises.
+
+    IMMEDIATE: the transaction reads before it writes, and a deferred one would fail at its first write if another
+    writer (a sync storing what it pulled) held the lock; this one waits for it under busy_timeout instead."""
     cursor = cast(sqlite3.Cursor, connection.cursor())
     try:
-        cursor.execute("BEGIN")
+        cursor.execute("BEGIN IMMEDIATE")
         yield cursor
         cursor.execute("COMMIT")
     except BaseException:

@@ -128,11 +128,19 @@ def _set_pragmas(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
     cursor.close()
 
 
+#: Execution option of a connection whose transactions will write: they begin IMMEDIATE (see :func:`_begin`).
+WRITE_OPTION = "inspector_writes"
+
+
 def _begin(connection: sa.Connection) -> None:
     # Straight to the driver: this runs for every transaction, keypress saves included.
     driver = connection.connection.driver_connection
     assert driver is not None
-    driver.execute("BEGIN")
+    # A transaction that reads and then writes must take the write lock when it begins: a deferred one that finds
+    # another writer (a sync storing pulled records, a command in another terminal) when it first writes fails at
+    # once with "database is locked" (SQLite cannot wait there without risking a deadlock); IMMEDIATE waits for
+    # the lock under busy_timeout instead. Read-only transactions stay deferred, so they never wait for a writer.
+    driver.execute("BEGIN IMMEDIATE" if connection.get_execution_options().get(WRITE_OPTION) else "BEGIN")
     # The tables declare no ORM relationships, so a flush may insert a child before its parent; foreign keys are
     # still enforced, at COMMIT instead of per statement (SQLite resets this pragma after every transaction).
     driver.execute("PRAGMA defer_foreign_keys=ON")
@@ -211,9 +219,11 @@ class Store:
     _held_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @contextmanager
-    def session(self, *, skip_outbox: bool = False) -> Iterator[StoreSession]:
-        """A session for one unit of work."""
-        with StoreSession(self.engine, expire_on_commit=False) as session:
+    def session(self, *, skip_outbox: bool = False, write: bool = False) -> Iterator[StoreSession]:
+        """A session for one unit of work; ``write=True`` when it will write, so that its transactions take the
+        write lock as they begin and wait for another writer instead of failing (see :func:`_begin`)."""
+        bind = self.engine.execution_options(**{WRITE_OPTION: True}) if write else self.engine
+        with StoreSession(bind, expire_on_commit=False) as session:
             session.info["store"] = self
             if skip_outbox:
                 session.info["skip_outbox"] = True

@@ -217,7 +217,7 @@ class InspectorApp(App[None]):
         """Run ``job`` in a fresh session (one unit of work), committing when asked. Called from worker threads."""
         if self.store is None:
             raise StoreError("E_STORE_NOT_READY", t("app.not_ready", self.lang))
-        with self.store.session() as session:
+        with self.store.session(write=commit) as session:
             result = job(session)
             if commit:
                 session.commit()

@@ -124,7 +124,7 @@ def forward_bundles(store: Store, client: SyncClient) -> ForwardReport:
 
 
 def _mark(store: Store, bundle_id: uuid.UUID, epoch: str, error: str, report: ForwardReport, device: str) -> None:
-    with store.session(skip_outbox=True) as session:
+    with store.session(skip_outbox=True, write=True) as session:
         stored = session.get(ImportedBundle, bundle_id)
         assert stored is not None
         stored.forwarded_epoch = epoch
@@ -139,7 +139,7 @@ def _record(store: Store, bundle_id: uuid.UUID, bundle: Bundle, result: BundleRe
     by_change = {r.change_id: r for r in result.results}
     settle: list[uuid.UUID] = []
     outbox = OutboxEntry.__table__  # type: ignore[attr-defined]
-    with store.session(skip_outbox=True) as session:
+    with store.session(skip_outbox=True, write=True) as session:
         for change in bundle.changes:
             answer = by_change.get(change.change_id)
             if answer is None:

@@ -33,7 +33,7 @@ from sqlmodel import col, select
 from inspector.local_settings import get_setting, set_setting
 from inspector.models import SCHEMA_VERSION, SYNCED_MODELS, OutboxEntry, OutboxReceipt, SyncedRecord, utcnow
 from inspector.models.enums import OutboxStatus
-from inspector.store import Store, StoreSession
+from inspector.store import WRITE_OPTION, Store, StoreSession
 from sync.client.http import SyncClient, SyncError
 from sync.protocol import (
     MAX_LOG_BATCH,
@@ -204,7 +204,7 @@ def remote_session(store: Store) -> Iterator[StoreSession]:
     Foreign keys are off for it: a device holds only what its role may see, so a received record may name a parent
     it will never receive (a team leader sees a finding on their team from another team's inspection).
     """
-    with store.engine.connect() as conn:
+    with store.engine.execution_options(**{WRITE_OPTION: True}).connect() as conn:
         raw = conn.connection.dbapi_connection
         assert raw is not None
         raw.execute("PRAGMA foreign_keys=OFF")
@@ -258,7 +258,7 @@ class SyncEngine:
 
     def check_epoch(self, health: Health, report: SyncReport) -> None:
         """A new epoch (or a server that went back in time) means a restore: re-send everything, resync pulls."""
-        with self.store.session(skip_outbox=True) as session:
+        with self.store.session(skip_outbox=True, write=True) as session:
             known = get_setting(session, EPOCH_KEY)
             restored = known is not None and (known != health.epoch or health.high_water < self._high_water(session))
             if restored:
@@ -280,7 +280,7 @@ class SyncEngine:
     # -- push ------------------------------------------------------------------------------------------------
     def retry_rejected(self) -> int:
         """Queue every rejected change again (after the server or the data was fixed); returns how many."""
-        with self.store.session(skip_outbox=True) as session:
+        with self.store.session(skip_outbox=True, write=True) as session:
             entries = session.exec(select(OutboxEntry).where(OutboxEntry.status == OutboxStatus.REJECTED)).all()
             # A receipt still covering one of them would keep it from being sent: drop it (its other entries, if
             # any wait for an outcome, are simply sent again: the server answers them as duplicates).
@@ -422,7 +422,7 @@ class SyncEngine:
 
     def _mark_received(self, batch: LogBatch, report: SyncReport) -> None:
         """Remember that the server stored the batch: one receipt row (its entries stay pending, not sent again)."""
-        with self.store.session(skip_outbox=True) as session:
+        with self.store.session(skip_outbox=True, write=True) as session:
             session.execute(
                 sa.text(
                     "INSERT OR REPLACE INTO outboxreceipt (first_seq, last_seq, received_at) VALUES (:first, :last, :at)"
@@ -473,7 +473,7 @@ class SyncEngine:
         waiting: list[int] = []
         if received:
             waiting = self._outcomes_of(received, report)
-        with self.store.session(skip_outbox=True) as session:
+        with self.store.session(skip_outbox=True, write=True) as session:
             outbox_receipt = OutboxReceipt.__table__  # type: ignore[attr-defined]
             done = receipts
             if waiting:  # keep the receipts covering an entry the server has not applied yet
@@ -531,7 +531,7 @@ class SyncEngine:
             report.rejections.append(f"{entry.entity} {entry.entity_id}: {failure.message}")
         if rejected:
             outbox = OutboxEntry.__table__  # type: ignore[attr-defined]
-            with self.store.session(skip_outbox=True) as session:
+            with self.store.session(skip_outbox=True, write=True) as session:
                 for error, seqs in rejected.items():
                     for where in _seq_conditions(outbox.c.seq, seqs):
                         session.execute(
@@ -613,7 +613,7 @@ class SyncEngine:
         if not marks:
             return
         outbox = OutboxEntry.__table__  # type: ignore[attr-defined]
-        with self.store.session(skip_outbox=True) as session:
+        with self.store.session(skip_outbox=True, write=True) as session:
             # One UPDATE per outcome (nearly always just "acked") and per new version (nearly always 1).
             for (local_status, error), seqs in marks.items():
                 for where in _seq_conditions(outbox.c.seq, seqs):
