@@ -102,7 +102,7 @@ def awards(
 
     store = open_db(db, must_exist=True)
     try:
-        with store.session() as session:
+        with store.session(write=record) as session:
             found = find_campaign(session, campaign)
             loaded = load_rules_file(str(rules), campaign=found) if rules else load_rules(session, campaign=found)
             evaluation = evaluate_campaign(session, campaign_code=campaign, as_of=day, rules=loaded)
@@ -223,7 +223,7 @@ def import_rules_command(
         fail("\n".join(zh if language == "zh" else en for zh, en in parsed.problems))
     store = open_db(db, must_exist=True)
     try:
-        with store.session() as session:
+        with store.session(write=True) as session:
             found = find_campaign(session, campaign)
             ruleset, created = import_rules(session, campaign=found, text=parsed.text, source=str(file))
             session.commit()
@@ -287,7 +287,7 @@ def quality_import_command(
     language = resolve_lang(lang)
     store = open_db(db, must_exist=True)
     try:
-        with store.session() as session:
+        with store.session(write=True) as session:
             found = find_campaign(session, campaign)
             result = import_quality_file(session, path=file, campaign_id=found.id)
             session.commit()

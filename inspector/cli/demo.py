@@ -27,7 +27,7 @@ def demo_command(
 
     store = open_db(db)
     try:
-        with store.session(skip_outbox=True) as session:
+        with store.session(skip_outbox=True, write=True) as session:
             summary = create_demo(session, seed=seed)
             session.commit()
     finally:

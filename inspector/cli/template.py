@@ -193,7 +193,7 @@ def import_(
         raise typer.Exit(1)
     store = open_db(db)
     try:
-        with store.session() as session:
+        with store.session(write=True) as session:
             version, created = store_checklist(session, spec=result.spec, source=file.name)
             session.commit()
             number = version.version
