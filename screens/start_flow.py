@@ -105,10 +105,27 @@ def start(app: InspectorApp, place: CheckpointView) -> None:
     assert app.campaign is not None and app.person is not None
     campaign_id, person_id = app.campaign.id, app.person.id
 
-    def checklists(session: StoreSession) -> list[Named]:
+    def checklists(session: StoreSession) -> tuple[list[Named], set[uuid.UUID]]:
+        """The campaign's checklists, and those this inspector has a draft of at this place (scanning the label
+        again resumes it: the list says which, and offers it first)."""
+        from inspector.inspections import find_draft
         from inspector.walk_queries import campaign_checklists
 
-        return campaign_checklists(session, campaign_id=campaign_id)
+        found = campaign_checklists(session, campaign_id=campaign_id)
+        drafted = {
+            n.id
+            for n in found
+            if find_draft(
+                session,
+                campaign_id=campaign_id,
+                inspector_id=person_id,
+                template_version_id=n.id,
+                checkpoint_id=None if place.is_workshop else place.id,
+                workshop_id=place.workshop_id,
+            )
+            is not None
+        }
+        return found, drafted
 
     def begin(version_id: uuid.UUID) -> None:
         from inspector.inspections import start_inspection
@@ -129,7 +146,8 @@ def start(app: InspectorApp, place: CheckpointView) -> None:
 
         app.write(job, lambda inspection_id: open_inspection(app, str(inspection_id)))
 
-    def choose(found: list[Named]) -> None:
+    def choose(listed: tuple[list[Named], set[uuid.UUID]]) -> None:
+        found, drafted = listed
         if not found:
             app.notify(t("pick.no_checklist", app.lang), severity="error")
             return
@@ -138,11 +156,14 @@ def start(app: InspectorApp, place: CheckpointView) -> None:
             return
         from screens.dialogs.picker import PickerDialog, PickerOption
 
+        draft_mark = f"  [b]{t('pick.draft', app.lang)}[/b]"
         options = [
             PickerOption(
-                str(n.id), f"{n.name(app.lang)}  [dim]{n.code}[/dim]", f"{n.code} {n.name_zh} {n.name_en}".lower()
+                str(n.id),
+                f"{n.name(app.lang)}  [dim]{n.code}[/dim]" + (draft_mark if n.id in drafted else ""),
+                f"{n.code} {n.name_zh} {n.name_en}".lower(),
             )
-            for n in found
+            for n in sorted(found, key=lambda n: n.id not in drafted)  # a draft first: Enter resumes it
         ]
         app.push_screen(
             PickerDialog("pick.checklist", options, about=place.place),

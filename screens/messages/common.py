@@ -113,6 +113,7 @@ register(
         "pick.none": ("没有匹配项", "Nothing matches"),
         "pick.workshop_whole": ("整个车间", "whole workshop"),
         "pick.inspected": ("已检", "done"),
+        "pick.draft": ("草稿 · 回车继续", "draft · Enter resumes it"),
         "pick.no_checklist": ("本活动没有检查表", "This campaign has no checklist"),
         # generic dialogs
         "dialog.ok": ("确定", "OK"),

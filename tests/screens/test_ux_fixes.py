@@ -826,3 +826,41 @@ async def test_esc_leads_home_from_the_team_supervisor_and_conflicts_screens(
         await pilot.press("escape")
         await settle(pilot)
         assert isinstance(app.screen, HomeScreen)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+async def test_scanning_a_place_with_a_draft_offers_the_draft_first(
+    store: Store, sample: Sample, make_app: Callable[..., InspectorApp], lang: str
+) -> None:
+    """With two checklists in the campaign, scanning the label of a place with a draft asked for the checklist
+    again, in code order and without saying which one had the draft: Enter started the other one."""
+    from inspector.checklists.repository import store_checklist
+    from inspector.labels_payload import encode_label
+    from inspector.models import CampaignChecklist, Inspection
+    from screens.dialogs.picker import PickerDialog
+    from tests.screens.conftest import type_text
+    from tests.screens.sample_group import sample_spec
+
+    with store.session() as s:
+        spec = sample_spec().model_copy(update={"code": "AAA-6S", "name_zh": "班组6S", "name_en": "Team 6S"})
+        other, _ = store_checklist(s, spec=spec, source="test")
+        s.add(CampaignChecklist(campaign_id=sample.campaign_id, template_version_id=other.id))
+        s.commit()
+    inspection_id = _complete_draft(store, sample)
+    app = make_app(lang)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await type_text(pilot, encode_label("checkpoint", "F1-CAST-FURN"))
+        await pilot.press("enter")
+        await settle(pilot)
+        picker = app.screen
+        assert isinstance(picker, PickerDialog)
+        assert picker.options[0].key == str(sample.version_id)
+        assert ("草稿" if lang == "zh" else "draft") in picker.options[0].label
+        assert not any(("草稿" if lang == "zh" else "draft") in o.label for o in picker.options[1:])
+        await pilot.press("enter")
+        await settle(pilot)
+        walk = app.screen
+        assert isinstance(walk, WalkScreen) and str(walk.inspection_id) == inspection_id
+    with store.session() as s:
+        assert len(s.exec(select(Inspection)).all()) == 1
