@@ -325,8 +325,10 @@ class InspectorApp(App[None]):
         """The command palette, its search field's hint in the user's language (Textual's is English only)."""
         from textual.command import CommandPalette
 
+        from screens.commands import LocalizedCommandPalette
+
         if self.use_command_palette and not isinstance(self.screen, CommandPalette):
-            self.push_screen(CommandPalette(id="--command-palette", placeholder=t("palette.placeholder", self.lang)))
+            self.push_screen(LocalizedCommandPalette(self.lang))
 
     def action_help_quit(self) -> None:
         """Ctrl+C: say how to quit, in the user's language (Textual says it in English)."""

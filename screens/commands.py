@@ -7,7 +7,10 @@ from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, cast
 
-from textual.command import DiscoveryHit, Hit, Hits, Provider
+from rich.align import Align
+from rich.text import Text
+from textual.command import CommandList, CommandPalette, DiscoveryHit, Hit, Hits, Provider
+from textual.widgets.option_list import Option
 
 from inspector.i18n import known_keys, t
 from screens.app import MODE_KEYS
@@ -65,3 +68,30 @@ class ActionsProvider(Provider):
             score = max(matcher.match(f"{label} {key}"), matcher.match(terms) * 0.9 if terms else 0)
             if score > 0:
                 yield Hit(score, matcher.highlight(label), run, help=key)
+
+
+class LocalizedCommandPalette(CommandPalette):
+    """Textual's palette with its words in the user's language: the search hint and "no matches"."""
+
+    def __init__(self, lang: str) -> None:
+        super().__init__(id="--command-palette", placeholder=t("palette.placeholder", lang))
+        self.lang = lang
+
+    def _start_no_matches_countdown(self, search_value: str) -> None:
+        # Textual's own method (textual is pinned), with its hard-coded English "No matches found" translated.
+        self._stop_no_matches_countdown()
+
+        def show_no_matches() -> None:
+            if search_value:
+                self.query_one(CommandList).add_option(
+                    Option(
+                        Align.center(Text(t("palette.no_matches", self.lang), style="not bold")),
+                        disabled=True,
+                        id=self._NO_MATCHES,
+                    )
+                )
+                self._list_visible = True
+            else:
+                self._list_visible = False
+
+        self._no_matches_timer = self.set_timer(self._NO_MATCHES_COUNTDOWN, show_no_matches)

@@ -26,6 +26,7 @@ register(
         "mode.inspect": ("巡检", "Inspections"),
         "palette.switch_mode": ("切换到：{name}", "Switch to: {name}"),
         "textual.dismiss_menu": ("关闭列表", "Close the list"),
+        "palette.no_matches": ("没有匹配的命令", "No matching command"),
         "palette.placeholder": ("搜索命令…（中文、英文或按键）", "Search for commands… (name or key)"),
         # Extra words the palette finds an app-wide action by, in either language.
         "palette.terms.app.lang": ("语言 中文 英文 language chinese english", "language chinese english 语言"),

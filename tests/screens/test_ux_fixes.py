@@ -712,6 +712,7 @@ async def test_the_palette_and_ctrl_c_speak_the_users_language(
     from textual.command import CommandInput, CommandPalette
 
     from screens.commands import ActionsProvider
+    from tests.screens.conftest import type_text
 
     app = make_app("zh")
     async with app.run_test(size=(80, 24)) as pilot:
@@ -727,6 +728,14 @@ async def test_the_palette_and_ctrl_c_speak_the_users_language(
         palette = app.screen
         assert isinstance(palette, CommandPalette)
         assert palette.query_one(CommandInput).placeholder.startswith("搜索命令")
+        palette._NO_MATCHES_COUNTDOWN = 0.001  # type: ignore[misc]  # say "no matches" at once
+        await type_text(pilot, "zzzz")
+        await settle(pilot)
+        await pilot.pause()
+        from textual.command import CommandList
+
+        shown = [str(option.prompt.renderable) for option in palette.query_one(CommandList).options]  # type: ignore[union-attr]
+        assert any("没有匹配的命令" in text for text in shown), shown
         await pilot.press("escape")
         await settle(pilot)
         await pilot.press("ctrl+c")
