@@ -295,7 +295,18 @@ def home_data(session: Session) -> HomeData:
         signed=signed_recent(session, inspector_id=who.id) if who else [],
         orders=open_orders(session, inspector_id=who.id) if who else [],
         sync=sync_status(session),
+        signed_total=signed_count(session, inspector_id=who.id) if who else 0,
     )
+
+
+def signed_count(session: Session, *, inspector_id: uuid.UUID) -> int:
+    """How many inspections the person has signed."""
+    query = (
+        select(func.count())
+        .select_from(Inspection)
+        .where(Inspection.inspector_id == inspector_id, Inspection.status == InspectionStatus.SIGNED)
+    )
+    return int(session.exec(query).one())
 
 
 def start_places(session: Session, *, campaign_id: uuid.UUID | None) -> list[CheckpointView]:

@@ -153,6 +153,8 @@ class HomeData:
     signed: list[SignedView]
     orders: list[OrderView]
     sync: SyncStatus
+    #: How many inspections the person has signed in all (``signed`` lists only the newest).
+    signed_total: int = 0
 
 
 @dataclass(frozen=True)

@@ -91,7 +91,11 @@ class HomeScreen(InspectorScreen[None]):
             ("tab-signed", "home.tab.signed"),
         ):
             count = counts[pane_id]
-            tabs.get_tab(pane_id).label = self.tr(key) + (f" ({count})" if count else "")
+            label = f" ({count})" if count else ""
+            if pane_id == "tab-signed" and data is not None and data.signed_total > len(data.signed):
+                # The list holds the newest only: say so, with the real total, instead of a count that stops at 50.
+                label = f" ({self.tr('home.signed_newest', shown=len(data.signed), total=data.signed_total)})"
+            tabs.get_tab(pane_id).label = self.tr(key) + label
 
     # -- data -------------------------------------------------------------------------------------------------
 

@@ -68,6 +68,7 @@ register(
         "home.tab.drafts": ("草稿", "Drafts"),
         "home.tab.orders": ("整改", "Orders"),
         "home.tab.signed": ("已签", "Signed"),
+        "home.signed_newest": ("最近 {shown}/{total}", "newest {shown} of {total}"),
         "home.col.unit": ("单位", "Unit"),
         "home.col.workshop": ("车间", "Workshop"),
         "home.col.progress": ("已检/检查点", "Done/points"),

@@ -873,3 +873,42 @@ async def test_scanning_a_place_with_a_draft_offers_the_draft_first(
         assert isinstance(walk, WalkScreen) and str(walk.inspection_id) == inspection_id
     with store.session() as s:
         assert len(s.exec(select(Inspection)).all()) == 1
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+async def test_the_signed_tab_gives_the_real_total(
+    store: Store, sample: Sample, make_app: Callable[..., InspectorApp], lang: str
+) -> None:
+    """Home's "Signed (50)" stayed at 50 however many were signed: the list holds the newest 50 only."""
+    from datetime import timedelta
+
+    from textual.widgets import TabbedContent
+
+    from inspector.models import Inspection, InspectionStatus
+    from screens.home import HomeScreen
+
+    with store.session(skip_outbox=True) as s:
+        for n in range(53):
+            at = FIXED_NOW - timedelta(hours=n + 1)
+            s.add(
+                Inspection(
+                    campaign_id=sample.campaign_id,
+                    template_version_id=sample.version_id,
+                    workshop_id=sample.workshop_id,
+                    checkpoint_id=sample.furnace_id,
+                    team_id=sample.team_id,
+                    inspector_id=sample.inspector_id,
+                    started_at=at,
+                    signed_at=at,
+                    status=InspectionStatus.SIGNED,
+                )
+            )
+        s.commit()
+    app = make_app(lang)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        home = app.screen
+        assert isinstance(home, HomeScreen) and home.data is not None
+        assert len(home.data.signed) == 50 and home.data.signed_total == 53
+        label = str(home.query_one("#home-tabs", TabbedContent).get_tab("tab-signed").label)
+        assert label == ("已签 (最近 50/53)" if lang == "zh" else "Signed (newest 50 of 53)")
