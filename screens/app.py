@@ -280,11 +280,17 @@ class InspectorApp(App[None]):
         if event.state != WorkerState.ERROR or event.worker.error is None:
             return
         if event.worker.group == "store":
+            from inspector.file_errors import os_reason
             from screens.dialogs.message import MessageDialog
 
-            self.push_screen(
-                MessageDialog(t("app.store_failed", self.lang), str(event.worker.error), quit_on_close=True)
-            )
+            error = event.worker.error
+            if isinstance(error, InspectorError):  # the database's own message, in the app's language
+                detail = error.text(self.lang)
+            elif isinstance(error, OSError):  # a folder that cannot be made: the system's words are English
+                detail = os_reason(error, self.lang) + (f" ({error.filename})" if error.filename else "")
+            else:
+                detail = str(error)
+            self.push_screen(MessageDialog(t("app.store_failed", self.lang), detail, quit_on_close=True))
         else:
             self.report_failure(event.worker.error)
 

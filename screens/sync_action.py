@@ -110,7 +110,7 @@ def _sync(app: InspectorApp, quiet: bool) -> None:
     except Offline as exc:
         if not quiet and not worker.is_cancelled:
             app.call_from_thread(
-                app.notify, t("sync.offline", app.lang, reason=exc.message), severity="warning", timeout=8
+                app.notify, t("sync.offline", app.lang, reason=exc.text(app.lang)), severity="warning", timeout=8
             )
         return
     except SyncError as exc:

@@ -19,7 +19,7 @@ register(
             "This device is not enrolled: run inspector sync enroll URL CODE.",
         ),
         "sync.offline": (
-            "离线：{reason} 未同步的记录仍保存在本机。",
+            "离线：{reason}未同步的记录仍保存在本机。",
             "Offline: {reason} Unsynced records stay on this laptop.",
         ),
         "sync.failed": ("同步未完成：{reason}", "Sync did not finish: {reason}"),

@@ -8,15 +8,34 @@ from typing import Annotated
 import typer
 
 from inspector.cli.common import DbOption, console, fail, open_db
+from inspector.cli.problems import current_lang
+from inspector.cli.report_lang import LangOption, resolve_lang
 from inspector.config import load_settings
 from inspector.errors import InspectorError
-from inspector.i18n import locale_lang, normalise_lang, t
+from inspector.file_errors import os_reason
+from inspector.i18n import register, t
 
 sync_app = typer.Typer(help="Sync this laptop with the central server (or by bundle files).", no_args_is_help=False)
 
+register(
+    {
+        "cli.sync.bad_url": (
+            "{url}：服务器地址必须以 http:// 或 https:// 开头",
+            "{url}: the server address must start with http:// or https://",
+        ),
+        "cli.sync.unwritable": (
+            "无法写入离线包 {path}：{reason}。没有留下写了一半的文件，本机的待同步变更都还在。",
+            "The bundle {path} cannot be written: {reason}. No half-written file was left; this laptop's pending "
+            "changes are all still here.",
+        ),
+    }
+)
 
-def _lang() -> str:
-    return normalise_lang(load_settings().lang) or locale_lang()
+
+def _lang(value: str | None = None) -> str:
+    """The command's ``--lang`` (a wrong value is refused), else ``inspector --lang``, ``INSPECTOR_LANG``, the
+    locale: the same choice :func:`inspector.cli.common.fail` makes for its "错误："/"Error:"."""
+    return resolve_lang(value) if value is not None else current_lang()
 
 
 DataDirOption = Annotated[
@@ -37,6 +56,7 @@ def sync_now(
     retry_rejected: Annotated[
         bool, typer.Option("--retry-rejected", help="Send the changes the server rejected once more (after a fix).")
     ] = False,
+    lang: LangOption = None,
 ) -> None:
     """Push this laptop's changes and pull what it may see, showing progress."""
     if ctx.invoked_subcommand is not None:
@@ -48,9 +68,9 @@ def sync_now(
     from sync.client.http import Offline, SyncError
     from sync.client.service import NotEnrolled, SyncPaths, run_sync
 
-    lang = _lang()
+    lang = _lang(lang)
     paths = SyncPaths(data_dir or load_settings().data_dir)
-    store = open_db(db)
+    store = open_db(db)  # the first sync of a new laptop creates its database
     forwarded = ForwardReport()
     try:
         with Progress(
@@ -69,7 +89,7 @@ def sync_now(
     except InspectorError as exc:  # a damaged token file, or a signing key that cannot be kept
         fail(exc.text(lang))
     except Offline as exc:
-        fail(t("sync.offline", lang, reason=exc.message))
+        fail(t("sync.offline", lang, reason=exc.text(lang)))
     except SyncError as exc:
         fail(t("sync.failed", lang, reason=_message(exc, lang)))
     finally:
@@ -111,20 +131,21 @@ def enroll_command(
     url: Annotated[str, typer.Argument(help="The server, e.g. http://10.0.0.5:8765")],
     code: Annotated[str, typer.Argument(help="The one-time code printed by `inspector server enroll`.")],
     data_dir: DataDirOption = None,
+    lang: LangOption = None,
 ) -> None:
     """Enrol this laptop with the server using a one-time code."""
     import sync.messages  # noqa: F401
     from sync.client.http import Offline, SyncError
     from sync.client.service import SyncPaths, enroll
 
-    lang = _lang()
+    lang = _lang(lang)
     paths = SyncPaths(data_dir or load_settings().data_dir)
     if not url.startswith(("http://", "https://")):
-        fail(f"{url}: the server address must start with http:// or https://")
+        fail(t("cli.sync.bad_url", lang, url=url))
     try:
         creds = enroll(url, code, paths)
     except Offline as exc:
-        fail(t("sync.offline", lang, reason=exc.message))
+        fail(t("sync.offline", lang, reason=exc.text(lang)))
     except SyncError as exc:
         fail(t("sync.failed", lang, reason=_message(exc, lang)))
     console.print(
@@ -137,13 +158,14 @@ def export_command(
     out: Annotated[Path, typer.Option("--out", help="The bundle file to write (e.g. on a USB stick).")],
     db: DbOption = None,
     data_dir: DataDirOption = None,
+    lang: LangOption = None,
 ) -> None:
     """Write this laptop's pending changes to a signed bundle file, for a plant without network."""
     import sync.messages  # noqa: F401
     from sync.client.bundle import export_bundle
     from sync.client.service import NotEnrolled, SyncPaths, require_credentials
 
-    lang = _lang()
+    lang = _lang(lang)
     paths = SyncPaths(data_dir or load_settings().data_dir)
     try:
         creds = require_credentials(paths)
@@ -151,11 +173,13 @@ def export_command(
         fail(t("sync.not_enrolled", lang))
     except InspectorError as exc:  # a damaged token file, or a signing key that cannot be kept
         fail(exc.text(lang))
-    store = open_db(db)
+    store = open_db(db, must_exist=True)  # a mistyped --db has no pending changes to export
     try:
         count = export_bundle(store, creds, out)
-    except OSError as exc:
-        fail(f"{out}: {exc.strerror}")
+    except InspectorError as exc:
+        fail(exc.text(lang))
+    except OSError as exc:  # a full disk, a USB stick pulled out, no permission: no half-written bundle remains
+        fail(t("cli.sync.unwritable", lang, path=out, reason=os_reason(exc, lang)))
     finally:
         store.close()
     console.print(t("sync.exported", lang, count=count, path=out) if count else t("sync.nothing_to_export", lang))
@@ -174,13 +198,15 @@ def import_command(
             "to this laptop and goes to the server at its next sync.",
         ),
     ] = False,
+    lang: LangOption = None,
 ) -> None:
     """Import another laptop's bundle into this supervisor's laptop (no network needed).
 
-    The bundle is checked with the group's device keys (fetched at this laptop's last sync), applied with the
-    server's rules (its device's rights, signed inspections immutable, the domain rules; conflicts kept for the
-    Conflicts screen) and handed to the server unchanged at the next `inspector sync`. Importing the same bundle
-    twice changes nothing.
+    The bundle is checked with the group's device keys, fetched at this laptop's last sync.
+
+    It is applied with the server's rules (the device's rights, signed inspections unchangeable, the domain rules); conflicts wait on the Conflicts screen.
+
+    At the next `inspector sync` it goes to the server unchanged. Importing the same bundle twice changes nothing.
     """
     from sqlalchemy.exc import SQLAlchemyError
 
@@ -192,16 +218,16 @@ def import_command(
     from sync.client.service import NotEnrolled, SyncPaths, client_for, require_credentials
     from sync.protocol import ChangeStatus
 
-    lang = _lang()
+    lang = _lang(lang)
     paths = SyncPaths(data_dir or load_settings().data_dir)
     if not to_server:
-        store = open_db(db)
+        store = open_db(db, must_exist=True)  # a mistyped --db is named, not made into an empty laptop
         try:
             report = import_bundle(store, file=file, keys_path=paths.bundle_keys, attachments=paths.attachments)
         except InspectorError as exc:
             fail(exc.text(lang))
         except OSError as exc:
-            fail(t("sync.bundle_unreadable", lang, path=file, reason=exc.strerror or str(exc)))
+            fail(t("sync.bundle_unreadable", lang, path=file, reason=os_reason(exc, lang)))
         except SQLAlchemyError as exc:  # e.g. the database is locked by a long write elsewhere: nothing was applied
             fail(t("sync.import_failed", lang, reason=str(getattr(exc, "orig", None) or exc)))
         finally:
@@ -236,7 +262,7 @@ def import_command(
         with client_for(creds) as client:
             result = send_bundle(client, bundle)
     except Offline as exc:
-        fail(t("sync.offline", lang, reason=exc.message))
+        fail(t("sync.offline", lang, reason=exc.text(lang)))
     except SyncError as exc:
         fail(t("sync.failed", lang, reason=_message(exc, lang)))
     counts = {s: sum(1 for r in result.results if r.status == s) for s in ChangeStatus}
@@ -261,14 +287,14 @@ def _side(text: str, lang: str) -> str:
 
 
 @sync_app.command("rotate")
-def rotate_command(data_dir: DataDirOption = None) -> None:
+def rotate_command(data_dir: DataDirOption = None, lang: LangOption = None) -> None:
     """Replace this laptop's device token with a new one (the old one stops working at once)."""
     import sync.messages  # noqa: F401
     from sync.client.credentials import save_credentials
     from sync.client.http import Offline, SyncError
     from sync.client.service import NotEnrolled, SyncPaths, client_for, require_credentials
 
-    lang = _lang()
+    lang = _lang(lang)
     paths = SyncPaths(data_dir or load_settings().data_dir)
     try:
         creds = require_credentials(paths)
@@ -280,7 +306,7 @@ def rotate_command(data_dir: DataDirOption = None) -> None:
         with client_for(creds) as client:
             fresh = client.rotate()
     except Offline as exc:
-        fail(t("sync.offline", lang, reason=exc.message))
+        fail(t("sync.offline", lang, reason=exc.text(lang)))
     except SyncError as exc:
         fail(t("sync.failed", lang, reason=_message(exc, lang)))
     from dataclasses import replace

@@ -11,15 +11,17 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import os
+import stat
 from pathlib import Path
 
 from pydantic import ValidationError
 from sqlmodel import col, select
 
 from inspector.errors import InspectorError
+from inspector.file_errors import os_reason
 from inspector.models import SCHEMA_VERSION, OutboxEntry, utcnow
 from inspector.models.enums import OutboxStatus
+from inspector.output_file import replacing
 from inspector.store import Store
 from sync import bundle_signature
 from sync.client.credentials import Credentials
@@ -33,11 +35,25 @@ from sync.protocol import (
     token_hash,
 )
 
+#: The largest bundle file read (evidence photos are inlined, so a month offline can reach hundreds of MiB);
+#: anything larger is the wrong file (a video, a disk image) and is refused before it fills the memory.
+MAX_BUNDLE_BYTES = 512 * 1024 * 1024
+
 
 def export_bundle(store: Store, credentials: Credentials, out: Path) -> int:
     """Write every pending change to ``out`` (atomically); returns how many. The outbox is not touched.
 
-    ``credentials`` must carry this laptop's signing key (:func:`sync.client.credentials.with_signing_key`)."""
+    ``credentials`` must carry this laptop's signing key (:func:`sync.client.credentials.with_signing_key`).
+    A failed write (a full disk, a USB stick pulled out) raises :class:`OSError` naming ``out`` and leaves no
+    half-written file behind; an older bundle at ``out`` stays as it was."""
+    out = Path(out).expanduser()
+    if out.exists() and not out.is_dir() and not out.is_file():  # /dev/…, a pipe: never replaced by a bundle
+        raise InspectorError(
+            "E_BUNDLE_WRITE",
+            f"The bundle cannot be written to {out}: it is not a regular file (a device or a pipe). Nothing was "
+            "exported.",
+            f"无法将离线包写入 {out}：这不是普通文件（设备或管道）。未导出任何内容。",
+        )
     if not credentials.signing_key:
         raise InspectorError(
             "E_SYNC_NO_KEY",
@@ -71,14 +87,9 @@ def export_bundle(store: Store, credentials: Credentials, out: Path) -> int:
         ),
         credentials,
     )
-    out = Path(out).expanduser()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".part")
-    with tmp.open("w", encoding="utf-8") as handle:
-        handle.write(bundle.model_dump_json())
-        handle.flush()
-        os.fsync(handle.fileno())
-    tmp.replace(out)
+    text = bundle.model_dump_json()
+    with replacing(out) as temporary:  # flushed to disk and renamed over ``out`` only once complete
+        temporary.write_text(text, encoding="utf-8")
     return len(changes)
 
 
@@ -110,10 +121,7 @@ def read_bundle_file(path: Path) -> tuple[Bundle, str]:
     newer inspector each fail with their own clear message; nothing is read from them.
     """
     path = Path(path).expanduser()
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise _unreadable(path, exc.strerror or str(exc), exc.strerror or str(exc)) from exc
+    raw = _bundle_bytes(path)
     digest = hashlib.sha256(raw).hexdigest()
     try:
         text = raw.decode("utf-8")
@@ -165,6 +173,30 @@ def read_bundle_file(path: Path) -> tuple[Bundle, str]:
             "请先升级本机的 inspector；未导入任何内容。",
         )
     return bundle, digest
+
+
+def _bundle_bytes(path: Path) -> bytes:
+    """The file's bytes, refusing what is not a regular file or is too large before reading it all."""
+    try:
+        found = path.stat()
+        if not stat.S_ISREG(found.st_mode):  # a folder; /dev/zero or a pipe: reading never ends
+            if stat.S_ISDIR(found.st_mode):
+                raise _unreadable(path, "it is a folder, not a file", "这是一个文件夹，不是文件")
+            raise _unreadable(path, "it is not a regular file (a device or a pipe)", "这不是普通文件（设备或管道）")
+        raw = b""
+        if found.st_size <= MAX_BUNDLE_BYTES:
+            with path.open("rb") as handle:
+                raw = handle.read(MAX_BUNDLE_BYTES + 1)  # a file still growing is cut here, not read to the end
+    except OSError as exc:  # missing, no permission, a USB stick pulled out: in each language
+        raise _unreadable(path, os_reason(exc, "en"), os_reason(exc, "zh")) from exc
+    if found.st_size > MAX_BUNDLE_BYTES or len(raw) > MAX_BUNDLE_BYTES:
+        limit = MAX_BUNDLE_BYTES // (1024 * 1024)
+        raise _unreadable(
+            path,
+            f"it is larger than {limit} MiB, too large for a bundle (is it the right file?)",
+            f"文件超过 {limit} MiB，不像是离线包（是否选错了文件？）",
+        )
+    return raw
 
 
 def _unreadable(path: Path, en: str, zh: str) -> InspectorError:

@@ -68,10 +68,18 @@ class SyncError(Exception):
 
 
 class Offline(SyncError):
-    """The server cannot be reached, or what answered is not the sync server (captive portal, wrong URL)."""
+    """The server cannot be reached, or what answered is not the sync server (captive portal, wrong URL).
 
-    def __init__(self, message: str) -> None:
+    ``message`` is English; ``zh`` the same in Chinese (:meth:`text` picks one), so a Chinese sentence built around
+    the reason stays Chinese."""
+
+    def __init__(self, message: str, zh: str = "") -> None:
         super().__init__("E_OFFLINE", message)
+        self.zh = zh or message
+
+    def text(self, lang: str) -> str:
+        """The reason in ``lang`` (``zh`` or ``en``)."""
+        return self.zh if lang == "zh" else self.message
 
 
 class _Busy(Exception):
@@ -137,7 +145,10 @@ class SyncClient:
         except _Busy as exc:
             response = exc.response
         except httpx.TransportError as exc:
-            raise Offline(f"The server at {self.base_url} cannot be reached ({type(exc).__name__}).") from exc
+            raise Offline(
+                f"The server at {self.base_url} cannot be reached ({type(exc).__name__}).",
+                f"无法连接服务器 {self.base_url}（{type(exc).__name__}）。",
+            ) from exc
         if response.status_code >= 400:
             raise _error(response)
         return response
@@ -155,18 +166,24 @@ class SyncClient:
         try:
             response = self._send("GET", "/health")
         except (httpx.TransportError, _Busy) as exc:
-            raise Offline(f"The server at {self.base_url} cannot be reached.") from exc
+            raise Offline(
+                f"The server at {self.base_url} cannot be reached.", f"无法连接服务器 {self.base_url}。"
+            ) from exc
         kind = response.headers.get("content-type", "")
         if response.status_code != 200 or not kind.startswith("application/json"):
             raise Offline(
-                f"{self.base_url} did not answer as the inspector server (a captive portal or a wrong address?)."
+                f"{self.base_url} did not answer as the inspector server (a captive portal or a wrong address?).",
+                f"{self.base_url} 的应答不是 inspector 服务器的应答（是网络登录页面，还是地址写错了？）。",
             )
         try:
             health = Health.model_validate_json(response.content)
         except ValidationError:
-            raise Offline(f"{self.base_url} did not answer as the inspector server.") from None
+            raise Offline(
+                f"{self.base_url} did not answer as the inspector server.",
+                f"{self.base_url} 的应答不是 inspector 服务器的应答。",
+            ) from None
         if health.service != SERVICE_NAME:
-            raise Offline(f"{self.base_url} is not an inspector server.")
+            raise Offline(f"{self.base_url} is not an inspector server.", f"{self.base_url} 不是 inspector 服务器。")
         return health
 
     def enroll(self, code: str, label: str = "", public_key: str | None = None) -> DeviceToken:

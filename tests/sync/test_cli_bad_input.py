@@ -1,0 +1,319 @@
+"""`inspector sync …` and `inspector server …` given bad input: a device or a pipe as a bundle, a huge file, a full
+disk, a mistyped --db, an unknown database address, a laptop's database as the server's: one clear sentence in the
+user's language (its "错误："/"Error:" prefix in the same language), never a traceback, nothing lost or changed."""
+
+from __future__ import annotations
+
+import errno
+import os
+import shutil
+import socket
+import stat
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import typer.main
+from sqlmodel import func, select
+
+from inspector.cli.commands import app
+from inspector.cli.help_language import walk_commands
+from inspector.models import ImportedBundle
+from inspector.store import open_store
+from tests.inspector.cli_world import digest, private_crash_log, run
+from tests.sync.bundle_world import supervisor
+from tests.sync.conftest import Laptop, RunningServer
+from tests.sync.test_faults import inspector, seeded
+from tests.sync.world import WORLD, new_inspection
+
+#: Words of the system's English that must not appear inside a Chinese sentence.
+ENGLISH_REASONS = ("No such file", "No space left", "cannot be reached", "not a regular file", "larger than")
+
+
+@pytest.fixture(autouse=True)
+def no_crash_log(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """A user's mistake is not a bug: nothing may be written to the crash log."""
+    logs = private_crash_log(tmp_path, monkeypatch)
+    yield
+    assert not logs.exists() or not any(logs.rglob("*.log"))
+
+
+@pytest.fixture
+def laptop_db(tmp_path: Path) -> Path:
+    """An existing laptop database (a supervisor's laptop that imports bundles)."""
+    path = tmp_path / "laptop.db"
+    open_store(path).close()
+    return path
+
+
+def imported(db: Path) -> int:
+    store = open_store(db)
+    try:
+        with store.session() as s:
+            return int(s.exec(select(func.count()).select_from(ImportedBundle)).one())
+    finally:
+        store.close()
+
+
+# -- the language --------------------------------------------------------------------------------------------
+
+
+def test_inspector_lang_sets_the_language_of_the_message_and_of_its_prefix(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("INSPECTOR_LANG", "en")
+    code, err = run(["--lang", "zh", "sync", "enroll", "ftp://x", "CODE", "--data-dir", str(tmp_path)], capsys)
+    assert code == 1 and err == "错误：ftp://x：服务器地址必须以 http:// 或 https:// 开头"
+    monkeypatch.setenv("INSPECTOR_LANG", "zh")
+    code, err = run(["sync", "enroll", "ftp://x", "CODE", "--data-dir", str(tmp_path), "--lang", "en"], capsys)
+    assert code == 1 and err == "Error: ftp://x: the server address must start with http:// or https://"
+    code, err = run(["sync", "export", "--out", "x.bundle", "--lang", "xx"], capsys)
+    assert code == 2 and "xx" in err and "--lang" in err  # a wrong language is refused, not ignored
+
+
+def test_an_unreachable_server_is_named_in_chinese_inside_a_chinese_sentence(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with socket.socket() as probe:  # a port nobody listens on: connection refused
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    monkeypatch.setenv("INSPECTOR_LANG", "en")
+    url = f"http://127.0.0.1:{port}"
+    code, err = run(["--lang", "zh", "sync", "enroll", url, "CODE", "--data-dir", str(tmp_path)], capsys)
+    assert code == 1 and err.startswith(f"错误：离线：无法连接服务器 {url}。未同步的记录仍保存在本机。"), err
+    assert not any(english in err for english in ENGLISH_REASONS), err
+    code, err = run(["sync", "enroll", url, "CODE", "--data-dir", str(tmp_path)], capsys)
+    assert code == 1 and f"Error: Offline: The server at {url} cannot be reached" in err
+
+
+# -- what `sync import` reads --------------------------------------------------------------------------------
+
+
+def _device(_tmp: Path) -> Path:
+    return Path("/dev/zero")
+
+
+def _pipe(tmp: Path) -> Path:
+    os.mkfifo(tmp / "pipe.bundle")
+    return tmp / "pipe.bundle"
+
+
+def _huge(tmp: Path) -> Path:
+    path = tmp / "video.bundle"
+    with path.open("wb") as handle:
+        handle.truncate(600 * 1024 * 1024)  # sparse: refused by its size, never read
+    return path
+
+
+def _missing(tmp: Path) -> Path:
+    return tmp / "missing.bundle"
+
+
+def _folder(tmp: Path) -> Path:
+    (tmp / "folder.bundle").mkdir()
+    return tmp / "folder.bundle"
+
+
+UNREADABLE = [
+    (_device, "it is not a regular file (a device or a pipe)", "这不是普通文件（设备或管道）"),
+    (_pipe, "it is not a regular file (a device or a pipe)", "这不是普通文件（设备或管道）"),
+    (_huge, "it is larger than 512 MiB, too large for a bundle", "文件超过 512 MiB，不像是离线包"),
+    (_missing, "no such file or folder", "文件或文件夹不存在"),
+    (_folder, "it is a folder, not a file", "这是一个文件夹，不是文件"),
+]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize(("make", "english", "chinese"), UNREADABLE, ids=[u[0].__name__ for u in UNREADABLE])
+def test_sync_import_refuses_what_is_not_a_bundle_file_before_reading_it(
+    laptop_db: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    lang: str,
+    make: object,
+    english: str,
+    chinese: str,
+) -> None:
+    bundle = make(tmp_path)  # type: ignore[operator]
+    monkeypatch.setenv("INSPECTOR_LANG", lang)
+    before = digest(laptop_db)
+    code, err = run(["sync", "import", str(bundle), "--db", str(laptop_db), "--data-dir", str(tmp_path)], capsys)
+    assert code == 1
+    if lang == "zh":
+        assert err.startswith(f"错误：离线包 {bundle} 无法读取：{chinese}") and err.endswith("。未导入任何内容。"), err
+        assert not any(reason in err for reason in ENGLISH_REASONS), err
+    else:
+        assert err.startswith(f"Error: The bundle {bundle} cannot be read: {english}") and "Nothing was imported" in err
+    assert digest(laptop_db) == before and imported(laptop_db) == 0
+
+
+@pytest.mark.parametrize(("lang", "words"), [("en", "There is no database file"), ("zh", "没有数据库文件")])
+def test_sync_import_into_a_mistyped_db_names_it_and_creates_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, lang: str, words: str
+) -> None:
+    monkeypatch.setenv("INSPECTOR_LANG", lang)
+    typo = tmp_path / "laptpo.db"
+    code, err = run(["sync", "import", str(tmp_path / "x.bundle"), "--db", str(typo)], capsys)
+    assert code == 1 and words in err and str(typo) in err
+    assert not typo.exists()
+
+
+# -- help ----------------------------------------------------------------------------------------------------
+
+
+def test_no_paragraph_of_any_command_help_breaks_mid_sentence() -> None:
+    """Typer (rich mode) shows a docstring's single line breaks as they are: each paragraph must be one line."""
+    broken = [
+        " ".join(path)
+        for path, command in walk_commands(typer.main.get_command(app))
+        for paragraph in (command.help or "").strip().split("\n\n")
+        if "\n" in paragraph.strip()
+    ]
+    assert broken == []
+
+
+# -- the server's database -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("en", "Error: --database-url foo://x: foo is not a database type this server knows"),
+        ("zh", "错误：--database-url foo://x：不认识的数据库类型 foo"),
+    ],
+)
+def test_an_unknown_database_address_is_named(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, lang: str, expected: str
+) -> None:
+    monkeypatch.setenv("INSPECTOR_LANG", lang)
+    # (`inspector server` itself refuses to run as root before it reads the address)
+    for command in (["server", "devices"], ["server", "audit-verify"], ["server", "new-epoch"]):
+        code, err = run([*command, "--database-url", "foo://x"], capsys)
+        assert code == 1 and err.startswith(expected), err
+        assert "Unexpected" not in err and "意外错误" not in err
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("en", "is a laptop's inspector database (schema"),
+        ("zh", "是笔记本上的检查数据库（数据库结构"),
+    ],
+)
+def test_a_laptops_database_given_to_the_server_is_named_and_left_unchanged(
+    laptop_db: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, lang: str, expected: str
+) -> None:
+    monkeypatch.setenv("INSPECTOR_LANG", lang)
+    before = digest(laptop_db)
+    for command in ("audit-verify", "devices", "new-epoch"):
+        code, err = run(["server", command, "--database-url", f"sqlite:///{laptop_db}"], capsys)
+        assert code == 1 and expected in err and str(laptop_db) in err, err
+    assert digest(laptop_db) == before
+
+
+def test_another_programs_database_given_to_the_server_is_left_unchanged(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlite3
+
+    other = tmp_path / "accounts.db"
+    with sqlite3.connect(other) as connection:
+        connection.execute("CREATE TABLE ledger (amount INTEGER)")
+    before = digest(other)
+    monkeypatch.setenv("INSPECTOR_LANG", "zh")
+    code, err = run(["server", "devices", "--database-url", f"sqlite:///{other}"], capsys)
+    assert code == 1 and "是其他程序的数据库（表 ledger）" in err, err
+    assert digest(other) == before and not Path(f"{other}-wal").exists()
+
+
+def test_server_enroll_mistakes_are_worded_in_chinese(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("INSPECTOR_LANG", "zh")
+    url = f"sqlite:///{tmp_path / 's.db'}"
+    code, err = run(["server", "enroll", "--name", "x", "--role", "boss", "--database-url", url], capsys)
+    assert code == 1 and err.startswith("错误：--role boss：请使用 inspector, team-leader, supervisor, auditor 之一")
+    code, err = run(["server", "enroll", "--name", " ", "--role", "inspector", "--database-url", url], capsys)
+    assert code == 1 and err == "错误：--name：请给设备起一个名称"
+
+
+# -- `sync export`: a full disk, a device, a mistyped --db (against a real server) ---------------------------
+
+
+@pytest.fixture
+def full_disk(tmp_path: Path) -> Iterator[Path]:
+    """A 64 KiB tmpfs filled to the last byte (mounting needs root; skipped elsewhere)."""
+    folder = tmp_path / "usb"
+    folder.mkdir()
+    if os.geteuid() != 0 or shutil.which("mount") is None:
+        pytest.skip("mounting a small tmpfs needs root")
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(folder)], capture_output=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.decode().strip()}")
+    try:
+        (folder / "old.bundle").write_text("the bundle exported yesterday", encoding="utf-8")
+        filler = os.open(folder / "filler", os.O_WRONLY | os.O_CREAT, 0o644)
+        try:
+            while True:
+                os.write(filler, b"\0" * 512)
+        except OSError as exc:
+            assert exc.errno == errno.ENOSPC
+        finally:
+            os.close(filler)
+        yield folder
+    finally:
+        subprocess.run(["umount", str(folder)], check=True)
+
+
+@pytest.fixture
+def exporting(server: RunningServer, tmp_path: Path, laptops: list[Laptop]) -> tuple[Laptop, Path]:
+    """An enrolled inspector's laptop with 3 pending changes, and its data folder (token and signing key)."""
+    seeded(server, tmp_path, laptops)
+    ins = inspector(server, tmp_path, laptops, "ins", "INS-1")
+    new_inspection(ins.store, WORLD.inspector_1, WORLD.team_a, answers=2)
+    supervisor(server, ins, "ins", tmp_path / "ins-data")  # writes the credentials file as enrolment does
+    return ins, tmp_path / "ins-data"
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+@pytest.mark.parametrize(("lang", "reason"), [("en", "the disk is full"), ("zh", "磁盘已满")])
+def test_export_to_a_full_disk_leaves_no_half_written_bundle_and_keeps_the_old_one(
+    exporting: tuple[Laptop, Path],
+    full_disk: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    lang: str,
+    reason: str,
+) -> None:
+    ins, data = exporting
+    monkeypatch.setenv("INSPECTOR_LANG", lang)
+    out = full_disk / "old.bundle"
+    args = ["sync", "export", "--out", str(out), "--db", str(ins.store.path), "--data-dir", str(data)]
+    code, err = run(args, capsys)
+    assert code == 1 and str(out) in err and reason in err, err
+    assert "No space left" not in err
+    assert sorted(p.name for p in full_disk.iterdir()) == ["filler", "old.bundle"]  # no .part left behind
+    assert out.read_text(encoding="utf-8") == "the bundle exported yesterday"
+    (full_disk / "filler").unlink()  # room again: the same command now writes the bundle
+    code, _ = run(args, capsys)
+    assert code == 0 and out.read_text(encoding="utf-8").startswith('{"format":"inspector-bundle')
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_export_refuses_a_device_and_a_mistyped_db(
+    exporting: tuple[Laptop, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ins, data = exporting
+    monkeypatch.setenv("INSPECTOR_LANG", "zh")
+    device = Path("/dev/null")
+    args = ["sync", "export", "--out", str(device), "--db", str(ins.store.path), "--data-dir", str(data)]
+    code, err = run(args, capsys)
+    assert code == 1 and err == f"错误：无法将离线包写入 {device}：这不是普通文件（设备或管道）。未导出任何内容。"
+    assert stat.S_ISCHR(device.stat().st_mode)
+    typo = tmp_path / "inspectr.db"
+    code, err = run(
+        ["sync", "export", "--out", str(tmp_path / "b"), "--db", str(typo), "--data-dir", str(data)], capsys
+    )
+    assert code == 1 and "没有数据库文件" in err and not typo.exists() and not (tmp_path / "b").exists()
