@@ -23,6 +23,23 @@ register(
             "{url}：服务器地址必须以 http:// 或 https:// 开头",
             "{url}: the server address must start with http:// or https://",
         ),
+        "cli.sync.token_unsaved": (
+            "无法保存设备令牌文件 {path}：{reason}。{after}",
+            "The device token file {path} cannot be saved: {reason}. {after}",
+        ),
+        "cli.sync.enrol_unsaved": (
+            "登记码已经用掉；请腾出空间后向管理员索取新的登记码再登记。",
+            "The enrolment code is used up; make room, then ask the administrator for a new code and enrol again.",
+        ),
+        "cli.sync.rotate_unsaved": (
+            "令牌未更换，旧令牌仍然有效。",
+            "The token was not replaced; the old one still works.",
+        ),
+        "cli.sync.rotated_unsaved": (
+            "服务器已换发新令牌而旧令牌已失效；请腾出空间后向管理员索取新的登记码重新登记（本机未同步的记录仍保存在本机）。",
+            "The server issued a new token and the old one no longer works; make room, then ask the administrator "
+            "for a new enrolment code and enrol again (this laptop's unsynced records stay here).",
+        ),
         "cli.sync.unwritable": (
             "无法写入离线包 {path}：{reason}。没有留下写了一半的文件，本机的待同步变更都还在。",
             "The bundle {path} cannot be written: {reason}. No half-written file was left; this laptop's pending "
@@ -144,6 +161,9 @@ def enroll_command(
         fail(t("cli.sync.bad_url", lang, url=url))
     try:
         creds = enroll(url, code, paths)
+    except OSError as exc:  # the token came but cannot be kept (a full disk, a read-only folder)
+        after = t("cli.sync.enrol_unsaved", lang)
+        fail(t("cli.sync.token_unsaved", lang, path=paths.credentials, reason=os_reason(exc, lang), after=after))
     except Offline as exc:
         fail(t("sync.offline", lang, reason=exc.text(lang)))
     except SyncError as exc:
@@ -302,6 +322,11 @@ def rotate_command(data_dir: DataDirOption = None, lang: LangOption = None) -> N
         fail(t("sync.not_enrolled", lang))
     except InspectorError as exc:  # a damaged token file, or a signing key that cannot be kept
         fail(exc.text(lang))
+    try:  # first make sure the token file can be written: the server's rotation ends the old token at once
+        save_credentials(paths.credentials, creds)
+    except OSError as exc:
+        after = t("cli.sync.rotate_unsaved", lang)
+        fail(t("cli.sync.token_unsaved", lang, path=paths.credentials, reason=os_reason(exc, lang), after=after))
     try:
         with client_for(creds) as client:
             fresh = client.rotate()
@@ -311,5 +336,9 @@ def rotate_command(data_dir: DataDirOption = None, lang: LangOption = None) -> N
         fail(t("sync.failed", lang, reason=_message(exc, lang)))
     from dataclasses import replace
 
-    save_credentials(paths.credentials, replace(creds, token=fresh.token, expires_at=fresh.expires_at))
+    try:
+        save_credentials(paths.credentials, replace(creds, token=fresh.token, expires_at=fresh.expires_at))
+    except OSError as exc:
+        after = t("cli.sync.rotated_unsaved", lang)
+        fail(t("cli.sync.token_unsaved", lang, path=paths.credentials, reason=os_reason(exc, lang), after=after))
     console.print(t("sync.rotated", lang, when=fresh.expires_at.strftime("%Y-%m-%d")))

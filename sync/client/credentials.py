@@ -55,12 +55,16 @@ def save_credentials(path: Path, credentials: Credentials) -> None:
     data["expires_at"] = credentials.expires_at.isoformat()
     tmp = path.with_name(path.name + ".tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        json.dump(data, handle, indent=2)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.chmod(tmp, 0o600)
-    tmp.replace(path)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(data, handle, indent=2)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o600)
+        tmp.replace(path)
+    except BaseException:  # a full disk: no half-written token file is left; the saved one is as it was
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def load_credentials(path: Path) -> Credentials | None:

@@ -254,17 +254,22 @@ def full_disk(tmp_path: Path) -> Iterator[Path]:
         pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.decode().strip()}")
     try:
         (folder / "old.bundle").write_text("the bundle exported yesterday", encoding="utf-8")
-        filler = os.open(folder / "filler", os.O_WRONLY | os.O_CREAT, 0o644)
-        try:
-            while True:
-                os.write(filler, b"\0" * 512)
-        except OSError as exc:
-            assert exc.errno == errno.ENOSPC
-        finally:
-            os.close(filler)
+        fill(folder)
         yield folder
     finally:
         subprocess.run(["umount", str(folder)], check=True)
+
+
+def fill(folder: Path) -> None:
+    """Write ``folder/filler`` until the disk is full."""
+    filler = os.open(folder / "filler", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    try:
+        while True:
+            os.write(filler, b"\0" * 512)
+    except OSError as exc:
+        assert exc.errno == errno.ENOSPC
+    finally:
+        os.close(filler)
 
 
 @pytest.fixture
@@ -317,3 +322,21 @@ def test_export_refuses_a_device_and_a_mistyped_db(
         ["sync", "export", "--out", str(tmp_path / "b"), "--db", str(typo), "--data-dir", str(data)], capsys
     )
     assert code == 1 and "没有数据库文件" in err and not typo.exists() and not (tmp_path / "b").exists()
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_rotate_on_a_full_disk_keeps_the_old_token_working(
+    exporting: tuple[Laptop, Path], full_disk: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ins, data = exporting
+    (full_disk / "filler").unlink()
+    token_file = full_disk / "sync-device.json"
+    shutil.copy(data / "sync-device.json", token_file)
+    fill(full_disk)
+    before = token_file.read_bytes()
+    monkeypatch.setenv("INSPECTOR_LANG", "zh")
+    code, err = run(["sync", "rotate", "--data-dir", str(full_disk)], capsys)
+    assert code == 1 and err == f"错误：无法保存设备令牌文件 {token_file}：磁盘已满。令牌未更换，旧令牌仍然有效。", err
+    assert token_file.read_bytes() == before
+    assert sorted(p.name for p in full_disk.iterdir()) == ["filler", "old.bundle", "sync-device.json"]
+    assert ins.client.me().name == "ins"  # the token it holds still works
