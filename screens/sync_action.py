@@ -66,7 +66,9 @@ def _enrol(app: InspectorApp, url: str, code: str) -> None:
     try:
         creds = enroll(url, code, sync_paths())
     except SyncError as exc:
-        app.call_from_thread(app.notify, t("sync.failed", app.lang, reason=exc.message), severity="error", timeout=12)
+        app.call_from_thread(
+            app.notify, t("sync.failed", app.lang, reason=exc.text(app.lang)), severity="error", timeout=12
+        )
         return
     text = t(
         "sync.enrolled", app.lang, name=creds.name, role=creds.role, url=creds.server_url, path=sync_paths().credentials
@@ -115,9 +117,7 @@ def _sync(app: InspectorApp, quiet: bool) -> None:
         return
     except SyncError as exc:
         if not worker.is_cancelled:
-            from sync.errors import message_for
-
-            reason = message_for(exc.code, app.lang) if exc.code.startswith("E_AUTH") else exc.message
+            reason = exc.text(app.lang)  # the catalogue's words for a typed code, in the app's language
             app.call_from_thread(app.notify, t("sync.failed", app.lang, reason=reason), severity="error", timeout=15)
         return
     if not worker.is_cancelled:

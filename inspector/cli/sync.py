@@ -134,13 +134,9 @@ def sync_now(
 
 def _message(exc: object, lang: str) -> str:
     from sync.client.http import SyncError
-    from sync.errors import CATALOGUE, message_for
 
     assert isinstance(exc, SyncError)
-    if exc.code in CATALOGUE:
-        known = message_for(exc.code, lang)
-        return known if exc.message == CATALOGUE[exc.code].en else f"{known} ({exc.message})"
-    return exc.message
+    return exc.text(lang)
 
 
 @sync_app.command("enroll")

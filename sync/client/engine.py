@@ -689,7 +689,11 @@ class SyncEngine:
             return str(target)
         content = self.client.download(ref.sha256, record)
         if hashlib.sha256(content).hexdigest() != ref.sha256:
-            raise SyncError("E_ATTACHMENT_HASH", f"Attachment {ref.sha256[:12]}… arrived damaged.")
+            raise SyncError(
+                "E_ATTACHMENT_HASH",
+                f"Attachment {ref.sha256[:12]}… arrived damaged.",
+                zh=f"附件 {ref.sha256[:12]}… 传输后已损坏。",
+            )
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_name(target.name + ".part")
         tmp.write_bytes(content)

@@ -53,14 +53,33 @@ class ConflictList:
 
 
 class SyncError(Exception):
-    """The server answered with a typed error (or something we cannot use)."""
+    """The server answered with a typed error (or something we cannot use).
 
-    def __init__(self, code: str, message: str, status: int = 0, detail: dict[str, Any] | None = None) -> None:
+    ``message`` is English (the server's words for a typed error); ``zh`` its Chinese where the client words the
+    problem itself. :meth:`text` answers in the user's language either way."""
+
+    def __init__(
+        self, code: str, message: str, status: int = 0, detail: dict[str, Any] | None = None, *, zh: str = ""
+    ) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
         self.status = status
         self.detail = detail or {}
+        self.zh = zh
+
+    def text(self, lang: str) -> str:
+        """The message in ``lang`` (``zh`` or ``en``): the client's own two wordings, else the catalogue's text of
+        the code (with the server's English detail when it says more), else the server's English."""
+        if self.zh:
+            return self.zh if lang == "zh" else self.message
+        from sync.errors import CATALOGUE, message_for
+
+        known = CATALOGUE.get(self.code)
+        if known is None:
+            return self.message
+        localized = message_for(self.code, lang)
+        return localized if self.message == known.en else f"{localized} ({self.message})"
 
     @property
     def is_auth(self) -> bool:
@@ -74,12 +93,7 @@ class Offline(SyncError):
     the reason stays Chinese."""
 
     def __init__(self, message: str, zh: str = "") -> None:
-        super().__init__("E_OFFLINE", message)
-        self.zh = zh or message
-
-    def text(self, lang: str) -> str:
-        """The reason in ``lang`` (``zh`` or ``en``)."""
-        return self.zh if lang == "zh" else self.message
+        super().__init__("E_OFFLINE", message, zh=zh)
 
 
 class _Busy(Exception):
@@ -158,7 +172,11 @@ class SyncClient:
         try:
             return model.model_validate_json(response.content)
         except ValidationError as exc:
-            raise SyncError("E_BAD_ANSWER", f"The server's answer to {path} is not understood.") from exc
+            raise SyncError(
+                "E_BAD_ANSWER",
+                f"The server's answer to {path} is not understood.",
+                zh=f"无法理解服务器对 {path} 的应答。",
+            ) from exc
 
     # -- endpoints -------------------------------------------------------------------------------------------
     def health(self) -> Health:
@@ -268,5 +286,8 @@ def _error(response: httpx.Response) -> SyncError:
         return SyncError(body.code, body.message, response.status_code, body.detail)
     except ValidationError:
         return SyncError(
-            f"E_HTTP_{response.status_code}", f"The server answered {response.status_code}.", response.status_code
+            f"E_HTTP_{response.status_code}",
+            f"The server answered {response.status_code}.",
+            response.status_code,
+            zh=f"服务器返回了 {response.status_code}。",
         )

@@ -83,7 +83,11 @@ def refresh_bundle_keys(client: SyncClient, path: Path) -> BundleKeys:
     try:
         keys = BundleKeys.model_validate_json(response.content)
     except ValidationError as exc:
-        raise SyncError("E_BAD_ANSWER", "The server's list of device keys is not understood.") from exc
+        raise SyncError(
+            "E_BAD_ANSWER",
+            "The server's list of device keys is not understood.",
+            zh="无法理解服务器发来的设备密钥列表。",
+        ) from exc
     save_bundle_keys(path, keys)
     return keys
 

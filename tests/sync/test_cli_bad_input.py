@@ -340,3 +340,18 @@ def test_rotate_on_a_full_disk_keeps_the_old_token_working(
     assert token_file.read_bytes() == before
     assert sorted(p.name for p in full_disk.iterdir()) == ["filler", "old.bundle", "sync-device.json"]
     assert ins.client.me().name == "ins"  # the token it holds still works
+
+
+def test_a_sync_error_reads_in_the_users_language() -> None:
+    import httpx
+
+    from sync.client.http import SyncError, _error
+    from sync.errors import E_AUTH_REVOKED, E_TOO_LARGE
+
+    assert _error(httpx.Response(500, content=b"<html>oops</html>")).text("zh") == "服务器返回了 500。"
+    assert _error(httpx.Response(500, content=b"<html>oops</html>")).text("en") == "The server answered 500."
+    revoked = SyncError(E_AUTH_REVOKED.code, E_AUTH_REVOKED.en, 401)
+    assert revoked.text("zh") == E_AUTH_REVOKED.zh and revoked.text("en") == E_AUTH_REVOKED.en
+    detailed = SyncError(E_TOO_LARGE.code, "The request is larger than 5 bytes.", 413)
+    assert detailed.text("zh") == f"{E_TOO_LARGE.zh} (The request is larger than 5 bytes.)"
+    assert SyncError("E_NEW_KIND", "Something new.").text("zh") == "Something new."  # nothing better to say
