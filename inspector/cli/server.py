@@ -51,6 +51,10 @@ register(
             "--database-url {url}: the database driver {driver} is not installed; for PostgreSQL use "
             "postgresql+psycopg://",
         ),
+        "cli.server.not_sqlite": (
+            "{url} 不是数据库文件（不是 SQLite 文件）；文件没有被改动",
+            "{url} is not a database file (not a SQLite file); it was not changed",
+        ),
         "cli.server.unreachable": ("无法连接数据库 {url}：{reason}", "Cannot reach the database {url}: {reason}"),
         "cli.server.no_folder": (
             "无法创建服务器数据库 {url} 的文件夹：{reason}",
@@ -137,6 +141,8 @@ def _engine(database_url: str | None) -> Engine:
         migrate(engine)
     except sa.exc.DBAPIError as exc:  # unreachable, refused, not a database file
         reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        if "not a database" in reason:  # SQLite's words for a file of another kind
+            fail(t("cli.server.not_sqlite", lang, url=url))
         fail(t("cli.server.unreachable", lang, url=url, reason=reason))
     except CommandError as exc:  # a revision this server does not know: written by a newer version
         fail(t("cli.server.newer_db", lang, url=url, revision=str(exc)))

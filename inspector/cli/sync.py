@@ -83,10 +83,16 @@ def sync_now(
     import sync.messages  # noqa: F401
     from sync.client.bundle_forward import ForwardReport
     from sync.client.http import Offline, SyncError
-    from sync.client.service import NotEnrolled, SyncPaths, run_sync
+    from sync.client.service import NotEnrolled, SyncPaths, require_credentials, run_sync
 
     lang = _lang(lang)
     paths = SyncPaths(data_dir or load_settings().data_dir)
+    try:  # before the database: a laptop that is not enrolled gets no empty database made for nothing
+        require_credentials(paths)
+    except NotEnrolled:
+        fail(t("sync.not_enrolled", lang))
+    except InspectorError as exc:  # a damaged token file, or a signing key that cannot be kept
+        fail(exc.text(lang))
     store = open_db(db)  # the first sync of a new laptop creates its database
     forwarded = ForwardReport()
     try:

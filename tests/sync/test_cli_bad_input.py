@@ -226,6 +226,20 @@ def test_another_programs_database_given_to_the_server_is_left_unchanged(
     code, err = run(["server", "devices", "--database-url", f"sqlite:///{other}"], capsys)
     assert code == 1 and "是其他程序的数据库（表 ledger）" in err, err
     assert digest(other) == before and not Path(f"{other}-wal").exists()
+    notes = tmp_path / "notes.db"
+    notes.write_text("not a database", encoding="utf-8")
+    code, err = run(["server", "devices", "--database-url", f"sqlite:///{notes}"], capsys)
+    assert code == 1 and err == f"错误：sqlite:///{notes} 不是数据库文件（不是 SQLite 文件）；文件没有被改动", err
+    assert notes.read_text(encoding="utf-8") == "not a database"
+
+
+def test_sync_without_enrolment_makes_no_database(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("INSPECTOR_LANG", "zh")
+    db = tmp_path / "laptop.db"
+    code, err = run(["sync", "--db", str(db), "--data-dir", str(tmp_path / "none")], capsys)
+    assert code == 1 and err.startswith("错误：此设备尚未登记") and not db.exists()
 
 
 def test_server_enroll_mistakes_are_worded_in_chinese(
