@@ -7,7 +7,8 @@ only public halves to supervisors' laptops. So nobody but the laptop itself can 
 Format 1 bundles (written before this) are signed with HMAC-SHA256 keyed by :func:`sync.protocol.bundle_key` of
 the token's stored hash, which the server (and, back then, supervisors' laptops) could derive. Only the server checks
 them now, and only for a device that has not registered a key of its own. A format 2 bundle of such a device also
-carries its public key with a *key proof*: the same HMAC over the device id and the public key, so the server can
+carries its public key with a *key proof*: an HMAC over the device id and the public key, keyed from the token's
+hash by another derivation than format 1's (:func:`proof_key`: the old trust files' keys cannot make one), so the server can
 register the key of a laptop that never had a network since it was updated. Once a key is registered, only that
 key speaks for the device.
 
@@ -89,10 +90,19 @@ def verify(public_encoded: str, body: bytes, signature: str) -> bool:
     return True
 
 
+def proof_key(token_hash: str) -> bytes:
+    """The HMAC key of key proofs: derived from the token's hash apart from :func:`sync.protocol.bundle_key`.
+
+    Older supervisors' laptops kept every device's ``bundle_key`` (their trust file): with the same key for proofs,
+    such a copy could register its own key for any device that had none yet, for good. This derivation needs the
+    token hash itself, which only the device (from its token) and the server hold."""
+    return hashlib.sha256(f"{PROOF_CONTEXT}:key:{token_hash}".encode("ascii")).digest()
+
+
 def key_proof(token_hash: str, device_id: uuid.UUID, public_encoded: str) -> str:
     """The HMAC the server can check (it keeps ``token_hash``) that the device's token holder made this key."""
     message = f"{PROOF_CONTEXT}:{device_id}:{public_encoded}".encode("ascii")
-    return hmac.new(bundle_key(token_hash), message, hashlib.sha256).hexdigest()
+    return hmac.new(proof_key(token_hash), message, hashlib.sha256).hexdigest()
 
 
 def legacy_signature(token_hash: str, body: bytes) -> str:

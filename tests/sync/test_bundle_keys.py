@@ -4,6 +4,8 @@ enrolled before keys existed get one at their next sync (or export) and register
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import uuid
 from pathlib import Path
@@ -18,7 +20,7 @@ from typer.testing import CliRunner
 from inspector.audit import canonical_json
 from inspector.cli import app
 from inspector.models import ImportedBundle, Inspection
-from sync.bundle_signature import key_id, legacy_signature, new_private_key, public_key_of, sign
+from sync.bundle_signature import PROOF_CONTEXT, key_id, legacy_signature, new_private_key, public_key_of, sign
 from sync.client.bundle import read_bundle, sign_bundle
 from sync.client.credentials import Credentials, load_credentials, save_credentials
 from sync.client.http import SyncError
@@ -374,3 +376,41 @@ def test_a_damaged_signing_key_is_named_and_nothing_is_exported(
     said = "is damaged" if lang == "en" else "已损坏"
     assert result.exit_code == 1 and said in result.output and "Traceback" not in result.output, result.output
     assert not out.exists()
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_an_old_file_of_secret_keys_cannot_register_a_key_for_a_keyless_device(
+    server: RunningServer, tmp_path: Path, laptops: list[Laptop]
+) -> None:
+    """The old supervisors' trust files held each device's format 1 HMAC key (``bundle_key`` of its token hash).
+    Whoever kept such a copy can still forge a format 1 bundle of a keyless device (documented), but must not be able
+    to make a key proof: that would register their own key for the device for good (a token rotation would not end
+    it, and the device's own key would be refused as E_DEVICE_KEY_TAKEN)."""
+    sup = supervisor(server, seeded(server, tmp_path, laptops), "sup", tmp_path / "sup-data")
+    paths = old_laptop(server, tmp_path, laptops, "old", "INS-1")
+    laptop = laptops[-1]
+    sup.sync()
+    new_inspection(laptop.store, WORLD.inspector_1, WORLD.team_a, answers=1)
+    bundle = tmp_path / "genuine.bundle"
+    cli_export(laptop, paths, bundle)
+
+    secret = bundle_key(token_hash(server.tokens["old"]))  # what the old trust file held, and nothing more
+    attacker = new_private_key()
+    public = public_key_of(attacker)
+    message = f"{PROOF_CONTEXT}:{read_bundle(bundle).device_id}:{public}".encode("ascii")
+    forged = read_bundle(bundle).model_copy(
+        update={
+            "public_key": public,
+            "key_id": key_id(public),
+            "key_proof": hmac.new(secret, message, hashlib.sha256).hexdigest(),
+        }
+    )
+    forged.signature = sign(attacker, forged.signed_body())
+    with pytest.raises(SyncError) as caught:
+        sup.laptop.client.upload_bundle(forged)
+    assert caught.value.code == "E_BUNDLE_KEY_UNKNOWN"
+    assert device_key(server, "old") is None
+
+    run_sync(laptop.store, paths, client=laptop.client)  # the laptop's own key is still the one registered
+    kept = load_credentials(paths.credentials)
+    assert kept is not None and kept.key_registered and device_key(server, "old") == key_id(kept.public_key)
