@@ -248,8 +248,9 @@ def import_command(
             report = import_bundle(store, file=file, keys_path=paths.bundle_keys, attachments=paths.attachments)
         except InspectorError as exc:
             fail(exc.text(lang))
-        except OSError as exc:
-            fail(t("sync.bundle_unreadable", lang, path=file, reason=os_reason(exc, lang)))
+        except OSError as exc:  # the bundle was read: its photos cannot be written here (a full disk)
+            where = f" ({exc.filename})" if exc.filename else ""
+            fail(t("sync.import_failed", lang, reason=os_reason(exc, lang) + where))
         except SQLAlchemyError as exc:  # e.g. the database is locked by a long write elsewhere: nothing was applied
             fail(t("sync.import_failed", lang, reason=str(getattr(exc, "orig", None) or exc)))
         finally:

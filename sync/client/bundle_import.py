@@ -130,8 +130,12 @@ def save_attachments(bundle: Bundle, folder: Path) -> dict[str, str]:
         if not (target.is_file() and hashlib.sha256(target.read_bytes()).hexdigest() == sha):
             target.parent.mkdir(parents=True, exist_ok=True)
             tmp = target.with_name(target.name + ".part")
-            tmp.write_bytes(base64.b64decode(content))
-            tmp.replace(target)
+            try:
+                tmp.write_bytes(base64.b64decode(content))
+                tmp.replace(target)
+            except BaseException:  # a full disk: no half-written photo is left behind
+                tmp.unlink(missing_ok=True)
+                raise
         local[sha] = str(target)
     return {ref.path: local[ref.sha256] for c in bundle.changes for ref in c.attachments if ref.sha256 in local}
 

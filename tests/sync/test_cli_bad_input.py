@@ -369,3 +369,61 @@ def test_a_sync_error_reads_in_the_users_language() -> None:
     detailed = SyncError(E_TOO_LARGE.code, "The request is larger than 5 bytes.", 413)
     assert detailed.text("zh") == f"{E_TOO_LARGE.zh} (The request is larger than 5 bytes.)"
     assert SyncError("E_NEW_KIND", "Something new.").text("zh") == "Something new."  # nothing better to say
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_import_whose_photos_meet_a_full_disk_applies_nothing_and_leaves_no_part_file(
+    server: RunningServer,
+    tmp_path: Path,
+    laptops: list[Laptop],
+    full_disk: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from datetime import date
+
+    from inspector.models import Finding
+
+    sup = supervisor(server, seeded(server, tmp_path, laptops), "sup", tmp_path / "sup-data")
+    ins = inspector(server, tmp_path, laptops, "ins", "INS-1")
+    sup.sync()  # the group's device keys
+    inspection = new_inspection(ins.store, WORLD.inspector_1, WORLD.team_a, answers=1)
+    photo = tmp_path / "guard.jpg"
+    photo.write_bytes(b"\xff\xd8" + os.urandom(30_000))
+    with ins.store.session() as s:
+        s.add(
+            Finding(
+                inspection_id=inspection,
+                description="护栏缺失",
+                team_id=WORLD.team_a,
+                deadline=date(2022, 6, 9),
+                photo_paths=[str(photo)],
+            )
+        )
+        s.commit()
+    supervisor(server, ins, "ins", tmp_path / "ins-data")
+    bundle = tmp_path / "ins.bundle"
+    args = [
+        "sync",
+        "export",
+        "--out",
+        str(bundle),
+        "--db",
+        str(ins.store.path),
+        "--data-dir",
+        str(tmp_path / "ins-data"),
+    ]
+    assert run(args, capsys)[0] == 0
+    (full_disk / "filler").unlink()  # the supervisor's data folder on the full disk: its token and keys, no room
+    for name in (sup.paths.credentials, sup.paths.bundle_keys):
+        shutil.copy(name, full_disk / name.name)
+    fill(full_disk)
+    monkeypatch.setenv("INSPECTOR_LANG", "zh")
+    db = sup.laptop.store.path
+    args = ["sync", "import", str(bundle), "--db", str(db), "--data-dir", str(full_disk)]
+    code, err = run(args, capsys)
+    assert code == 1 and err.startswith("错误：离线包未能导入（未应用任何变更，可再次导入）：磁盘已满"), err
+    assert not list(full_disk.rglob("*.part")) and imported(db) == 0
+    (full_disk / "filler").unlink()
+    code, err = run(args, capsys)
+    assert code == 0 and imported(db) == 1, err
