@@ -48,8 +48,9 @@ def open_local_conflicts(store: Store) -> list[ConflictOut]:
 
 
 def settle_local_conflict(store: Store, conflict_id: uuid.UUID, resolution: Resolution) -> None:
-    """Apply the supervisor's choice for a conflict kept on this laptop (one transaction)."""
-    with store.session() as session:
+    """Apply the supervisor's choice for a conflict kept on this laptop (one transaction, begun IMMEDIATE: it reads
+    then writes while a background sync may be writing, so it waits for that instead of failing)."""
+    with store.session(write=True) as session:
         kept = session.get(LocalConflict, conflict_id)
         if kept is None:
             raise NotFoundError("E_NOT_FOUND", "No such conflict on this laptop.", "本机没有这条冲突。")
