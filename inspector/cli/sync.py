@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from inspector.cli.common import DbOption, console, fail, open_db
-from inspector.cli.problems import current_lang
+from inspector.cli.problems import current_lang, database_problem
 from inspector.cli.report_lang import LangOption, resolve_lang
 from inspector.config import load_settings
 from inspector.errors import InspectorError
@@ -252,7 +252,8 @@ def import_command(
             where = f" ({exc.filename})" if exc.filename else ""
             fail(t("sync.import_failed", lang, reason=os_reason(exc, lang) + where))
         except SQLAlchemyError as exc:  # e.g. the database is locked by a long write elsewhere: nothing was applied
-            fail(t("sync.import_failed", lang, reason=str(getattr(exc, "orig", None) or exc)))
+            worded = database_problem(exc, lang)  # locked, full disk, damaged: in words, not SQLite's English
+            fail(worded or t("sync.import_failed", lang, reason=str(getattr(exc, "orig", None) or exc)))
         finally:
             store.close()
         console.print(

@@ -427,3 +427,22 @@ def test_import_whose_photos_meet_a_full_disk_applies_nothing_and_leaves_no_part
     (full_disk / "filler").unlink()
     code, err = run(args, capsys)
     assert code == 0 and imported(db) == 1, err
+
+
+def test_a_database_that_refuses_the_import_is_worded_not_quoted(
+    laptop_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlite3
+
+    from sqlalchemy.exc import OperationalError
+
+    import sync.client.bundle_import
+
+    def full(*_args: object, **_kwargs: object) -> None:
+        raise OperationalError("INSERT …", {}, sqlite3.OperationalError("database or disk is full"))
+
+    monkeypatch.setattr(sync.client.bundle_import, "import_bundle", full)
+    monkeypatch.setenv("INSPECTOR_LANG", "zh")
+    code, err = run(["sync", "import", str(tmp_path / "b.bundle"), "--db", str(laptop_db)], capsys)
+    assert code == 1 and err.startswith(f"错误：磁盘已满，无法写入数据库 {laptop_db}"), err
+    assert "disk is full" not in err and "之前保存的内容都没有丢失" in err
