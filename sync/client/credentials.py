@@ -65,6 +65,25 @@ def save_credentials(path: Path, credentials: Credentials) -> None:
     except BaseException:  # a full disk: no half-written token file is left; the saved one is as it was
         tmp.unlink(missing_ok=True)
         raise
+    _sync_directory(path.parent)
+
+
+def _sync_directory(folder: Path) -> None:
+    """Make the rename durable: after a power cut the file is the new one, not the old one with a token the server
+    already ended (``sync rotate``) or without the key a bundle was just signed with. Windows cannot open a folder
+    (NTFS journals the rename itself); a file system that cannot sync a folder leaves the file saved all the same."""
+    if os.name == "nt":
+        return
+    try:
+        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass  # e.g. EINVAL on a file system without directory sync: the file itself is in place and synced
+    finally:
+        os.close(fd)
 
 
 def load_credentials(path: Path) -> Credentials | None:
