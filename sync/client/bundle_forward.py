@@ -104,7 +104,7 @@ def forward_bundles(store: Store, client: SyncClient) -> ForwardReport:
             _mark(store, stored.id, epoch, f"E_BUNDLE_READ: {exc.errors()[0].get('msg')}", report, stored.device_name)
             continue
         except SyncError as exc:
-            if exc.code.startswith("E_AUTH"):
+            if exc.code.startswith("E_AUTH") and not _about_the_bundle(client, exc):
                 raise  # this laptop's own token: the whole sync stops with its message
             if exc.code in FINAL:
                 _mark(store, stored.id, epoch, f"{exc.code}: {exc.message}", report, stored.device_name)
@@ -121,6 +121,21 @@ def forward_bundles(store: Store, client: SyncClient) -> ForwardReport:
                 if exc.code != "E_CONFLICT_SETTLED":
                     report.errors.append(f"conflict {conflict_id}: {exc.message}")
     return report
+
+
+def _about_the_bundle(client: SyncClient, exc: SyncError) -> bool:
+    """Whether an ``E_AUTH_*`` answer to a forwarded bundle is about the bundle's device (revoked since the import)
+    rather than this laptop's own token: the server answers both with the same code, so this laptop asks who it is.
+    Taking it for this laptop's own revocation stopped every later sync of the supervisor at that bundle."""
+    if exc.code != "E_AUTH_REVOKED":
+        return False
+    try:
+        client.me()
+    except SyncError as own:
+        if own.code.startswith("E_AUTH"):
+            return False
+        raise
+    return True
 
 
 def _mark(store: Store, bundle_id: uuid.UUID, epoch: str, error: str, report: ForwardReport, device: str) -> None:
