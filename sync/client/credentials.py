@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 import os
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -114,14 +116,36 @@ def load_credentials(path: Path) -> Credentials | None:
         ) from exc
 
 
+@contextmanager
+def _key_lock(path: Path) -> Iterator[None]:
+    """Held while a laptop's first key is made, so two processes never make two (POSIX; elsewhere a no-op)."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX
+        yield
+        return
+    fd = os.open(path.with_name(path.name + ".lock"), os.O_WRONLY | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
 def with_signing_key(path: Path, credentials: Credentials) -> Credentials:
     """``credentials`` with this laptop's signing key: a laptop enrolled before keys existed gets one now (kept in
     ``path`` before it is used, so every bundle it ever signs is signed with the same key)."""
     if credentials.signing_key:
         return credentials
-    updated = replace(credentials, signing_key=new_private_key(), key_registered=False)
     try:
-        save_credentials(path, updated)
+        with _key_lock(path):
+            # Another process (the app's background sync, an export in a terminal) may have made the key since
+            # ``credentials`` were read: that key is the laptop's, one key per laptop.
+            current = load_credentials(path)
+            if current is not None and current.signing_key and current.device_id == credentials.device_id:
+                return current
+            updated = replace(credentials, signing_key=new_private_key(), key_registered=False)
+            save_credentials(path, updated)
     except OSError as exc:
         reason = exc.strerror or str(exc)
         raise InspectorError(

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from sync.client.credentials import Credentials, load_credentials, save_credentials
+from sync.client.credentials import Credentials, load_credentials, save_credentials, with_signing_key
 
 
 def credentials(token: str) -> Credentials:
@@ -54,3 +54,18 @@ def test_the_replaced_token_file_and_its_directory_entry_are_made_durable(
     assert found is not None and found.token == "insp_new"
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert not path.with_name(path.name + ".tmp").exists()
+
+
+def test_a_key_made_meanwhile_by_another_process_is_used_not_replaced(tmp_path: Path) -> None:
+    """The app's background sync and `inspector sync export` both start from a keyless file (a laptop enrolled
+    before keys): the second must take the first one's key, not overwrite it. Two keys for one laptop meant a bundle
+    signed with the lost one, whose proof could register it on the server, and the laptop's own key then refused
+    there for good (E_DEVICE_KEY_TAKEN)."""
+    path = tmp_path / "sync-device.json"
+    keyless = credentials("insp_tok")
+    save_credentials(path, keyless)
+    first = with_signing_key(path, keyless)  # one process
+    second = with_signing_key(path, keyless)  # another, which read the file before the key was kept
+    assert first.signing_key and second.signing_key == first.signing_key
+    found = load_credentials(path)
+    assert found is not None and found.signing_key == first.signing_key
