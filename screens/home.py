@@ -11,7 +11,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Static
 
 from screens.base import InspectorScreen
-from screens.cells import clip
+from screens.cells import clip, share_cells
 from screens.widgets.footer import KeyFooter
 from screens.widgets.sync_status import SyncStatusLabel
 from screens.widgets.title_bar import TitleBar
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
     from inspector.store import StoreSession
     from inspector.walk_views import HomeData, OrderView, PersonView
+    from screens.widgets.fit_table import FitTable
 
 
 def _home_data(session: StoreSession) -> HomeData:
@@ -55,6 +56,8 @@ class HomeScreen(InspectorScreen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.data: HomeData | None = None
+        #: The drafts' place and checklist widths, in cells, that the drafts table was last filled with.
+        self._drafts_fit: tuple[int, int] | None = None
 
     def compose(self) -> ComposeResult:
         yield TitleBar(icon="⛑")
@@ -114,6 +117,8 @@ class HomeScreen(InspectorScreen[None]):
         # Imported and built here, once the data is there: the first frame stays light and quick.
         from textual.widgets import DataTable, TabbedContent, TabPane
 
+        from screens.widgets.fit_table import FitTable
+
         tabs = TabbedContent(id="home-tabs")
         await self.mount(tabs, before=before)
         for pane_id, table_id in (
@@ -122,7 +127,10 @@ class HomeScreen(InspectorScreen[None]):
             ("tab-orders", "orders"),
             ("tab-signed", "signed"),
         ):
-            await tabs.add_pane(TabPane("", DataTable(id=table_id, cursor_type="row", zebra_stripes=True), id=pane_id))
+            # The drafts' names are fitted to the table's width (FitTable says when it changes): at 80 columns every
+            # column shows, at 120 the names have the room there is.
+            kind = FitTable if table_id == "drafts" else DataTable
+            await tabs.add_pane(TabPane("", kind(id=table_id, cursor_type="row", zebra_stripes=True), id=pane_id))
 
     async def _loaded(self, data: HomeData) -> None:
         first = not self.query("#home-tabs")
@@ -203,19 +211,60 @@ class HomeScreen(InspectorScreen[None]):
                 w.unit_code, w.name(self.lang), f"{w.inspected}/{w.checkpoints}", str(w.drafts), key=str(w.id)
             )
 
-    def _fill_drafts(self, data: HomeData) -> None:
-        table = self._columns("drafts")
+    def _drafts_rows(self, data: HomeData) -> list[tuple[str, list[str]]]:
+        """Each draft's key and cells, names in full: place, progress, item reached, checklist, started."""
+        rows = []
         for d in data.drafts:
             pct = round(d.answered / d.total * 100) if d.total else 0
             place = d.place(self.lang) + (self.tr("home.amendment") if d.is_amendment else "")
-            table.add_row(
-                clip(place, 36),
+            cells = [
+                place,
                 f"{d.answered}/{d.total} {pct}%",
                 d.current_item_code or "—",
-                clip(d.template(self.lang), 24),
+                d.template(self.lang),
                 self.inspector.format_time(d.started_at),
-                key=str(d.inspection_id),
-            )
+            ]
+            rows.append((str(d.inspection_id), cells))
+        return rows
+
+    def _drafts_widths(self, table: FitTable, rows: list[tuple[str, list[str]]]) -> tuple[int, int]:
+        """The place's and the checklist's widths that make the drafts' five columns fit the table's width: the
+        other three keep theirs, the names share what is left (the place 3 : the checklist 2), each cut no more than
+        it must."""
+        from rich.cells import cell_len
+
+        labels = [column.label.cell_len for column in table.columns.values()]
+        natural = [max([labels[i]] + [cell_len(cells[i]) for _key, cells in rows]) for i in range(len(labels))]
+        width = table.text_width(len(rows), fallback=self.size.width)
+        budget = width - 2 * table.cell_padding * len(labels) - natural[1] - natural[2] - natural[4]
+        place, checklist = share_cells((natural[0], natural[3]), budget, weights=(3, 2))
+        return place, checklist
+
+    def _fill_drafts(self, data: HomeData) -> None:
+        from screens.widgets.fit_table import FitTable
+
+        old = self.query_one("#drafts", FitTable)
+        at = old.cursor_row
+        at_key = old.coordinate_to_cell_key(old.cursor_coordinate).row_key.value if old.row_count else None
+        table = self._columns("drafts")
+        assert isinstance(table, FitTable)
+        rows = self._drafts_rows(data)
+        place_w, checklist_w = self._drafts_fit = self._drafts_widths(table, rows)
+        for key, (place, progress, item, checklist, started) in rows:
+            table.add_row(clip(place, place_w), progress, item, clip(checklist, checklist_w), started, key=key)
+        # The same draft stays under the cursor when the table is refilled (a new width, a new language).
+        keys = [key for key, _cells in rows]
+        if at_key in keys:
+            table.move_cursor(row=keys.index(at_key), animate=False)
+        elif rows and at:
+            table.move_cursor(row=min(at, len(rows) - 1), animate=False)
+
+    def on_fit_table_resized(self, event: FitTable.Resized) -> None:
+        """The drafts table changed size: fit the names to the new width (refilled only if a width changes)."""
+        if self.data is None or event.table.id != "drafts":
+            return
+        if self._drafts_widths(event.table, self._drafts_rows(self.data)) != self._drafts_fit:
+            self._fill_drafts(self.data)
 
     def _fill_orders(self, data: HomeData) -> None:
         table = self._columns("orders")
