@@ -116,6 +116,15 @@ E_BUNDLE_LEGACY = _define(
     "This device signs its bundles with its own key now, so a bundle signed the old way is no longer accepted "
     "for it (its changes came with the device's newer bundle or sync); nothing was imported.",
 )
+E_BUNDLE_LEGACY_OFF = _define(
+    "E_BUNDLE_LEGACY_OFF",
+    409,
+    "此服务器已停用旧式离线包签名：写出此离线包的笔记本尚未登记自己的签名密钥。请让该笔记本联网同步一次（登记其密钥），"
+    "然后在该笔记本上重新导出离线包；未导入任何内容。",
+    "This server no longer accepts the old kinds of bundle signature, and the laptop that wrote this bundle has "
+    "not registered its own signing key yet. Sync that laptop once on the network (so it registers its key), "
+    "then export the bundle again on it; nothing was imported.",
+)
 E_DEVICE_KEY_TAKEN = _define(
     "E_DEVICE_KEY_TAKEN",
     409,

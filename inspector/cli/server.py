@@ -411,7 +411,9 @@ def import_bundle_command(
     database_url: DatabaseUrl = None,
     lang: LangOption = None,
 ) -> None:
-    """Apply a bundle straight into the server's database (same rules as a push; importing twice changes nothing)."""
+    """Apply a bundle straight into the server's database (same rules as a push; importing twice changes nothing).
+
+    With INSPECTOR_SERVER_ACCEPT_LEGACY_BUNDLES=false a bundle of a laptop with no registered signing key is refused."""
     from sqlalchemy.orm import Session
 
     import sync.messages  # noqa: F401
@@ -421,6 +423,7 @@ def import_bundle_command(
     from sync.server.bundles import apply_bundle
 
     lang = _lang(lang)
+    settings = _settings(database_url)
     try:
         bundle = read_bundle(file)
     except InspectorError as exc:
@@ -428,7 +431,7 @@ def import_bundle_command(
     engine = _engine(database_url)
     with Session(engine) as session:
         try:
-            result = apply_bundle(session, bundle)
+            result = apply_bundle(session, bundle, accept_legacy=settings.accept_legacy_bundles)
         except SyncProtocolError as exc:
             known = message_for(exc.error.code, lang)  # the catalogue's text in the user's language
             fail(t("sync.failed", lang, reason=known if exc.message == exc.error.en else f"{known} ({exc.message})"))

@@ -13,6 +13,7 @@ import hashlib
 import json
 import stat
 from pathlib import Path
+from typing import NamedTuple
 
 from pydantic import ValidationError
 from sqlmodel import col, select
@@ -109,13 +110,22 @@ def sign_bundle(bundle: Bundle, credentials: Credentials) -> Bundle:
     return signed
 
 
+class BundleFile(NamedTuple):
+    """A bundle file as read, once: what it holds, the SHA-256 of its bytes and its text (those same bytes)."""
+
+    bundle: Bundle
+    sha256: str
+    text: str
+
+
 def read_bundle(path: Path) -> Bundle:
     """Read a bundle file, failing with a message (English and Chinese) that names the file and the problem."""
-    return read_bundle_file(path)[0]
+    return read_bundle_file(path).bundle
 
 
-def read_bundle_file(path: Path) -> tuple[Bundle, str]:
-    """The bundle in ``path`` and the SHA-256 of the file.
+def read_bundle_file(path: Path) -> BundleFile:
+    """The bundle in ``path``, the SHA-256 of the file and its text, all from one read of the file (so what is
+    checked, what is kept and the hash it is kept under cannot come from two versions of a file being replaced).
 
     A file cut short (a USB stick pulled while copying), a file that is not a bundle, and a bundle written by a
     newer inspector each fail with their own clear message; nothing is read from them.
@@ -172,7 +182,7 @@ def read_bundle_file(path: Path) -> tuple[Bundle, str]:
             f"离线包 {path} 中的记录为数据格式 {newest}，本机的 inspector 只支持到 {SCHEMA_VERSION}。"
             "请先升级本机的 inspector；未导入任何内容。",
         )
-    return bundle, digest
+    return BundleFile(bundle, digest, text)
 
 
 def _bundle_bytes(path: Path) -> bytes:

@@ -142,7 +142,7 @@ def save_attachments(bundle: Bundle, folder: Path) -> dict[str, str]:
 
 def import_bundle(store: Store, *, file: Path, keys_path: Path, attachments: Path) -> ImportReport:
     """Check ``file`` and apply it to ``store`` in one transaction (see the module's docstring)."""
-    bundle, digest = read_bundle_file(file)
+    bundle, digest, text = read_bundle_file(file)  # read once: what is checked is what is stored, under its hash
     keys = load_bundle_keys(keys_path)
     if keys is None:
         raise refused("E_BUNDLE_NO_KEYS", "sync.import.no_keys")
@@ -157,7 +157,7 @@ def import_bundle(store: Store, *, file: Path, keys_path: Path, attachments: Pat
                 file_sha256=digest,
                 device_id=bundle.device_id,
                 device_name=source.name,
-                content=Path(file).expanduser().read_text(encoding="utf-8"),
+                content=text,
                 changes=len(bundle.changes),
             )
             session.add(stored)

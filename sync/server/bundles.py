@@ -47,8 +47,11 @@ def with_detached(session: Session, bundle: Bundle) -> Bundle:
     return bundle.model_copy(update={"attachments": filled})
 
 
-def apply_bundle(session: Session, bundle: Bundle) -> BundleResult:
-    """Verify and apply ``bundle`` (the caller commits)."""
+def apply_bundle(session: Session, bundle: Bundle, *, accept_legacy: bool = True) -> BundleResult:
+    """Verify and apply ``bundle`` (the caller commits).
+
+    ``accept_legacy`` is :attr:`~sync.server.settings.ServerSettings.accept_legacy_bundles`: without it a device
+    with no registered key is refused (format 1 bundles and key proofs can be forged from the database)."""
     if not 1 <= bundle.format_version <= BUNDLE_FORMAT_VERSION:
         raise SyncProtocolError(
             errors.E_BUNDLE_FORMAT,
@@ -63,7 +66,7 @@ def apply_bundle(session: Session, bundle: Bundle) -> BundleResult:
         raise SyncProtocolError(errors.E_BUNDLE_SIGNATURE, "The bundle comes from a device this server does not know.")
     if row["revoked_at"] is not None:
         raise SyncProtocolError(errors.E_AUTH_REVOKED, "The bundle's device was revoked; its changes are not applied.")
-    new_key = verify_signature(row, with_detached(session, bundle))
+    new_key = verify_signature(row, with_detached(session, bundle), accept_legacy=accept_legacy)
     for sha, content_b64 in sorted(bundle.attachments.items()):
         if content_b64 == DETACHED:
             continue  # already here, complete (checked above)
@@ -95,15 +98,19 @@ def apply_bundle(session: Session, bundle: Bundle) -> BundleResult:
     return BundleResult(device_id=bundle.device_id, results=results)
 
 
-def verify_signature(row: Any, bundle: Bundle) -> str | None:
+def verify_signature(row: Any, bundle: Bundle, *, accept_legacy: bool = True) -> str | None:
     """Check ``bundle`` (its files in place) against its device's ``row``: a typed refusal unless it is genuine.
 
+    Without ``accept_legacy`` only a registered key counts: a format 1 bundle or a key proof (both made from the
+    token hash the database holds) of a device with no key is refused with ``E_BUNDLE_LEGACY_OFF``.
     Returns the public key to register for the device when the bundle is the first to show it, with a valid key
     proof (``None`` otherwise)."""
     body = bundle.signed_body()
     if bundle.format_version == 1:
         if row["key_id"] is not None:
             raise SyncProtocolError(errors.E_BUNDLE_LEGACY)
+        if not accept_legacy:
+            raise SyncProtocolError(errors.E_BUNDLE_LEGACY_OFF)
         expected = bundle_signature.legacy_signature(row["token_hash"], body)
         if not bundle_signature.same(expected, bundle.signature):
             raise SyncProtocolError(errors.E_BUNDLE_SIGNATURE)
@@ -117,6 +124,8 @@ def verify_signature(row: Any, bundle: Bundle) -> str | None:
             raise SyncProtocolError(errors.E_BUNDLE_SIGNATURE)
         return None
     # No key registered for the device yet: the bundle's own key counts only with a proof made from its token.
+    if not accept_legacy:
+        raise SyncProtocolError(errors.E_BUNDLE_LEGACY_OFF)
     try:
         named = bundle_signature.key_id(bundle.public_key)
     except bundle_signature.BadKey:

@@ -49,6 +49,12 @@ class ServerSettings(BaseSettings):
     batches are applied when that device next pushes, pulls or asks for its outcomes (its sync does all three), or
     by another worker's applier; other devices do not see them before."""
 
+    accept_legacy_bundles: bool = True
+    """Accept, from a device that has not registered its own signing key yet, a format 1 bundle (HMAC-signed) and
+    the key proof that registers the key its first format 2 bundle carries. Both are made from the token's hash,
+    which the server database holds: set ``INSPECTOR_SERVER_ACCEPT_LEGACY_BUNDLES=false`` once every laptop has
+    synced since it was updated, so a reader of that database cannot sign a bundle in a device's name."""
+
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
 

@@ -24,9 +24,10 @@ from inspector.models import (
     LocalConflict,
     OutboxEntry,
 )
+from sync.client import bundle_import
 from sync.client.bundle_import import ImportReport, import_bundle
 from sync.client.local_conflicts import open_local_conflicts, settle_local_conflict
-from sync.protocol import ChangeStatus, Resolution
+from sync.protocol import Bundle, BundleKey, BundleKeys, ChangeStatus, Resolution
 from sync.server import tables
 from tests.sync.bundle_world import Supervisor, export, supervisor
 from tests.sync.conftest import Laptop, RunningServer
@@ -329,3 +330,33 @@ def test_an_older_bundle_imported_after_a_newer_one_does_not_overwrite_its_value
         assert s.get(ImportedChange, (ins.client.me().device_id, superseded.seq)) is not None
     assert count(sup.laptop, LocalConflict) == 0
     assert count(sup.laptop, Answer) == 1
+
+
+def test_the_bundle_kept_is_the_one_checked_even_if_the_file_is_replaced_meanwhile(
+    server: RunningServer, group: tuple[Supervisor, Laptop], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The file is read once: replacing it (another bundle copied over it) after it was checked must not get the
+    other file's content kept, nor kept under the checked file's hash."""
+    sup, ins = group
+    new_inspection(ins.store, WORLD.inspector_1, WORLD.team_a, answers=2)
+    checked, later = tmp_path / "a.bundle", tmp_path / "b.bundle"
+    export(server, ins, "ins", checked)
+    original = checked.read_bytes()
+    new_inspection(ins.store, WORLD.inspector_1, WORLD.team_b, answers=1)
+    export(server, ins, "ins", later)
+    other = later.read_bytes()
+    assert other != original
+    verify = bundle_import.verify_bundle
+
+    def verify_then_replace(bundle: Bundle, keys: BundleKeys, path: Path) -> BundleKey:
+        source = verify(bundle, keys, path)
+        checked.write_bytes(other)  # the USB stick's file changes between the check and the storing
+        return source
+
+    monkeypatch.setattr(bundle_import, "verify_bundle", verify_then_replace)
+    report = imported(sup, checked)
+    assert report.stored and statuses(report) == [ChangeStatus.APPLIED] * 3
+    with sup.laptop.store.session() as s:
+        kept = s.exec(select(ImportedBundle)).one()
+    assert kept.content.encode("utf-8") == original
+    assert kept.file_sha256 == hashlib.sha256(original).hexdigest() == hashlib.sha256(kept.content.encode()).hexdigest()

@@ -20,7 +20,15 @@ from typer.testing import CliRunner
 from inspector.audit import canonical_json
 from inspector.cli import app
 from inspector.models import ImportedBundle, Inspection
-from sync.bundle_signature import PROOF_CONTEXT, key_id, legacy_signature, new_private_key, public_key_of, sign
+from sync.bundle_signature import (
+    PROOF_CONTEXT,
+    key_id,
+    key_proof,
+    legacy_signature,
+    new_private_key,
+    public_key_of,
+    sign,
+)
 from sync.client.bundle import read_bundle, sign_bundle
 from sync.client.credentials import Credentials, load_credentials, save_credentials
 from sync.client.http import SyncError
@@ -29,6 +37,7 @@ from sync.client.trust import load_bundle_keys
 from sync.protocol import LEGACY_BUNDLE_FORMAT, ChangeStatus, DeviceRole, bundle_key, token_hash
 from sync.server import tables
 from sync.server.devices import create_enrolment
+from sync.server.settings import ServerSettings
 from tests.sync.bundle_world import Supervisor, credentials, export, supervisor
 from tests.sync.conftest import Laptop, RunningServer, make_laptop
 from tests.sync.helpers import server_records
@@ -414,3 +423,73 @@ def test_an_old_file_of_secret_keys_cannot_register_a_key_for_a_keyless_device(
     run_sync(laptop.store, paths, client=laptop.client)  # the laptop's own key is still the one registered
     kept = load_credentials(paths.credentials)
     assert kept is not None and kept.key_registered and device_key(server, "old") == key_id(kept.public_key)
+
+
+def test_legacy_bundles_are_accepted_unless_the_setting_turns_them_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert ServerSettings().accept_legacy_bundles is True  # the transition's default: today's behaviour
+    monkeypatch.setenv("INSPECTOR_SERVER_ACCEPT_LEGACY_BUNDLES", "false")
+    assert ServerSettings().accept_legacy_bundles is False
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_with_legacy_bundles_turned_off_only_a_registered_key_speaks_for_a_device(
+    server: RunningServer, tmp_path: Path, laptops: list[Laptop], monkeypatch: pytest.MonkeyPatch, lang: str
+) -> None:
+    """A reader of the server's database holds every token hash: enough for a format 1 bundle or a key proof of a
+    device with no registered key. With ``accept_legacy_bundles`` off neither is taken, on the server nor by
+    ``inspector server import-bundle``; the laptop's own key, once registered by its sync, still is."""
+    sup = supervisor(server, seeded(server, tmp_path, laptops), "sup", tmp_path / "sup-data")
+    paths = old_laptop(server, tmp_path, laptops, "old", "INS-1")
+    laptop = laptops[-1]
+    sup.sync()
+    new_inspection(laptop.store, WORLD.inspector_1, WORLD.team_a, answers=2)
+    proven = tmp_path / "first.bundle"
+    cli_export(laptop, paths, proven)  # format 2, with the key proof of a keyless laptop
+    legacy = legacy_bundle(proven, server.tokens["old"], tmp_path / "legacy.bundle")
+    server.settings.accept_legacy_bundles = False  # the running app reads the same settings object
+
+    # What a reader of the database could make: a key proof for a key of their own, from the stored token hash.
+    stolen = token_hash(server.tokens["old"])
+    attacker = new_private_key()
+    public = public_key_of(attacker)
+    forged = read_bundle(proven).model_copy(
+        update={
+            "public_key": public,
+            "key_id": key_id(public),
+            "key_proof": key_proof(stolen, read_bundle(proven).device_id, public),
+        }
+    )
+    forged.signature = sign(attacker, forged.signed_body())
+    for refused in (read_bundle(legacy), read_bundle(proven), forged):
+        with pytest.raises(SyncError) as caught:
+            sup.laptop.client.upload_bundle(refused)
+        assert caught.value.code == "E_BUNDLE_LEGACY_OFF"
+    assert device_key(server, "old") is None and not server_records(server.engine, "answer")
+
+    monkeypatch.setenv("INSPECTOR_LANG", lang)
+    monkeypatch.setenv("INSPECTOR_SERVER_ACCEPT_LEGACY_BUNDLES", "false")
+    said = (
+        ("Sync that laptop once", "export the bundle again")
+        if lang == "en"
+        else ("请让该笔记本联网同步一次", "重新导出离线包")
+    )
+    for file in (legacy, proven):
+        on_server = CliRunner().invoke(
+            app, ["server", "import-bundle", str(file), "--database-url", server.settings.database_url]
+        )
+        assert on_server.exit_code == 1, on_server.output
+        assert all(flat(part) in flat(on_server.output) for part in said), on_server.output
+    assert device_key(server, "old") is None and not server_records(server.engine, "answer")
+
+    run_sync(laptop.store, paths, client=laptop.client)  # the laptop registers its own key (and pushes)
+    kept = load_credentials(paths.credentials)
+    assert kept is not None and device_key(server, "old") == key_id(kept.public_key)
+    new_inspection(laptop.store, WORLD.inspector_1, WORLD.team_a, answers=1)
+    later = tmp_path / "later.bundle"
+    cli_export(laptop, paths, later)  # format 2, signed with the registered key
+    result = sup.laptop.client.upload_bundle(read_bundle(later))
+    assert [r.status for r in result.results] == [ChangeStatus.APPLIED] * 2
+    with pytest.raises(SyncError) as caught:  # the registered key is the only one now, whatever the setting
+        sup.laptop.client.upload_bundle(forged)
+    assert caught.value.code == "E_BUNDLE_SIGNATURE"
