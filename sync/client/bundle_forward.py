@@ -26,8 +26,8 @@ from sync.protocol import DETACHED, Bundle, BundleResult, ChangeStatus, Resoluti
 
 #: Answers after which sending the same bundle again cannot help: recorded, reported, not retried.
 #: (Too large is one: only the changes themselves can be, as the files go ahead; the records stay here and in
-#: their device's outbox.) ``E_BUNDLE_KEY_UNKNOWN`` is not: once the device has synced and registered its key, the
-#: same bundle is accepted, so it is sent again at the next sync.
+#: their device's outbox.) ``E_BUNDLE_KEY_UNKNOWN`` and ``E_BUNDLE_LEGACY_OFF`` are not: once the device has synced
+#: and registered its key, the same (format 2) bundle is accepted, so it is sent again at the next sync.
 FINAL = frozenset(
     {
         "E_BUNDLE_SIGNATURE",
