@@ -90,6 +90,20 @@ async def settle(pilot: Pilot[Any]) -> None:
         field.cursor_blink = False
 
 
+async def press(pilot: Pilot[Any], *keys: str) -> None:
+    """Press ``keys`` and wait until what they started has reached the screen (see :func:`settle`)."""
+    await pilot.press(*keys)
+    await settle(pilot)
+
+
+async def opened(pilot: Pilot[Any], opener: Callable[[Any, str], object], inspection_id: str) -> None:
+    """Once the first screen has settled, open an inspection with ``opener`` (``open_inspection``, ``open_review``)
+    and wait until its screen has settled too."""
+    await settle(pilot)
+    opener(pilot.app, inspection_id)
+    await settle(pilot)
+
+
 async def type_text(pilot: Pilot[Any], text: str) -> None:
     """Type ``text`` key by key, the way a USB scanner or a person does."""
     await pilot.press(*text)

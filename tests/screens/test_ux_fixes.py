@@ -16,7 +16,7 @@ from screens.app import InspectorApp
 from screens.start_flow import open_inspection
 from screens.walk import WalkScreen
 from screens.widgets.checklist_table import ChecklistTable
-from tests.screens.conftest import settle
+from tests.screens.conftest import opened, press, settle
 from tests.screens.sample_group import FIXED_NOW, Sample, build_sample
 
 pytestmark = pytest.mark.anyio
@@ -71,9 +71,7 @@ async def test_a_resumed_draft_shows_its_cursor_row(
     _sample, inspection_id, codes = _long_draft(store, answered=20)
     app = make_app(lang)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        open_inspection(app, inspection_id)
-        await settle(pilot)
+        await opened(pilot, open_inspection, inspection_id)
         walk = app.screen
         assert isinstance(walk, WalkScreen)
         table = walk.query_one("#walk-items", ChecklistTable)
@@ -82,8 +80,7 @@ async def test_a_resumed_draft_shows_its_cursor_row(
         assert _cursor_line_shown(table)
         # Moving down to the last item keeps it in view too; so does End, and paging back up.
         for key in ("down", "down", "end", "pageup", "pagedown"):
-            await pilot.press(key)
-            await settle(pilot)
+            await press(pilot, key)
             assert _cursor_line_shown(table), key
         assert walk.order[table.cursor_row] == codes[-1]
         # Every line drawn fits the columns left of the scrollbar (the cut item text ends in "…", not under it).
@@ -97,9 +94,7 @@ async def test_a_smaller_terminal_keeps_the_cursor_row_in_view(
     _sample, inspection_id, _codes = _long_draft(store, answered=12)
     app = make_app("zh")
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        open_inspection(app, inspection_id)
-        await settle(pilot)
+        await opened(pilot, open_inspection, inspection_id)
         table = app.screen.query_one("#walk-items", ChecklistTable)
         await pilot.resize_terminal(80, 24)
         await settle(pilot)
@@ -149,21 +144,14 @@ async def test_back_home_after_signing_shows_no_error(
     inspection_id = _complete_draft(store, sample)
     app = make_app(lang)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        open_inspection(app, inspection_id)
-        await settle(pilot)
-        await pilot.press("r")
-        await settle(pilot)
+        await opened(pilot, open_inspection, inspection_id)
+        await press(pilot, "r")
         assert isinstance(app.screen, ReviewScreen)
-        await pilot.press("s")
-        await settle(pilot)
-        await pilot.press("y")
-        await settle(pilot)
+        await press(pilot, "s")
+        await press(pilot, "y")
         assert isinstance(app.screen, ReceiptDialog)
-        await pilot.press("escape")
-        await settle(pilot)
-        await pilot.press("escape")
-        await settle(pilot)
+        await press(pilot, "escape")
+        await press(pilot, "escape")
         assert isinstance(app.screen, HomeScreen)
         errors = [n.message for n in app._notifications if n.severity == "error"]
         assert errors == []
@@ -181,14 +169,11 @@ async def test_the_value_prompt_wraps_so_the_limits_stay_visible(
     inspection_id = _complete_draft(store, sample)
     app = make_app(lang)
     async with app.run_test(size=(40, 24)) as pilot:
-        await settle(pilot)
-        open_inspection(app, inspection_id)
-        await settle(pilot)
+        await opened(pilot, open_inspection, inspection_id)
         walk = app.screen
         assert isinstance(walk, WalkScreen)
         walk.move_to("E-01")
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         dialog = app.screen
         assert isinstance(dialog, TextInputDialog)
         assert dialog.prompt.endswith(("≤4Ω）", "≤4Ω)"))
@@ -215,21 +200,16 @@ async def test_n_answers_no_in_a_confirmation(
     inspection_id = _complete_draft(store, sample)
     app = make_app(lang)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        open_inspection(app, inspection_id)
-        await settle(pilot)
-        await pilot.press("r")
-        await settle(pilot)
+        await opened(pilot, open_inspection, inspection_id)
+        await press(pilot, "r")
         review = app.screen
         assert isinstance(review, ReviewScreen)
-        await pilot.press("s")
-        await settle(pilot)
+        await press(pilot, "s")
         dialog = app.screen
         assert isinstance(dialog, ConfirmDialog)
         labels = [str(b.label) for b in dialog.query(Button)]
         assert labels[0].endswith("(y)") and labels[1].endswith("(n)")
-        await pilot.press("n")
-        await settle(pilot)
+        await press(pilot, "n")
         assert app.screen is review  # back, with the focus on the review, and nothing signed
         assert review.data is not None and not review.data.signed
 
@@ -255,9 +235,7 @@ async def test_the_footer_shows_whole_keys_only(
     inspection_id = _complete_draft(store, sample)
     app = make_app(lang)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        open_inspection(app, inspection_id)
-        await settle(pilot)
+        await opened(pilot, open_inspection, inspection_id)
         keys, right, palette_x = _footer_row(app)
         assert keys[:3] == ["y", "n", "a"] and "escape" in keys
         assert "f2" not in keys  # no room: Ctrl+P lists it, and it still works
@@ -271,8 +249,7 @@ async def test_the_footer_shows_whole_keys_only(
         await settle(pilot)
         keys, right, palette_x = _footer_row(app)
         assert keys[-2:] == ["f2", "f3"] and right <= palette_x
-        await pilot.press("f2")
-        await settle(pilot)
+        await press(pilot, "f2")
         assert app.lang != lang
         await pilot.resize_terminal(80, 24)
         await settle(pilot)
@@ -287,21 +264,17 @@ async def test_a_key_pressed_again_and_again_shows_its_hint_once(
     inspection_id = _complete_draft(store, sample)
     app = make_app("en")
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        open_inspection(app, inspection_id)
-        await settle(pilot)
+        await opened(pilot, open_inspection, inspection_id)
         walk = app.screen
         assert isinstance(walk, WalkScreen)
         walk.move_to("E-01")
         await settle(pilot)
         for _ in range(8):
             await pilot.press("y")
-        await pilot.press("7")  # another key that does not fit: the same hint, still once
-        await settle(pilot)
+        await press(pilot, "7")  # another key that does not fit: the same hint, still once
         hints = [m for m in _messages(app) if "Enter types the value" in m]
         assert len(hints) == 1
-        await pilot.press("f3")  # a different message is shown beside it
-        await settle(pilot)
+        await press(pilot, "f3")  # a different message is shown beside it
         assert len(_messages(app)) == 2
 
 
@@ -326,30 +299,24 @@ async def test_a_team_leader_signs_in_and_answers_the_teams_order(
     app = make_app(lang)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        await pilot.press("p")
-        await settle(pilot)
+        await press(pilot, "p")
         assert isinstance(app.screen, PickerDialog)
         await type_text(pilot, "tl-u1w1t1")
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         home = app.screen
         assert isinstance(home, HomeScreen)
         assert app.person is not None and app.person.id == sample.world.leaders[LEADER_TEAM]
         who = str(home.query_one("#home-person", Static).render())
         assert who.startswith("班组长:" if lang == "zh" else "Team leader:")
-        await pilot.press("s")  # an inspection is not the team leader's to start
-        await settle(pilot)
+        await press(pilot, "s")  # an inspection is not the team leader's to start
         assert isinstance(app.screen, HomeScreen)
         assert any(("班组长" if lang == "zh" else "team leader") in m for m in _messages(app))
-        await pilot.press("f7")
-        await settle(pilot)
+        await press(pilot, "f7")
         assert isinstance(app.screen, TeamLeaderScreen)
-        await pilot.press("a")
-        await settle(pilot)
+        await press(pilot, "a")
         assert isinstance(app.screen, AnswerOrderDialog)
         await type_text(pilot, "cleared")
-        await pilot.press("enter", "enter")
-        await settle(pilot)
+        await press(pilot, "enter", "enter")
         assert isinstance(app.screen, TeamLeaderScreen)
         errors = [n.message for n in app._notifications if n.severity == "error"]
         assert errors == []
@@ -370,16 +337,14 @@ async def test_answering_a_closed_order_says_why_before_anything_is_typed(
     app = make_app(lang)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        await pilot.press("f7")
-        await settle(pilot)
+        await press(pilot, "f7")
         screen = app.screen
         assert isinstance(screen, TeamLeaderScreen) and screen.data is not None
         await pilot.press("2")
         closed = next(n for n, o in enumerate(screen.data.orders) if o.status == "closed")
         for _ in range(closed):
             await pilot.press("down")
-        await pilot.press("a")
-        await settle(pilot)
+        await press(pilot, "a")
         assert app.screen is screen  # no form to fill in
         assert any(("已销号" if lang == "zh" else "closed") in m for m in _messages(app))
 
@@ -396,15 +361,12 @@ async def test_recorded_awards_name_the_rules_version(
     app = make_app(lang)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        await pilot.press("f8")
-        await settle(pilot)
+        await press(pilot, "f8")
         screen = app.screen
         assert isinstance(screen, SupervisorScreen) and screen.data is not None
         assert screen.data.evaluation is not None and screen.data.evaluation.rules_version is None
-        await pilot.press("e")
-        await settle(pilot)
-        await pilot.press("3")
-        await settle(pilot)
+        await press(pilot, "e")
+        await press(pilot, "3")
         state = str(screen.query_one("#sup-award-state", Static).render())
         assert "None" not in state
         assert ("第 1 版" if lang == "zh" else "version 1") in state
@@ -457,13 +419,11 @@ async def test_home_tabs_open_by_number_like_the_other_screens(
             ("1", "tab-workshops", "workshops"),
             ("2", "tab-drafts", "drafts"),
         ):
-            await pilot.press(key)
-            await settle(pilot)
+            await press(pilot, key)
             assert tabs.active == pane
             focused = app.focused
             assert isinstance(focused, DataTable) and focused.id == table
-        await pilot.press("enter")  # the focused draft opens, as before
-        await settle(pilot)
+        await press(pilot, "enter")  # the focused draft opens, as before
         assert isinstance(app.screen, WalkScreen)
 
 
@@ -489,11 +449,8 @@ async def test_the_acknowledging_leader_is_offered_with_the_team_first(
         inspection_id = str(inspection.id)
     app = make_app(lang)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        open_review(app, inspection_id)
-        await settle(pilot)
-        await pilot.press("c")
-        await settle(pilot)
+        await opened(pilot, open_review, inspection_id)
+        await press(pilot, "c")
         picker = app.screen
         assert isinstance(picker, PickerDialog)
         first = picker.options[0]
@@ -511,14 +468,11 @@ async def test_the_veto_flag_is_whole_on_the_summarys_second_line(
     inspection_id = _complete_draft(store, sample)
     app = make_app("en")
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        open_inspection(app, inspection_id)
-        await settle(pilot)
+        await opened(pilot, open_inspection, inspection_id)
         walk = app.screen
         assert isinstance(walk, WalkScreen)
         walk.move_to("C-01")
-        await pilot.press("n")  # C-01 is a veto item
-        await settle(pilot)
+        await press(pilot, "n")  # C-01 is a veto item
         summary = walk.query_one("#walk-summary", Static)
         lines = [strip.text for strip in summary.render_lines(summary.region.reset_offset)]
         assert "VETO" not in lines[0]
@@ -539,8 +493,7 @@ async def test_conflict_keys_are_offered_only_with_a_conflict(
     app = make_app("en")
     async with app.run_test(size=(120, 30)) as pilot:
         await settle(pilot)
-        await pilot.press("f9")
-        await settle(pilot)
+        await press(pilot, "f9")
         screen = app.screen
         assert isinstance(screen, ConflictsScreen)
 
@@ -584,22 +537,18 @@ async def test_n_from_another_supervisor_tab_opens_the_award_list_and_changes_no
     app = make_app("en")
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        await pilot.press("f8")
-        await settle(pilot)
+        await press(pilot, "f8")
         screen = app.screen
         assert isinstance(screen, SupervisorScreen)
-        await pilot.press("e")  # record: the first rows are nominated
-        await settle(pilot)
+        await press(pilot, "e")  # record: the first rows are nominated
         with store.session() as s:
             before = sorted((str(d.id), d.nominated) for d in s.exec(select(AwardDecision)))
-        await pilot.press("1", "n")
-        await settle(pilot)
+        await press(pilot, "1", "n")
         assert screen.query_one("#sup-tabs", TabbedContent).active == "tab-awards"
         assert any("Choose a row" in m for m in _messages(app))
         with store.session() as s:
             assert sorted((str(d.id), d.nominated) for d in s.exec(select(AwardDecision))) == before
-        await pilot.press("n")  # on the list itself, n toggles the selected row as before
-        await settle(pilot)
+        await press(pilot, "n")  # on the list itself, n toggles the selected row as before
         with store.session() as s:
             assert sorted((str(d.id), d.nominated) for d in s.exec(select(AwardDecision))) != before
 
@@ -615,14 +564,12 @@ async def test_the_supervisor_arrives_on_the_leaderboard(store: Store, make_app:
     app = make_app("zh")
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        await pilot.press("f8")
-        await settle(pilot)
+        await press(pilot, "f8")
         screen = app.screen
         assert isinstance(screen, SupervisorScreen)
         board = screen.query_one("#sup-board", DataTable)
         assert app.focused is board
-        await pilot.press("down")
-        await settle(pilot)
+        await press(pilot, "down")
         assert board.cursor_row == 1 and app.screen is screen
 
 
@@ -639,32 +586,25 @@ async def test_a_signed_inspections_receipt_can_be_shown_again(
     inspection_id = _complete_draft(store, sample)
     app = make_app(lang)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        open_review(app, inspection_id)
-        await settle(pilot)
+        await opened(pilot, open_review, inspection_id)
         review = app.screen
         assert isinstance(review, ReviewScreen)
         assert review.check_action("receipt", ()) is False  # a draft has no receipt: not offered
-        await pilot.press("q")
-        await settle(pilot)
+        await press(pilot, "q")
         assert app.screen is review
     with store.session() as s:
         sign_off(s, inspection_id=uuid.UUID(inspection_id), signer_id=sample.inspector_id, now=FIXED_NOW)
         s.commit()
     app = make_app(lang)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        open_review(app, inspection_id)
-        await settle(pilot)
+        await opened(pilot, open_review, inspection_id)
         review = app.screen
         assert isinstance(review, ReviewScreen)
-        await pilot.press("q")
-        await settle(pilot)
+        await press(pilot, "q")
         dialog = app.screen
         assert isinstance(dialog, ReceiptDialog) and dialog.view is not None
         assert str(dialog.view.inspection_id) == inspection_id
-        await pilot.press("escape")
-        await settle(pilot)
+        await press(pilot, "escape")
         assert app.screen is review
 
 
@@ -681,9 +621,7 @@ async def test_basis_rule_and_method_labels_stay_with_their_text(
     inspection_id = _complete_draft(store, sample)
     app = make_app(lang)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        open_inspection(app, inspection_id)
-        await settle(pilot)
+        await opened(pilot, open_inspection, inspection_id)
         walk = app.screen
         assert isinstance(walk, WalkScreen)
         walk.items["C-02"] = replace(
@@ -723,8 +661,7 @@ async def test_the_palette_and_ctrl_c_speak_the_users_language(
         assert not any(label.isascii() and label not in ("English",) for label in labels), labels
         hits = [hit async for hit in provider.search("语言")]
         assert [str(hit.text) for hit in hits] == ["English"]
-        await pilot.press("ctrl+p")
-        await settle(pilot)
+        await press(pilot, "ctrl+p")
         palette = app.screen
         assert isinstance(palette, CommandPalette)
         assert palette.query_one(CommandInput).placeholder.startswith("搜索命令")
@@ -736,10 +673,8 @@ async def test_the_palette_and_ctrl_c_speak_the_users_language(
 
         shown = [str(option.prompt.renderable) for option in palette.query_one(CommandList).options]  # type: ignore[union-attr]
         assert any("没有匹配的命令" in text for text in shown), shown
-        await pilot.press("escape")
-        await settle(pilot)
-        await pilot.press("ctrl+c")
-        await settle(pilot)
+        await press(pilot, "escape")
+        await press(pilot, "ctrl+c")
         assert any("Ctrl+Q" in m and "退出" in m for m in _messages(app))
         assert not any("Do you want" in (n.title or "") for n in app._notifications)
 
@@ -755,12 +690,10 @@ async def test_an_open_drop_down_says_esc_in_chinese(store: Store, make_app: Cal
     app = make_app("zh")
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        await pilot.press("f8")
-        await settle(pilot)
+        await press(pilot, "f8")
         level = app.screen.query_one("#sup-level", Select)
         level.focus()
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         assert level.expanded
         shown = [str(k.description) for k in app.screen.query(FooterKey) if k.display]
         assert "关闭列表" in shown and "Dismiss menu" not in shown
@@ -812,28 +745,21 @@ async def test_esc_leads_home_from_the_team_supervisor_and_conflicts_screens(
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         for key, screen_type in (("f7", TeamLeaderScreen), ("f9", ConflictsScreen)):
-            await pilot.press(key)
-            await settle(pilot)
+            await press(pilot, key)
             assert isinstance(app.screen, screen_type)
-            await pilot.press("escape")
-            await settle(pilot)
+            await press(pilot, "escape")
             assert isinstance(app.screen, HomeScreen), key
-        await pilot.press("f8")
-        await settle(pilot)
+        await press(pilot, "f8")
         sup = app.screen
         assert isinstance(sup, SupervisorScreen)
-        await pilot.press("enter")  # compare the first leaderboard row on the charts tab
-        await settle(pilot)
+        await press(pilot, "enter")  # compare the first leaderboard row on the charts tab
         assert sup.subject is not None
-        await pilot.press("escape")
-        await settle(pilot)
+        await press(pilot, "escape")
         assert sup.subject is None and app.screen is sup
         sup.query_one("#sup-search", Input).focus()
-        await pilot.press("escape")
-        await settle(pilot)
+        await press(pilot, "escape")
         assert app.screen is sup and isinstance(app.focused, DataTable)
-        await pilot.press("escape")
-        await settle(pilot)
+        await press(pilot, "escape")
         assert isinstance(app.screen, HomeScreen)
 
 
@@ -860,15 +786,13 @@ async def test_scanning_a_place_with_a_draft_offers_the_draft_first(
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await type_text(pilot, encode_label("checkpoint", "F1-CAST-FURN"))
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         picker = app.screen
         assert isinstance(picker, PickerDialog)
         assert picker.options[0].key == str(sample.version_id)
         assert ("草稿" if lang == "zh" else "draft") in picker.options[0].label
         assert not any(("草稿" if lang == "zh" else "draft") in o.label for o in picker.options[1:])
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         walk = app.screen
         assert isinstance(walk, WalkScreen) and str(walk.inspection_id) == inspection_id
     with store.session() as s:
