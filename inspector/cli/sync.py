@@ -114,7 +114,7 @@ def sync_now(
     except Offline as exc:
         fail(t("sync.offline", lang, reason=exc.text(lang)))
     except SyncError as exc:
-        fail(t("sync.failed", lang, reason=_message(exc, lang)))
+        fail(t("sync.failed", lang, reason=exc.text(lang)))
     finally:
         store.close()
     if report.resynced:
@@ -136,13 +136,6 @@ def sync_now(
         console.print(t("sync.rejection", lang, what=what), style="yellow")
     for what in report.errors[:20]:
         console.print(t("sync.warning", lang, what=what), style="yellow")
-
-
-def _message(exc: object, lang: str) -> str:
-    from sync.client.http import SyncError
-
-    assert isinstance(exc, SyncError)
-    return exc.text(lang)
 
 
 @sync_app.command("enroll")
@@ -169,7 +162,7 @@ def enroll_command(
     except Offline as exc:
         fail(t("sync.offline", lang, reason=exc.text(lang)))
     except SyncError as exc:
-        fail(t("sync.failed", lang, reason=_message(exc, lang)))
+        fail(t("sync.failed", lang, reason=exc.text(lang)))
     console.print(
         t("sync.enrolled", lang, name=creds.name, role=creds.role, url=creds.server_url, path=paths.credentials)
     )
@@ -288,7 +281,7 @@ def import_command(
     except Offline as exc:
         fail(t("sync.offline", lang, reason=exc.text(lang)))
     except SyncError as exc:
-        fail(t("sync.failed", lang, reason=_message(exc, lang)))
+        fail(t("sync.failed", lang, reason=exc.text(lang)))
     counts = {s: sum(1 for r in result.results if r.status == s) for s in ChangeStatus}
     console.print(
         t(
@@ -337,7 +330,7 @@ def rotate_command(data_dir: DataDirOption = None, lang: LangOption = None) -> N
     except Offline as exc:
         fail(t("sync.offline", lang, reason=exc.text(lang)))
     except SyncError as exc:
-        fail(t("sync.failed", lang, reason=_message(exc, lang)))
+        fail(t("sync.failed", lang, reason=exc.text(lang)))
     from dataclasses import replace
 
     try:
