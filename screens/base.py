@@ -104,10 +104,9 @@ class InspectorScreen(LocalizedMixin, Screen[ScreenResultType]):
         if done is None:
             self.inspector.write(job)
             return
-        show = done
 
         def shown(result: R) -> object:
-            return show(result) if self.is_open else None
+            return done(result) if self.is_open else None
 
         self.inspector.write(job, shown)
 
