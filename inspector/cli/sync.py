@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -14,6 +14,10 @@ from inspector.config import load_settings
 from inspector.errors import InspectorError
 from inspector.file_errors import os_reason
 from inspector.i18n import register, t
+
+if TYPE_CHECKING:
+    from sync.client.credentials import Credentials
+    from sync.client.service import SyncPaths
 
 sync_app = typer.Typer(help="Sync this laptop with the central server (or by bundle files).", no_args_is_help=False)
 
@@ -55,6 +59,19 @@ def _lang(value: str | None = None) -> str:
     return resolve_lang(value) if value is not None else current_lang()
 
 
+def _credentials(paths: SyncPaths, lang: str) -> Credentials:
+    """This laptop's credentials, or the command ends with why there are none (not enrolled, a damaged token file,
+    a signing key that cannot be kept)."""
+    from sync.client.service import NotEnrolled, require_credentials
+
+    try:
+        return require_credentials(paths)
+    except NotEnrolled:
+        fail(t("sync.not_enrolled", lang))
+    except InspectorError as exc:
+        fail(exc.text(lang))
+
+
 DataDirOption = Annotated[
     Path | None,
     typer.Option(
@@ -83,16 +100,11 @@ def sync_now(
     import sync.messages  # noqa: F401
     from sync.client.bundle_forward import ForwardReport
     from sync.client.http import Offline, SyncError
-    from sync.client.service import NotEnrolled, SyncPaths, require_credentials, run_sync
+    from sync.client.service import NotEnrolled, SyncPaths, run_sync
 
     lang = _lang(lang)
     paths = SyncPaths(data_dir or load_settings().data_dir)
-    try:  # before the database: a laptop that is not enrolled gets no empty database made for nothing
-        require_credentials(paths)
-    except NotEnrolled:
-        fail(t("sync.not_enrolled", lang))
-    except InspectorError as exc:  # a damaged token file, or a signing key that cannot be kept
-        fail(exc.text(lang))
+    _credentials(paths, lang)  # before the database: a laptop not enrolled gets no empty database made for nothing
     store = open_db(db)  # the first sync of a new laptop creates its database
     forwarded = ForwardReport()
     try:
@@ -178,16 +190,11 @@ def export_command(
     """Write this laptop's pending changes to a signed bundle file, for a plant without network."""
     import sync.messages  # noqa: F401
     from sync.client.bundle import export_bundle
-    from sync.client.service import NotEnrolled, SyncPaths, require_credentials
+    from sync.client.service import SyncPaths
 
     lang = _lang(lang)
     paths = SyncPaths(data_dir or load_settings().data_dir)
-    try:
-        creds = require_credentials(paths)
-    except NotEnrolled:
-        fail(t("sync.not_enrolled", lang))
-    except InspectorError as exc:  # a damaged token file, or a signing key that cannot be kept
-        fail(exc.text(lang))
+    creds = _credentials(paths, lang)
     store = open_db(db, must_exist=True)  # a mistyped --db has no pending changes to export
     try:
         count = export_bundle(store, creds, out)
@@ -230,7 +237,7 @@ def import_command(
     from sync.client.bundle_forward import send_bundle
     from sync.client.bundle_import import import_bundle
     from sync.client.http import Offline, SyncError
-    from sync.client.service import NotEnrolled, SyncPaths, client_for, require_credentials
+    from sync.client.service import SyncPaths, client_for
     from sync.protocol import ChangeStatus
 
     lang = _lang(lang)
@@ -269,12 +276,7 @@ def import_command(
         bundle = read_bundle(file)
     except InspectorError as exc:
         fail(exc.text(lang))
-    try:
-        creds = require_credentials(paths)
-    except NotEnrolled:
-        fail(t("sync.not_enrolled", lang))
-    except InspectorError as exc:  # a damaged token file, or a signing key that cannot be kept
-        fail(exc.text(lang))
+    creds = _credentials(paths, lang)
     try:
         with client_for(creds) as client:
             result = send_bundle(client, bundle)
@@ -309,16 +311,11 @@ def rotate_command(data_dir: DataDirOption = None, lang: LangOption = None) -> N
     import sync.messages  # noqa: F401
     from sync.client.credentials import save_credentials
     from sync.client.http import Offline, SyncError
-    from sync.client.service import NotEnrolled, SyncPaths, client_for, require_credentials
+    from sync.client.service import SyncPaths, client_for
 
     lang = _lang(lang)
     paths = SyncPaths(data_dir or load_settings().data_dir)
-    try:
-        creds = require_credentials(paths)
-    except NotEnrolled:
-        fail(t("sync.not_enrolled", lang))
-    except InspectorError as exc:  # a damaged token file, or a signing key that cannot be kept
-        fail(exc.text(lang))
+    creds = _credentials(paths, lang)
     try:  # first make sure the token file can be written: the server's rotation ends the old token at once
         save_credentials(paths.credentials, creds)
     except OSError as exc:
