@@ -104,7 +104,7 @@ def sync_now(
 
     lang = _lang(lang)
     paths = SyncPaths(data_dir or load_settings().data_dir)
-    _credentials(paths, lang)  # before the database: a laptop not enrolled gets no empty database made for nothing
+    creds = _credentials(paths, lang)  # before the database: a laptop not enrolled gets no empty one made
     store = open_db(db)  # the first sync of a new laptop creates its database
     forwarded = ForwardReport()
     try:
@@ -118,7 +118,9 @@ def sync_now(
                     tasks[stage] = bar.add_task(t(f"sync.stage.{stage}", lang), total=total)
                 bar.update(tasks[stage], completed=done, total=total)
 
-            report = run_sync(store, paths, progress=progress, retry_rejected=retry_rejected, forwarded=forwarded)
+            report = run_sync(
+                store, paths, progress=progress, retry_rejected=retry_rejected, forwarded=forwarded, credentials=creds
+            )
     except NotEnrolled:
         fail(t("sync.not_enrolled", lang))
     except InspectorError as exc:  # a damaged token file, or a signing key that cannot be kept

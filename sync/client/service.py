@@ -110,15 +110,17 @@ def run_sync(
     attempts: int = 5,
     retry_rejected: bool = False,
     forwarded: ForwardReport | None = None,
+    credentials: Credentials | None = None,
 ) -> SyncReport:
     """One sync of ``store`` with the enrolled server. Raises Offline / SyncError / NotEnrolled; keeps the outbox.
 
     On a supervisor's laptop it first hands the bundles imported here to the server (their devices' changes go
     ahead of the supervisor's own edits of them; counted in ``forwarded``), and afterwards refreshes the group's
-    device keys that bundle imports are checked with.
+    device keys that bundle imports are checked with. ``credentials``: those the caller already has from
+    :func:`require_credentials` (else they are read here).
     """
     discard_legacy_keys(paths.bundle_keys)  # an older version's file of secret device keys is not kept
-    credentials = require_credentials(paths)
+    credentials = credentials or require_credentials(paths)
     own = client is None
     client = client or client_for(credentials, attempts=attempts)
     try:
