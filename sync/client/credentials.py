@@ -51,15 +51,22 @@ def credentials_path(data_dir: Path) -> Path:
 
 def save_credentials(path: Path, credentials: Credentials) -> None:
     """Write atomically with 0600 permissions (the token and the key never touch a world-readable file)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
     data = asdict(credentials)
     data["device_id"] = str(credentials.device_id)
     data["expires_at"] = credentials.expires_at.isoformat()
+    write_private(path, json.dumps(data, indent=2))
+
+
+def write_private(path: Path, text: str) -> None:
+    """Replace ``path`` with ``text`` atomically and durably, readable by its owner only (0600 from the moment
+    the temporary file exists, unlike :func:`inspector.output_file.replacing`, whose file starts world-readable).
+    On any failure the temporary file is removed and the file saved before is as it was."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(data, handle, indent=2)
+            handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp, 0o600)

@@ -13,13 +13,13 @@ or syncs (:func:`discard_legacy_keys`); the next sync fetches the public keys.
 from __future__ import annotations
 
 import json
-import os
 import uuid
 from pathlib import Path
 
 from pydantic import ValidationError
 
 from inspector.errors import InspectorError
+from sync.client.credentials import write_private
 from sync.client.http import SyncClient, SyncError
 from sync.protocol import BundleKey, BundleKeys
 
@@ -32,15 +32,7 @@ def bundle_keys_path(data_dir: Path) -> Path:
 
 def save_bundle_keys(path: Path, keys: BundleKeys) -> None:
     """Write atomically with 0600 permissions (public keys only, but the names of the group's people too)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(keys.model_dump_json(indent=2))
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.chmod(tmp, 0o600)
-    tmp.replace(path)
+    write_private(path, keys.model_dump_json(indent=2))
 
 
 def _holds_secret_keys(data: object) -> bool:

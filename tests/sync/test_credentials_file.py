@@ -16,6 +16,8 @@ from pathlib import Path
 import pytest
 
 from sync.client.credentials import Credentials, load_credentials, save_credentials, with_signing_key
+from sync.client.trust import load_bundle_keys, save_bundle_keys
+from sync.protocol import BundleKey, BundleKeys, DeviceRole
 
 
 def credentials(token: str) -> Credentials:
@@ -69,3 +71,28 @@ def test_a_key_made_meanwhile_by_another_process_is_used_not_replaced(tmp_path: 
     assert first.signing_key and second.signing_key == first.signing_key
     found = load_credentials(path)
     assert found is not None and found.signing_key == first.signing_key
+
+
+def test_a_failed_write_of_the_device_key_list_leaves_the_saved_list_and_no_temporary_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The list of the group's public keys is written like the token file: a full disk mid-write keeps the list
+    saved before (a supervisor can still check bundles offline) and leaves no stray temporary file."""
+    path = tmp_path / "data" / "sync-bundle-keys.json"
+    device = BundleKey(
+        device_id=uuid.UUID(int=7), name="LAPTOP-07", role=DeviceRole.INSPECTOR, person_code="INS-1", revoked=False
+    )
+    save_bundle_keys(path, BundleKeys(group="g1", devices=[device]))
+
+    def full_disk(fd: int) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full_disk)
+    with pytest.raises(OSError):
+        save_bundle_keys(path, BundleKeys(group="g1", devices=[]))
+    monkeypatch.undo()
+
+    kept = load_bundle_keys(path)
+    assert kept is not None and [d.name for d in kept.devices] == ["LAPTOP-07"]
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert [p.name for p in path.parent.iterdir()] == ["sync-bundle-keys.json"]
