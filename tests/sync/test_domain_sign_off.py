@@ -283,6 +283,28 @@ def signed_inspection(g: Group, *, sync_between: bool = False) -> tuple[uuid.UUI
     return inspection_id, finding_id, result
 
 
+def sign_with_photos(laptop: Laptop, camera: Path) -> tuple[uuid.UUID, SignOffResult]:
+    """Inspector 1 walks the workshop with an answer photo (I1) and a finding photo (I0), both taken into the new
+    folder ``camera``; the leader acknowledges, the inspector signs. Nothing is synced yet."""
+    camera.mkdir()
+    finding_photo, answer_photo = camera / "rail.jpg", camera / "valve.jpg"
+    finding_photo.write_bytes(b"\xff\xd8guard rail missing " * 300)
+    answer_photo.write_bytes(b"\xff\xd8valve tagged " * 300)
+    inspection_id = start(laptop)
+    walk(laptop, inspection_id, CHOICES, STARTED)
+    with laptop.store.session() as s:
+        save_answer(
+            s,
+            inspection_id=inspection_id,
+            item_id=WORLD.item(1),
+            value=AnswerInput(choice="yes", photo_path=str(answer_photo)),
+            now=STARTED,
+        )
+        s.commit()
+    raise_finding(laptop, inspection_id, 0, "护栏缺失", photos=(finding_photo,))
+    return inspection_id, acknowledge_and_sign(laptop, inspection_id, SIGNED)
+
+
 @pytest.mark.parametrize("sync_between", [False, True], ids=["offline-walk", "synced-mid-walk"])
 def test_a_domain_sign_off_reaches_the_server_whole(group: Group, sync_between: bool) -> None:
     g = group
@@ -435,23 +457,7 @@ def test_a_signed_inspection_with_photos_hashes_the_same_on_the_laptop_that_pull
 ) -> None:
     g, ins = group, group.inspector
     camera = tmp_path / "camera"
-    camera.mkdir()
-    finding_photo, answer_photo = camera / "rail.jpg", camera / "valve.jpg"
-    finding_photo.write_bytes(b"\xff\xd8guard rail missing " * 200)
-    answer_photo.write_bytes(b"\xff\xd8valve tagged " * 200)
-    inspection_id = start(ins)
-    walk(ins, inspection_id, CHOICES, STARTED)
-    with ins.store.session() as s:
-        save_answer(
-            s,
-            inspection_id=inspection_id,
-            item_id=WORLD.item(1),
-            value=AnswerInput(choice="yes", photo_path=str(answer_photo)),
-            now=STARTED,
-        )
-        s.commit()
-    raise_finding(ins, inspection_id, 0, "护栏缺失", photos=(finding_photo,))
-    result = acknowledge_and_sign(ins, inspection_id, SIGNED)
+    inspection_id, result = sign_with_photos(ins, camera)
     report = sync(ins)
     assert_clean(report)
     assert report.uploaded == 2
@@ -460,7 +466,7 @@ def test_a_signed_inspection_with_photos_hashes_the_same_on_the_laptop_that_pull
         receipt = receipt_for(s, on_laptop(ins, inspection_id)).text()
 
     # The supervisor's laptop is another computer: the inspector's camera folder is not there.
-    for photo in (finding_photo, answer_photo):
+    for photo in sorted(camera.iterdir()):
         photo.rename(tmp_path / photo.name)
     assert_clean(sync(g.supervisor))
     with g.supervisor.store.session() as s:

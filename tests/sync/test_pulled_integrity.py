@@ -15,7 +15,6 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from inspector.inspections import AnswerInput, save_answer
 from inspector.integrity import CONTENT_CHANGED, NOT_CHAINED, IntegrityReport, check_integrity
 from inspector.models import Answer, CampaignChecklist, Inspection
 from inspector.signing import CONTENT_FORMAT, check_content
@@ -33,6 +32,7 @@ from tests.sync.test_domain_sign_off import (
     amend,
     assert_clean,
     raise_finding,
+    sign_with_photos,
     signed_inspection,
     start,
     sync,
@@ -72,26 +72,8 @@ def verify_chain_cli(laptop: Laptop, lang: str) -> tuple[int, str]:
 
 def signed_with_photos(g: Group, tmp_path: Path) -> uuid.UUID:
     """Inspector 1 signs an inspection with an answer photo and a finding photo, and syncs it."""
-    ins = g.inspector
-    camera = tmp_path / "camera"
-    camera.mkdir()
-    finding_photo, answer_photo = camera / "rail.jpg", camera / "valve.jpg"
-    finding_photo.write_bytes(b"\xff\xd8guard rail missing " * 300)
-    answer_photo.write_bytes(b"\xff\xd8valve tagged " * 300)
-    inspection_id = start(ins)
-    walk(ins, inspection_id, CHOICES, STARTED)
-    with ins.store.session() as s:
-        save_answer(
-            s,
-            inspection_id=inspection_id,
-            item_id=WORLD.item(1),
-            value=AnswerInput(choice="yes", photo_path=str(answer_photo)),
-            now=STARTED,
-        )
-        s.commit()
-    raise_finding(ins, inspection_id, 0, "护栏缺失", photos=(finding_photo,))
-    acknowledge_and_sign(ins, inspection_id, SIGNED)
-    assert_clean(sync(ins))
+    inspection_id, _result = sign_with_photos(g.inspector, tmp_path / "camera")
+    assert_clean(sync(g.inspector))
     return inspection_id
 
 
