@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import signal
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -150,6 +151,31 @@ def test_a_logged_change_is_authorised_and_a_forbidden_one_rejected_without_bloc
     assert entry.status == OutboxStatus.REJECTED and entry.error.startswith("E_FORBIDDEN")
 
 
+def push_around_a_failing_change(
+    server: RunningServer, ins: Laptop, monkeypatch: pytest.MonkeyPatch, error: Callable[[], Exception]
+) -> uuid.UUID:
+    """The server's applier raises ``error()`` on one inspection (made between two others); a logged push sends all
+    three: the failing change alone is rejected, the ones around it are applied. Returns the failing inspection."""
+    import sync.server.apply as apply_module
+
+    original = apply_module.normalise
+
+    def failing(entity: str, payload: dict[str, object]) -> dict[str, object]:
+        if payload.get("note") == "fails on the server":
+            raise error()
+        return original(entity, payload)
+
+    monkeypatch.setattr(apply_module, "normalise", failing)
+    before = new_inspection(ins.store, WORLD.inspector_1, WORLD.team_a, answers=2)
+    failed = new_inspection(ins.store, WORLD.inspector_1, WORLD.team_a, answers=0, note="fails on the server")
+    after = new_inspection(ins.store, WORLD.inspector_1, WORLD.team_a, answers=2)
+    report = ins.engine(**LOGGED).run()
+    assert report.rejected == 1 and report.pushed == 6
+    assert {str(before), str(after)} <= set(server_records(server.engine, "inspection"))
+    assert str(failed) not in server_records(server.engine, "inspection")
+    return failed
+
+
 def test_a_change_the_applier_fails_on_is_isolated_and_sent_again_once_fixed(
     server: RunningServer, tmp_path: Path, laptops: list[Laptop], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -158,20 +184,7 @@ def test_a_change_the_applier_fails_on_is_isolated_and_sent_again_once_fixed(
     seeded(server, tmp_path, laptops)
     ins = inspector(server, tmp_path, laptops)
     original = apply_module.normalise
-
-    def faulty(entity: str, payload: dict[str, object]) -> dict[str, object]:
-        if payload.get("note") == "trips a server bug":
-            raise RuntimeError("a bug in the server")
-        return original(entity, payload)
-
-    monkeypatch.setattr(apply_module, "normalise", faulty)
-    before = new_inspection(ins.store, WORLD.inspector_1, WORLD.team_a, answers=2)
-    poison = new_inspection(ins.store, WORLD.inspector_1, WORLD.team_a, answers=0, note="trips a server bug")
-    after = new_inspection(ins.store, WORLD.inspector_1, WORLD.team_a, answers=2)
-    report = ins.engine(**LOGGED).run()
-    assert report.rejected == 1 and report.pushed == 6
-    assert {str(before), str(after)} <= set(server_records(server.engine, "inspection"))
-    assert str(poison) not in server_records(server.engine, "inspection")
+    poison = push_around_a_failing_change(server, ins, monkeypatch, lambda: RuntimeError("a bug in the server"))
     monkeypatch.setattr(apply_module, "normalise", original)  # the server is fixed
     engine = ins.engine(**LOGGED)
     assert engine.retry_rejected() == 1
@@ -386,26 +399,14 @@ def test_a_repeatable_database_error_on_one_change_is_isolated_not_retried_forev
     server failure, and the changes around it are applied (the batch does not stay logged)."""
     import psycopg.errors
 
-    import sync.server.apply as apply_module
-
     seeded(server, tmp_path, laptops)
     ins = inspector(server, tmp_path, laptops)
-    original = apply_module.normalise
 
-    def timing_out(entity: str, payload: dict[str, object]) -> dict[str, object]:
-        if payload.get("note") == "times out":
-            cause = psycopg.errors.QueryCanceled("canceling statement due to statement timeout")
-            raise sa.exc.OperationalError("UPDATE record", {}, cause)
-        return original(entity, payload)
+    def timeout() -> Exception:
+        cause = psycopg.errors.QueryCanceled("canceling statement due to statement timeout")
+        return sa.exc.OperationalError("UPDATE record", {}, cause)
 
-    monkeypatch.setattr(apply_module, "normalise", timing_out)
-    before = new_inspection(ins.store, WORLD.inspector_1, WORLD.team_a, answers=2)
-    slow = new_inspection(ins.store, WORLD.inspector_1, WORLD.team_a, answers=0, note="times out")
-    after = new_inspection(ins.store, WORLD.inspector_1, WORLD.team_a, answers=2)
-    report = ins.engine(**LOGGED).run()
-    assert report.rejected == 1 and report.pushed == 6
-    assert {str(before), str(after)} <= set(server_records(server.engine, "inspection"))
-    assert str(slow) not in server_records(server.engine, "inspection")
+    push_around_a_failing_change(server, ins, monkeypatch, timeout)
     assert server_count(server.engine, tables.push_log) == 0
 
 
