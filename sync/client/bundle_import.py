@@ -50,6 +50,7 @@ from inspector.models import (
     utcnow,
 )
 from inspector.models.enums import OutboxStatus
+from inspector.output_file import replacing
 from inspector.store import Store, StoreSession
 from sync import bundle_signature, errors
 from sync.client.bundle import read_bundle_file
@@ -128,14 +129,8 @@ def save_attachments(bundle: Bundle, folder: Path) -> dict[str, str]:
     for sha, content in bundle.attachments.items():
         target = folder / sha[:2] / (sha + suffix.get(sha, ""))
         if not (target.is_file() and hashlib.sha256(target.read_bytes()).hexdigest() == sha):
-            target.parent.mkdir(parents=True, exist_ok=True)
-            tmp = target.with_name(target.name + ".part")
-            try:
-                tmp.write_bytes(base64.b64decode(content))
-                tmp.replace(target)
-            except BaseException:  # a full disk: no half-written photo is left behind
-                tmp.unlink(missing_ok=True)
-                raise
+            with replacing(target) as temporary:  # a full disk: no half-written photo is left behind
+                temporary.write_bytes(base64.b64decode(content))
         local[sha] = str(target)
     return {ref.path: local[ref.sha256] for c in bundle.changes for ref in c.attachments if ref.sha256 in local}
 
