@@ -10,7 +10,7 @@ import contextlib
 import sqlite3
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -281,17 +281,20 @@ def open_store(path: Path, *, upgrade: bool = True) -> Store:
         ) from exc
     if path.exists() and path.stat().st_size > 0:
         with path.open("rb") as handle:
-            if handle.read(16) != b"SQLite format 3\x00":
+            header = handle.read(20)
+            if header[:16] != b"SQLite format 3\x00":
                 raise StoreError(
                     "E_STORE_NOT_SQLITE",
                     f"{path} is not an inspector database (not a SQLite file).",
                     f"{path} 不是检查应用的数据库（不是 SQLite 文件）。",
                 )
-        _refuse_foreign(path)
+        if header[18:20] != b"\x02\x02":  # not in WAL mode: opening would switch it, so look at it read-only first
+            _refuse_foreign(path)
     engine = make_engine(path)
     try:
         check_pragmas(engine)
-        revision = current_revision(engine)
+        with engine.connect() as conn:  # a WAL file is unchanged by opening: it is checked on the app's connection
+            revision = _checked_revision(path, conn.exec_driver_sql)
         if upgrade and revision != HEAD_REVISION:
             if revision is not None and not _known_revision(revision):
                 raise StoreError(
@@ -321,25 +324,32 @@ def _refuse_foreign(path: Path) -> None:
     the normal opening, which says why."""
     try:
         with contextlib.closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as connection:
-            tables = [
-                name
-                for (name,) in connection.execute(
-                    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
-                )
-            ]
-            stamped = "alembic_version" in tables
-            revision = connection.execute("SELECT version_num FROM alembic_version").fetchone() if stamped else None
+            _checked_revision(path, connection.execute)
     except sqlite3.Error:
         return
-    if revision is not None and not str(revision[0]).isdigit():  # the sync server's schema is s0001, s0002, …
+
+
+def _checked_revision(path: Path, execute: Callable[[str], Any]) -> str | None:
+    """The Alembic revision of the database ``execute`` reads (``None`` when it has no tables yet); raises
+    ``E_STORE_FOREIGN`` for another program's database or the sync server's."""
+    tables = [
+        name
+        for (name,) in execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+        )
+    ]
+    stamped = "alembic_version" in tables
+    row = execute("SELECT version_num FROM alembic_version").fetchone() if stamped else None
+    revision = None if row is None else str(row[0])
+    if revision is not None and not revision.isdigit():  # the sync server's schema is s0001, s0002, …
         raise StoreError(
             "E_STORE_FOREIGN",
-            f"{path} is the sync server's (or another program's) database (schema {revision[0]}), not a laptop's "
+            f"{path} is the sync server's (or another program's) database (schema {revision}), not a laptop's "
             "inspector database; it was not changed.",
-            f"{path} 是同步服务器（或其他程序）的数据库（数据库结构 {revision[0]}），不是本机的检查数据库；"
+            f"{path} 是同步服务器（或其他程序）的数据库（数据库结构 {revision}），不是本机的检查数据库；"
             "文件没有被改动。",
         )
-    if tables and "alembic_version" not in tables:
+    if tables and not stamped:
         shown = ", ".join(tables[:3]) + (", …" if len(tables) > 3 else "")
         raise StoreError(
             "E_STORE_FOREIGN",
@@ -347,6 +357,7 @@ def _refuse_foreign(path: Path) -> None:
             "it was not changed.",
             f"{path} 是其他程序的 SQLite 数据库（表 {shown}），不是检查应用的数据库；文件没有被改动。",
         )
+    return revision
 
 
 def _known_revision(revision: str) -> bool:

@@ -74,6 +74,25 @@ def test_another_programs_sqlite_file_is_refused_untouched(tmp_path: Path, capsy
     assert sorted(p.name for p in tmp_path.iterdir()) == ["contacts.db"]
 
 
+def test_another_programs_wal_mode_file_is_refused_without_tables_added(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A file already in WAL mode is checked on the app's own connection instead of a read-only look first.
+    contacts = tmp_path / "contacts.db"
+    with sqlite3.connect(contacts) as connection:
+        connection.execute("PRAGMA journal_mode=WAL")
+        connection.execute("CREATE TABLE contacts (name TEXT)")
+    connection.close()
+    before = digest(contacts)
+    code, err = run(["verify", "--chain", "--db", str(contacts), "--lang", "en"], capsys)
+    assert code == 1 and "another program's SQLite database" in err and "contacts" in err and "not changed" in err
+    assert digest(contacts) == before
+    with sqlite3.connect(contacts) as connection:
+        tables = [name for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    connection.close()
+    assert tables == ["contacts"]
+
+
 def test_the_sync_servers_database_is_not_taken_for_a_newer_laptop_one(
     world_db: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
