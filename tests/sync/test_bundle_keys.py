@@ -15,7 +15,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 from sqlmodel import func, select
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from inspector.audit import canonical_json
 from inspector.cli import app
@@ -237,17 +237,33 @@ def cli_export(laptop: Laptop, paths: SyncPaths, out: Path) -> None:
     assert result.exit_code == 0, result.output
 
 
+def old_laptop_exported(
+    server: RunningServer, tmp_path: Path, laptops: list[Laptop], answers: int, bundle: Path
+) -> tuple[Supervisor, Laptop, SyncPaths]:
+    """The synced supervisor's laptop, and an old laptop (``old_laptop`` "old", INS-1) that made an inspection with
+    ``answers`` answers and exported it to ``bundle`` with ``inspector sync export`` (without the network)."""
+    sup = supervisor(server, seeded(server, tmp_path, laptops), "sup", tmp_path / "sup-data")
+    paths = old_laptop(server, tmp_path, laptops, "old", "INS-1")
+    laptop = laptops[-1]
+    sup.sync()
+    new_inspection(laptop.store, WORLD.inspector_1, WORLD.team_a, answers=answers)
+    cli_export(laptop, paths, bundle)
+    return sup, laptop, paths
+
+
+def server_import(server: RunningServer, bundle: Path) -> Result:
+    """``inspector server import-bundle`` run against the test server's database."""
+    return CliRunner().invoke(
+        app, ["server", "import-bundle", str(bundle), "--database-url", server.settings.database_url]
+    )
+
+
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_an_old_format_bundle_counts_on_the_server_only(
     server: RunningServer, tmp_path: Path, laptops: list[Laptop], monkeypatch: pytest.MonkeyPatch, lang: str
 ) -> None:
-    sup = supervisor(server, seeded(server, tmp_path, laptops), "sup", tmp_path / "sup-data")
-    paths = old_laptop(server, tmp_path, laptops, "old", "INS-1")
-    laptop = laptops[-1]
-    sup.sync()
-    new_inspection(laptop.store, WORLD.inspector_1, WORLD.team_a, answers=2)
-    cli_export(laptop, paths, tmp_path / "new.bundle")
+    sup, laptop, paths = old_laptop_exported(server, tmp_path, laptops, 2, tmp_path / "new.bundle")
     legacy = legacy_bundle(tmp_path / "new.bundle", server.tokens["old"], tmp_path / "legacy.bundle")
 
     out = run_import(sup, legacy, lang, monkeypatch)
@@ -270,9 +286,7 @@ def test_an_old_format_bundle_counts_on_the_server_only(
         sup.laptop.client.upload_bundle(read_bundle(legacy))
     assert caught.value.code == "E_BUNDLE_LEGACY"  # from now on only its own key speaks for it
     monkeypatch.setenv("INSPECTOR_LANG", lang)
-    on_server = CliRunner().invoke(
-        app, ["server", "import-bundle", str(legacy), "--database-url", server.settings.database_url]
-    )
+    on_server = server_import(server, legacy)
     said = "signs its bundles with its own key now" if lang == "en" else "已改用自己的密钥签名离线包"
     assert on_server.exit_code == 1 and flat(said) in flat(on_server.output), on_server.output
 
@@ -281,13 +295,9 @@ def test_an_old_format_bundle_counts_on_the_server_only(
 def test_an_offline_old_laptops_first_bundle_registers_its_key_on_the_server(
     server: RunningServer, tmp_path: Path, laptops: list[Laptop], monkeypatch: pytest.MonkeyPatch, lang: str
 ) -> None:
-    sup = supervisor(server, seeded(server, tmp_path, laptops), "sup", tmp_path / "sup-data")
-    paths = old_laptop(server, tmp_path, laptops, "old", "INS-1")
-    laptop = laptops[-1]
-    sup.sync()
-    new_inspection(laptop.store, WORLD.inspector_1, WORLD.team_a, answers=2)
     bundle = tmp_path / "first.bundle"
-    cli_export(laptop, paths, bundle)  # no network: the key pair is made now
+    # No network: the key pair is made at the export.
+    sup, laptop, paths = old_laptop_exported(server, tmp_path, laptops, 2, bundle)
     kept = load_credentials(paths.credentials)
     assert kept is not None and kept.signing_key and not kept.key_registered
     assert read_bundle(bundle).key_id == key_id(kept.public_key)
@@ -395,13 +405,8 @@ def test_an_old_file_of_secret_keys_cannot_register_a_key_for_a_keyless_device(
     Whoever kept such a copy can still forge a format 1 bundle of a keyless device (documented), but must not be able
     to make a key proof: that would register their own key for the device for good (a token rotation would not end
     it, and the device's own key would be refused as E_DEVICE_KEY_TAKEN)."""
-    sup = supervisor(server, seeded(server, tmp_path, laptops), "sup", tmp_path / "sup-data")
-    paths = old_laptop(server, tmp_path, laptops, "old", "INS-1")
-    laptop = laptops[-1]
-    sup.sync()
-    new_inspection(laptop.store, WORLD.inspector_1, WORLD.team_a, answers=1)
     bundle = tmp_path / "genuine.bundle"
-    cli_export(laptop, paths, bundle)
+    sup, laptop, paths = old_laptop_exported(server, tmp_path, laptops, 1, bundle)
 
     secret = bundle_key(token_hash(server.tokens["old"]))  # what the old trust file held, and nothing more
     attacker = new_private_key()
@@ -439,13 +444,9 @@ def test_with_legacy_bundles_turned_off_only_a_registered_key_speaks_for_a_devic
     """A reader of the server's database holds every token hash: enough for a format 1 bundle or a key proof of a
     device with no registered key. With ``accept_legacy_bundles`` off neither is taken, on the server nor by
     ``inspector server import-bundle``; the laptop's own key, once registered by its sync, still is."""
-    sup = supervisor(server, seeded(server, tmp_path, laptops), "sup", tmp_path / "sup-data")
-    paths = old_laptop(server, tmp_path, laptops, "old", "INS-1")
-    laptop = laptops[-1]
-    sup.sync()
-    new_inspection(laptop.store, WORLD.inspector_1, WORLD.team_a, answers=2)
     proven = tmp_path / "first.bundle"
-    cli_export(laptop, paths, proven)  # format 2, with the key proof of a keyless laptop
+    # format 2, with the key proof of a keyless laptop
+    sup, laptop, paths = old_laptop_exported(server, tmp_path, laptops, 2, proven)
     legacy = legacy_bundle(proven, server.tokens["old"], tmp_path / "legacy.bundle")
     server.settings.accept_legacy_bundles = False  # the running app reads the same settings object
 
@@ -475,9 +476,7 @@ def test_with_legacy_bundles_turned_off_only_a_registered_key_speaks_for_a_devic
         else ("请让该笔记本联网同步一次", "重新导出离线包")
     )
     for file in (legacy, proven):
-        on_server = CliRunner().invoke(
-            app, ["server", "import-bundle", str(file), "--database-url", server.settings.database_url]
-        )
+        on_server = server_import(server, file)
         assert on_server.exit_code == 1, on_server.output
         assert all(flat(part) in flat(on_server.output) for part in said), on_server.output
     assert device_key(server, "old") is None and not server_records(server.engine, "answer")
