@@ -11,6 +11,7 @@ import socket
 import stat
 import subprocess
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,7 @@ from inspector.cli.commands import app
 from inspector.cli.help_language import walk_commands
 from inspector.models import ImportedBundle
 from inspector.store import open_store
+from sync.client.credentials import load_credentials, save_credentials
 from tests.inspector.cli_world import digest, private_crash_log, run
 from tests.sync.bundle_world import supervisor
 from tests.sync.conftest import Laptop, RunningServer
@@ -446,3 +448,24 @@ def test_a_database_that_refuses_the_import_is_worded_not_quoted(
     code, err = run(["sync", "import", str(tmp_path / "b.bundle"), "--db", str(laptop_db)], capsys)
     assert code == 1 and err.startswith(f"错误：磁盘已满，无法写入数据库 {laptop_db}"), err
     assert "disk is full" not in err and "之前保存的内容都没有丢失" in err
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_sync_whose_data_folder_is_full_is_worded_not_a_traceback(
+    exporting: tuple[Laptop, Path], full_disk: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A laptop enrolled before keys registers its signing key at its next sync and notes that in its token file:
+    a full disk there ends the sync with a worded reason (no traceback), and the token file is as it was."""
+    ins, data = exporting
+    (full_disk / "filler").unlink()
+    token_file = full_disk / "sync-device.json"
+    saved = load_credentials(data / "sync-device.json")
+    assert saved is not None
+    save_credentials(token_file, replace(saved, key_registered=False))
+    fill(full_disk)
+    before = token_file.read_bytes()
+    monkeypatch.setenv("INSPECTOR_LANG", "zh")
+    code, err = run(["sync", "--db", str(ins.store.path), "--data-dir", str(full_disk)], capsys)
+    assert code == 1 and err == "错误：磁盘已满。已保存的内容都没有丢失。", err  # the CLI's own OSError wording
+    assert token_file.read_bytes() == before
+    assert sorted(p.name for p in full_disk.iterdir()) == ["filler", "old.bundle", "sync-device.json"]
