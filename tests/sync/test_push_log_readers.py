@@ -182,12 +182,15 @@ def test_a_batch_that_fails_part_way_is_answered_for_the_rest_only(
     assert [tuple(row) for row in failures] == [(5, 6, "E_AUTH_INVALID")]
 
 
-def test_a_waiting_change_to_a_settled_record_becomes_a_new_conflict_not_an_overwrite(
+def second_laptop_in_conflict(
     server: RunningServer, tmp_path: Path, laptops: list[Laptop]
-) -> None:
+) -> tuple[Laptop, Laptop, uuid.UUID]:
+    """The same inspector's two laptops edit one draft's note; the first syncs first, so the second's edit is a
+    conflict on the server (version 2 is the first laptop's). Returns the supervisor's laptop, the second laptop and
+    the draft."""
     sup = seeded(server, tmp_path, laptops)
     first = inspector(server, tmp_path, laptops, "ins-a")
-    second = inspector(server, tmp_path, laptops, "ins-b")  # the same inspector's second laptop
+    second = inspector(server, tmp_path, laptops, "ins-b")
     inspection = new_inspection(first.store, WORLD.inspector_1, WORLD.team_a)
     first.sync()
     second.sync()
@@ -195,6 +198,13 @@ def test_a_waiting_change_to_a_settled_record_becomes_a_new_conflict_not_an_over
     edit_note(second, inspection, "door closed, guard missing")
     first.sync()
     assert second.sync().conflicts == 1  # type: ignore[attr-defined]
+    return sup, second, inspection
+
+
+def test_a_waiting_change_to_a_settled_record_becomes_a_new_conflict_not_an_overwrite(
+    server: RunningServer, tmp_path: Path, laptops: list[Laptop]
+) -> None:
+    sup, second, inspection = second_laptop_in_conflict(server, tmp_path, laptops)
     # The second laptop edits the record again; its change is received and waits to be applied.
     edit_note(second, inspection, "guard fitted on Tuesday")
     assert logged_push(second).received == 1
@@ -265,16 +275,7 @@ def test_a_waiting_edit_made_from_the_kept_server_value_is_an_ordinary_edit(
 ) -> None:
     """Keeping the server's value writes no version: a waiting change made from that very version (the laptop was
     shown it after its conflict) is applied as an edit of it, like any other; versions decide, not the order."""
-    sup = seeded(server, tmp_path, laptops)
-    first = inspector(server, tmp_path, laptops, "ins-a")
-    second = inspector(server, tmp_path, laptops, "ins-b")
-    inspection = new_inspection(first.store, WORLD.inspector_1, WORLD.team_a)
-    first.sync()
-    second.sync()
-    edit_note(first, inspection, "furnace door open")
-    edit_note(second, inspection, "door closed, guard missing")
-    first.sync()
-    assert second.sync().conflicts == 1  # type: ignore[attr-defined]
+    sup, second, inspection = second_laptop_in_conflict(server, tmp_path, laptops)
     edit_note(second, inspection, "furnace door open, guard fitted on Tuesday")
     assert logged_push(second).received == 1
     [conflict] = sup.client.conflicts()
