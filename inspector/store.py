@@ -364,33 +364,49 @@ def _known_revision(revision: str) -> bool:
     return any(p.name.startswith(f"{revision}_") for p in (MIGRATIONS_DIR / "versions").glob("*.py"))
 
 
+def sqlite_problem(exc: BaseException) -> str | None:
+    """What a SQLite error (or SQLAlchemy's wrapping of one) means: ``"locked"``, ``"full"``, ``"readonly"``,
+    ``"io"`` or ``"corrupt"``; ``None`` for any other. Shared by the opening and the commands' messages."""
+    text = str(getattr(exc, "orig", None) or exc).lower()
+    if "locked" in text or "busy" in text:
+        return "locked"
+    if "full" in text:
+        return "full"
+    if "readonly" in text or "read-only" in text:
+        return "readonly"
+    if "disk i/o" in text:  # also what SQLite says when a full disk has no room for its -shm file
+        return "io"
+    if "not a database" in text or "malformed" in text:
+        return "corrupt"
+    return None
+
+
 def _reason(exc: BaseException, lang: str = "en") -> str:
-    original = getattr(exc, "orig", None) or exc
-    text = str(original)
-    lowered = text.lower()
+    text = str(getattr(exc, "orig", None) or exc)
     zh = lang == "zh"
-    if "disk" in lowered and "full" in lowered:
+    # SQLite needs to write beside the file (its -wal and -shm companions) even to read: "unable to open" is that
+    kind = "readonly" if "unable to open" in text.lower() else sqlite_problem(exc)
+    if kind == "full":
         return (
             "磁盘已满。请腾出空间；已保存的内容都没有丢失。"
             if zh
             else "the disk is full. Free some space; nothing already saved was lost."
         )
-    if "readonly" in lowered or "unable to open" in lowered:
-        # SQLite needs to write beside the file (its -wal and -shm companions) even to read
+    if kind == "readonly":
         return (
             "数据库文件或其所在文件夹不可写（需要读写权限）"
             if zh
             else f"{text}: the file or its folder cannot be written (it needs read and write permission)"
         )
-    if "locked" in lowered or "busy" in lowered:
+    if kind == "locked":
         return (
             "数据库正被另一个程序写入；请稍后重试"
             if zh
             else "another program is writing the database; try again shortly"
         )
-    if "disk i/o" in lowered:  # also what SQLite says when a full disk has no room for its -shm file
+    if kind == "io":
         return "读写出错：磁盘可能已满、已损坏或已拔出" if zh else f"{text}: the disk may be full, damaged or removed"
-    if "not a database" in lowered or "malformed" in lowered:
+    if kind == "corrupt":
         return "数据库文件已损坏；请用备份恢复" if zh else f"{text}: the file is damaged; restore it from a backup"
     return text
 

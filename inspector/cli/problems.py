@@ -13,6 +13,7 @@ from pathlib import Path
 
 from inspector.errors import InspectorError
 from inspector.i18n import normalise_lang, register, t
+from inspector.store import sqlite_problem
 
 register(
     {
@@ -77,21 +78,11 @@ def database_problem(exc: BaseException, lang: str) -> str | None:
     original = getattr(exc, "orig", None) or exc
     if not isinstance(original, sqlite3.Error):
         return None
-    text = str(original).lower()
     path = _database[0] if _database else ""  # the server's database: no laptop file to name
-    if "locked" in text or "busy" in text:
-        key = "db.locked"
-    elif "full" in text:
-        key = "db.full"
-    elif "readonly" in text or "read-only" in text:
-        key = "db.readonly"
-    elif "disk i/o" in text:
-        key = "db.io"
-    elif "not a database" in text or "malformed" in text:
-        key = "db.corrupt"
-    else:
+    kind = sqlite_problem(original)
+    if kind is None:
         return _squeezed(t("db.nothing_saved", lang, problem=t("db.other", lang, path=path, reason=original)))
-    return _squeezed(t("db.nothing_saved", lang, problem=t(key, lang, path=path)))
+    return _squeezed(t("db.nothing_saved", lang, problem=t(f"db.{kind}", lang, path=path)))
 
 
 def _squeezed(text: str) -> str:
