@@ -15,17 +15,17 @@ from sqlmodel import select
 from inspector.models import ImportedBundle
 from sync.client.http import SyncError
 from sync.server.devices import revoke
-from tests.sync.bundle_world import export, supervisor
+from tests.sync.bundle_world import Supervisor, export, supervisor
 from tests.sync.conftest import Laptop, RunningServer
 from tests.sync.test_bundle_import_cli import run_import
 from tests.sync.test_faults import inspector, seeded
 from tests.sync.world import WORLD, new_inspection
 
 
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-def test_a_revoked_devices_imported_bundle_does_not_stop_the_supervisors_sync(
+def imported_bundle(
     server: RunningServer, tmp_path: Path, laptops: list[Laptop], monkeypatch: pytest.MonkeyPatch
-) -> None:
+) -> tuple[Supervisor, Laptop]:
+    """A synced supervisor's laptop that imported (offline) an inspector's bundle of 3 changes, not yet forwarded."""
     sup = supervisor(server, seeded(server, tmp_path, laptops), "sup", tmp_path / "sup-data")
     ins = inspector(server, tmp_path, laptops, "ins", "INS-1")
     sup.sync()
@@ -33,6 +33,14 @@ def test_a_revoked_devices_imported_bundle_does_not_stop_the_supervisors_sync(
     bundle = tmp_path / "ins.bundle"
     assert export(server, ins, "ins", bundle) == 3
     assert run_import(sup, bundle, "en", monkeypatch).startswith("0|")  # offline, on the supervisor's laptop
+    return sup, ins
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_revoked_devices_imported_bundle_does_not_stop_the_supervisors_sync(
+    server: RunningServer, tmp_path: Path, laptops: list[Laptop], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sup, ins = imported_bundle(server, tmp_path, laptops, monkeypatch)
 
     with Session(server.engine) as s:  # the inspector's laptop is lost: its device is revoked
         revoke(s, ins.client.me().device_id)
@@ -53,13 +61,7 @@ def test_a_revoked_devices_imported_bundle_does_not_stop_the_supervisors_sync(
 def test_the_supervisors_own_revocation_still_stops_the_sync_and_keeps_the_bundle(
     server: RunningServer, tmp_path: Path, laptops: list[Laptop], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    sup = supervisor(server, seeded(server, tmp_path, laptops), "sup", tmp_path / "sup-data")
-    ins = inspector(server, tmp_path, laptops, "ins", "INS-1")
-    sup.sync()
-    new_inspection(ins.store, WORLD.inspector_1, WORLD.team_a, answers=2)
-    bundle = tmp_path / "ins.bundle"
-    assert export(server, ins, "ins", bundle) == 3
-    assert run_import(sup, bundle, "en", monkeypatch).startswith("0|")
+    sup, _ = imported_bundle(server, tmp_path, laptops, monkeypatch)
 
     with Session(server.engine) as s:
         revoke(s, sup.laptop.client.me().device_id)
