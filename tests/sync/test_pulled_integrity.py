@@ -70,13 +70,6 @@ def verify_chain_cli(laptop: Laptop, lang: str) -> tuple[int, str]:
     return result.exit_code, " ".join(result.output.split())  # rich wraps long lines
 
 
-def signed_with_photos(g: Group, tmp_path: Path) -> uuid.UUID:
-    """Inspector 1 signs an inspection with an answer photo and a finding photo, and syncs it."""
-    inspection_id, _result = sign_with_photos(g.inspector, tmp_path / "camera")
-    assert_clean(sync(g.inspector))
-    return inspection_id
-
-
 def pull_on_supervisor(g: Group, tmp_path: Path) -> None:
     """The supervisor's laptop syncs. It is another computer: the inspector's camera folder is not there."""
     camera, away = tmp_path / "camera", tmp_path / "camera-on-the-inspectors-laptop"
@@ -89,12 +82,20 @@ def pull_on_supervisor(g: Group, tmp_path: Path) -> None:
     assert report.downloaded == 2
 
 
-def test_a_pulled_signed_inspection_is_received_and_verified_by_its_hash(group: Group, tmp_path: Path) -> None:
-    g = group
-    with_photos = signed_with_photos(g, tmp_path)
+def two_signed_and_pulled(g: Group, tmp_path: Path) -> tuple[uuid.UUID, uuid.UUID]:
+    """Inspector 1 signs an inspection with an answer photo and a finding photo (synced), then a plain one (synced); the
+    supervisor's laptop pulls both. Returns (the one with photos, the plain one)."""
+    with_photos, _result = sign_with_photos(g.inspector, tmp_path / "camera")
+    assert_clean(sync(g.inspector))
     plain, _finding, _result = signed_inspection(g)
     assert_clean(sync(g.inspector))
     pull_on_supervisor(g, tmp_path)
+    return with_photos, plain
+
+
+def test_a_pulled_signed_inspection_is_received_and_verified_by_its_hash(group: Group, tmp_path: Path) -> None:
+    g = group
+    with_photos, plain = two_signed_and_pulled(g, tmp_path)
 
     report = integrity(g.supervisor)
     assert report.ok, problems(report)
@@ -121,10 +122,7 @@ def test_a_pulled_signed_inspection_is_received_and_verified_by_its_hash(group: 
 
 def test_a_pulled_row_edited_behind_the_app_is_caught(group: Group, tmp_path: Path) -> None:
     g = group
-    with_photos = signed_with_photos(g, tmp_path)
-    plain, _finding, _result = signed_inspection(g)
-    assert_clean(sync(g.inspector))
-    pull_on_supervisor(g, tmp_path)
+    with_photos, plain = two_signed_and_pulled(g, tmp_path)
     assert integrity(g.supervisor).ok
 
     edited = raw(
