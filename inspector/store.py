@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session
 
 from inspector.errors import StoreError
+from inspector.file_errors import os_reason
 from inspector.models import SCHEMA_VERSION, SYNCED_MODELS, OutboxEntry, SyncedRecord, utcnow
 
 #: The newest migration this code knows; a test keeps it equal to Alembic's head.
@@ -276,8 +277,8 @@ def open_store(path: Path, *, upgrade: bool = True) -> Store:
     except OSError as exc:
         raise StoreError(
             "E_STORE_PATH",
-            f"Cannot create the folder {path.parent}: {exc.strerror}.",
-            f"无法创建文件夹 {path.parent}：{exc.strerror}。",
+            f"Cannot create the folder {path.parent}: {os_reason(exc, 'en')}.",
+            f"无法创建文件夹 {path.parent}：{os_reason(exc, 'zh')}。",
         ) from exc
     if path.exists() and path.stat().st_size > 0:
         with path.open("rb") as handle:

@@ -78,6 +78,15 @@ def test_folder_instead_of_file_is_a_clear_error(tmp_path: Path) -> None:
         open_store(tmp_path)
 
 
+def test_a_folder_that_cannot_be_made_is_named_in_each_language(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("a file where a folder of the path should be")
+    with pytest.raises(StoreError) as caught:
+        open_store(tmp_path / "notes.txt" / "sub" / "inspector.db")
+    assert caught.value.code == "E_STORE_PATH"
+    assert "无法创建文件夹" in caught.value.text("zh") and "路径中有一段不是文件夹" in caught.value.text("zh")
+    assert "part of the path is not a folder" in caught.value.text("en")
+
+
 def test_database_from_a_newer_app_is_refused(db_path: Path) -> None:
     open_store(db_path).close()
     with sqlite3.connect(db_path) as conn:
