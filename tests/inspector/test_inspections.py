@@ -50,14 +50,15 @@ def _items(store: Store, sample: Sample) -> dict[str, TemplateItem]:
         return {i.code: i for i in s.exec(select(TemplateItem).where(TemplateItem.version_id == sample.version_id))}
 
 
-def _start(store: Store, sample: Sample) -> Inspection:
+def _start(store: Store, sample: Sample, *, at_exit: bool = False) -> Inspection:
+    """A new inspection of the sample's furnace checkpoint (``at_exit``: of its exit checkpoint)."""
     with store.session() as s:
         inspection, created = start_inspection(
             s,
             campaign_id=sample.campaign_id,
             template_version_id=sample.version_id,
             inspector_id=sample.inspector_id,
-            checkpoint_id=sample.furnace_id,
+            checkpoint_id=sample.exit_id if at_exit else sample.furnace_id,
             now=FIXED_NOW,
         )
         s.commit()
@@ -237,26 +238,12 @@ def test_sign_off_refuses_missing_required_items_and_missing_acknowledgement(sto
         acknowledge(s, inspection_id=inspection.id, leader_id=sample.leader_id, now=FIXED_NOW)
         with pytest.raises(RuleViolation, match="Required items not answered: C-01, C-02"):
             sign_off(s, inspection_id=inspection.id, signer_id=sample.inspector_id)
-    other = _start_exit(store, sample)
+    other = _start(store, sample, at_exit=True)
     _answer_all(store, sample, other)
     with store.session() as s, pytest.raises(RuleViolation, match="not acknowledged"):
         sign_off(s, inspection_id=other.id, signer_id=sample.inspector_id)
     with store.session() as s, pytest.raises(RuleViolation, match="team leader"):
         acknowledge(s, inspection_id=other.id, leader_id=sample.inspector_id)
-
-
-def _start_exit(store: Store, sample: Sample) -> Inspection:
-    with store.session() as s:
-        inspection, _ = start_inspection(
-            s,
-            campaign_id=sample.campaign_id,
-            template_version_id=sample.version_id,
-            inspector_id=sample.inspector_id,
-            checkpoint_id=sample.exit_id,
-            now=FIXED_NOW,
-        )
-        s.commit()
-        return inspection
 
 
 def _finding(store: Store, sample: Sample, inspection: Inspection, code: str) -> None:
@@ -347,7 +334,7 @@ def test_amendment_copies_answers_and_supersedes_the_original_when_signed(store:
         assert [a.kind for a in s.exec(select(AuditEntry))] == ["sign_off", "amendment"]
         with pytest.raises(RuleViolation, match="already replaced"):
             start_amendment(s, original_id=original.id, inspector_id=sample.inspector_id, reason="again")
-    draft = _start_exit(store, sample)
+    draft = _start(store, sample, at_exit=True)
     with store.session() as s, pytest.raises(RuleViolation, match="Only a signed inspection"):
         start_amendment(s, original_id=draft.id, inspector_id=sample.inspector_id, reason="x")
 
