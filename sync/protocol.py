@@ -303,7 +303,9 @@ class Bundle(Wire):
     def format_version(self) -> int:
         """The number after the slash of ``format`` (0 when it is not a bundle format)."""
         name, _, number = self.format.partition("/")
-        return int(number) if name == BUNDLE_FORMAT_NAME and number.isdigit() else 0
+        # isdigit() alone lets "²" or "٣" through to int(): a ValueError (a 500), not a refusal.
+        ok = name == BUNDLE_FORMAT_NAME and number.isascii() and number.isdecimal()
+        return int(number) if ok else 0
 
 
 class BundleKey(Wire):

@@ -34,7 +34,15 @@ from sync.client.credentials import Credentials, load_credentials, save_credenti
 from sync.client.http import SyncError
 from sync.client.service import SyncPaths, enroll, run_sync
 from sync.client.trust import load_bundle_keys
-from sync.protocol import LEGACY_BUNDLE_FORMAT, ChangeStatus, DeviceRole, bundle_key, token_hash
+from sync.protocol import (
+    BUNDLE_FORMAT,
+    BUNDLE_FORMAT_NAME,
+    LEGACY_BUNDLE_FORMAT,
+    ChangeStatus,
+    DeviceRole,
+    bundle_key,
+    token_hash,
+)
 from sync.server import tables
 from sync.server.devices import create_enrolment
 from sync.server.settings import ServerSettings
@@ -492,3 +500,26 @@ def test_with_legacy_bundles_turned_off_only_a_registered_key_speaks_for_a_devic
     with pytest.raises(SyncError) as caught:  # the registered key is the only one now, whatever the setting
         sup.laptop.client.upload_bundle(forged)
     assert caught.value.code == "E_BUNDLE_SIGNATURE"
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_bundle_format_with_a_number_that_is_not_ascii_is_refused_not_a_server_error(
+    server: RunningServer, group: tuple[Supervisor, Laptop], tmp_path: Path
+) -> None:
+    sup, ins = group
+    new_inspection(ins.store, WORLD.inspector_1, WORLD.team_a, answers=1)
+    path = tmp_path / "ins.bundle"
+    export(server, ins, "ins", path)
+    bundle = read_bundle(path)
+
+    def version(format_: str) -> int:
+        return bundle.model_copy(update={"format": format_}).format_version
+
+    assert [version(BUNDLE_FORMAT), version(LEGACY_BUNDLE_FORMAT)] == [2, 1]
+    for number in ("²", "٣", "", "2a", "-1"):
+        assert version(f"{BUNDLE_FORMAT_NAME}/{number}") == 0, number
+    odd = bundle.model_copy(update={"format": f"{BUNDLE_FORMAT_NAME}/²"})
+    with pytest.raises(SyncError) as caught:
+        sup.laptop.client.upload_bundle(odd)
+    assert caught.value.code == "E_BUNDLE_FORMAT" and caught.value.status < 500
+    assert not server_records(server.engine, "inspection")
