@@ -20,7 +20,7 @@ from screens.app import InspectorApp
 from screens.home import HomeScreen
 from screens.walk import WalkScreen
 from screens.widgets.fit_table import FitTable
-from tests.screens.conftest import settle
+from tests.screens.conftest import press, settle
 from tests.screens.sample_group import FIXED_NOW, Sample
 
 pytestmark = pytest.mark.anyio
@@ -102,8 +102,7 @@ async def test_the_drafts_table_fits_80_columns_and_uses_the_room_at_120(
         assert (furnace == place) == (lang == "zh")
         assert wide[str(EXIT_DRAFT)] == exit_place
 
-        await pilot.press("down")  # the fire exit's draft (the older) under the cursor
-        await settle(pilot)
+        await press(pilot, "down")  # the fire exit's draft (the older) under the cursor
         await pilot.resize_terminal(80, 24)
         await settle(pilot)
         _assert_fits(table)
@@ -117,8 +116,7 @@ async def test_the_drafts_table_fits_80_columns_and_uses_the_room_at_120(
 
         # Refilled for the new width, the table keeps its cursor and Enter still resumes that draft.
         assert table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value == str(EXIT_DRAFT)
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         walk = app.screen
         assert isinstance(walk, WalkScreen)
         assert walk.inspection_id == EXIT_DRAFT
@@ -137,8 +135,7 @@ async def test_the_drafts_table_fits_when_opened_at_80_columns_and_after_a_langu
         _assert_fits(table)
         place = _place_cells(table)[str(FURNACE_DRAFT)]
         assert place.endswith("…") and cell_len(place) <= 36
-        await pilot.press("f2")
-        await settle(pilot)
+        await press(pilot, "f2")
         _assert_fits(table)
         assert _place_cells(table)[str(FURNACE_DRAFT)].startswith("Casting workshop")
 
