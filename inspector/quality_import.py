@@ -227,8 +227,8 @@ def import_quality_file(
                 )
             ]
         ) from exc
-    except Exception as exc:  # a missing file, a damaged workbook: named, never a traceback
-        reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+    except Exception as exc:  # a damaged workbook, an undecodable CSV: named, never a traceback
+        reason = str(exc) or type(exc).__name__  # (an OSError, the only kind with a strerror, is handled above)
         raise QualityImportFailed(
             [(t("qi.unreadable", "zh", file=file, reason=reason), t("qi.unreadable", "en", file=file, reason=reason))]
         ) from exc
