@@ -8,7 +8,6 @@ original result; a change that can never succeed is acknowledged as rejected so 
 from __future__ import annotations
 
 import hashlib
-import json
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -22,7 +21,7 @@ from sqlalchemy.orm import Session
 from inspector.models import SYNCED_MODELS, utcnow
 from sync import errors
 from sync.errors import SyncProtocolError
-from sync.protocol import PROTOCOL_SCHEMA_VERSION, Change, ChangeResult, ChangeStatus, Op
+from sync.protocol import CANONICAL_ENCODER, PROTOCOL_SCHEMA_VERSION, Change, ChangeResult, ChangeStatus, Op
 from sync.server import tables
 from sync.server.access import PARENT, Actor, Derived, as_uuid, derive, may_write
 from sync.server.audit import AuditChain
@@ -36,9 +35,6 @@ VOLATILE = frozenset({"updated_at", "server_version"})
 #: On a signed inspection, the one field a later amendment may still set.
 SIGNED_MUTABLE = frozenset({"superseded_by_id"})
 
-#: ``inspector.audit.canonical_json`` (sorted keys, no spaces, UTF-8 kept) as one reusable encoder: ``json.dumps``
-#: with options builds a new encoder on every call, which costs more than the hashing itself.
-CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
 
 #: Upgrades of older payload schemas, ``{from_version: fn(entity, payload) -> payload}``; applied in turn.
 #: Version 1 is the first published schema; fields added since are filled from the model defaults.
@@ -94,20 +90,8 @@ def natural_keys(entity: str, payload: dict[str, Any]) -> list[str]:
         values = [payload.get(n) for n in names]
         if any(v is None for v in values):
             continue  # NULLs never collide
-        keys.append(hashlib.sha256(CANONICAL.encode([entity, list(names), values]).encode()).hexdigest())
+        keys.append(hashlib.sha256(CANONICAL_ENCODER.encode([entity, list(names), values]).encode()).hexdigest())
     return keys
-
-
-def body_hash(change: Change) -> str:
-    """:meth:`sync.protocol.Change.body_hash`, with the reusable encoder (the same text, so the same hash)."""
-    body = {
-        "entity": change.entity,
-        "entity_id": str(change.entity_id),
-        "op": change.op.value,
-        "payload": change.payload,
-        "base_version": change.base_version,
-    }
-    return hashlib.sha256(CANONICAL.encode(body).encode("utf-8")).hexdigest()
 
 
 def _parent_id(entity: str, payload: dict[str, Any]) -> uuid.UUID | None:
@@ -291,7 +275,7 @@ class BatchApplier:
             assert ready is not None  # only changes known before the batch were not prepared
             result = ready if isinstance(ready, ChangeResult) else self._apply_one(change, ready)
             results.append(result)
-            hashed = body_hash(change)
+            hashed = change.body_hash()
             known[change.change_id] = {
                 "body_hash": hashed,
                 "status": result.status,
@@ -339,7 +323,7 @@ class BatchApplier:
         return found
 
     def _repeat(self, change: Change, previous: dict[str, Any]) -> ChangeResult:
-        if previous["body_hash"] != body_hash(change):
+        if previous["body_hash"] != change.body_hash():
             return self._result(change, ChangeStatus.REJECTED, code=errors.E_CHANGE_REUSED.code)
         return ChangeResult(
             change_id=change.change_id,

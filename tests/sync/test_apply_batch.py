@@ -5,6 +5,7 @@ batch is never kept into the next one. On SQLite and on PostgreSQL (their bulk p
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from pathlib import Path
 from typing import Any
@@ -13,11 +14,12 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from inspector.audit import canonical_json
 from inspector.models import Answer, Inspection, Person
-from sync.protocol import Change, ChangeResult, ChangeStatus, DeviceRole, Op
+from sync.protocol import CANONICAL_ENCODER, Change, ChangeResult, ChangeStatus, DeviceRole, Op
 from sync.server import tables
 from sync.server.access import Actor, as_uuid
-from sync.server.apply import BatchApplier, body_hash
+from sync.server.apply import BatchApplier
 from sync.server.audit import append_audit, verify_audit
 from sync.server.ingest import _actor_of
 from tests.sync.conftest import Laptop, RunningServer
@@ -199,8 +201,9 @@ def test_what_a_batch_reads_is_read_again_by_the_next_batch_of_the_same_transact
     assert_rejected(third[0], "E_NOT_TEAM_LEADER")
 
 
-def test_the_applier_hashes_a_change_body_as_the_protocol_does() -> None:
-    """Idempotency compares the applier's hash of a re-sent change with the stored one: it must be the protocol's."""
+def test_a_change_body_hashes_as_its_canonical_json() -> None:
+    """Idempotency compares the hash of a re-sent change with the stored one (made by earlier versions from
+    ``canonical_json``): the reusable encoder must give the very same text."""
     payloads: list[dict[str, Any]] = [
         {},
         {"note": "冷却水压力报警未联锁", "score": None, "nested": {"b": [1, 2.5, "x"], "a": True}},
@@ -218,7 +221,15 @@ def test_the_applier_hashes_a_change_body_as_the_protocol_does() -> None:
                 base_version=base,
                 schema_version=1,
             )
-            assert body_hash(change) == change.body_hash()
+            body = {
+                "entity": change.entity,
+                "entity_id": str(change.entity_id),
+                "op": change.op.value,
+                "payload": change.payload,
+                "base_version": change.base_version,
+            }
+            assert CANONICAL_ENCODER.encode(body) == canonical_json(body)
+            assert change.body_hash() == hashlib.sha256(canonical_json(body).encode("utf-8")).hexdigest()
 
 
 def test_uuid_parsing_is_shared_but_never_wrong() -> None:
