@@ -12,10 +12,9 @@ from pathlib import Path
 from typing import Annotated, NoReturn
 
 import typer
-from rich.markup import escape
 
 from inspector.cli.awards import awards_app, quality_app
-from inspector.cli.common import DbOption, err_console, write_crash_log
+from inspector.cli.common import DbOption, err_console, fail, write_crash_log
 from inspector.cli.demo import demo_command
 from inspector.cli.export import export_app
 from inspector.cli.help_language import help_lang, localized_cli
@@ -120,10 +119,7 @@ def report_failure(exc: BaseException, args: list[str]) -> NoReturn:
     else:  # a bug: the user gets one line and the log the traceback
         log = write_crash_log(exc)
         message = t("cli.unexpected", lang, kind=type(exc).__name__, detail=str(exc), log=str(log))
-    prefix = t("cli.error", lang)
-    space = "" if prefix.endswith("：") else " "  # the full-width colon carries its own space
-    err_console.print(f"[bold red]{prefix}[/]{space}{escape(message)}")
-    sys.exit(1)
+    fail(message, lang=lang)
 
 
 __all__ = ["Path", "app", "main", "report_failure"]
