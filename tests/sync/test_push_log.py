@@ -316,6 +316,16 @@ def test_kill_9_at_every_step_of_a_logged_sync_loses_nothing(
     assert server_count(server.engine, tables.push_log) == 0
 
 
+def run_background_applier_until_idle(server: RunningServer) -> None:
+    """A background applier of the server's engine, started and stopped once a pass found nothing more to apply."""
+    applier = ingest.BackgroundApplier(server.engine)
+    applier.start()
+    try:
+        assert applier.wait_idle(60)
+    finally:
+        applier.stop()
+
+
 def test_the_background_applier_applies_what_waits(
     server: RunningServer, tmp_path: Path, laptops: list[Laptop], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -325,12 +335,7 @@ def test_the_background_applier_applies_what_waits(
     logged_push(ins)
     monkeypatch.setattr(ingest, "QUIET_SECONDS", 0.0)
     assert ingest.ready_devices(server.engine) == ([ins_device_id(server)], False)
-    applier = ingest.BackgroundApplier(server.engine)
-    applier.start()
-    try:
-        assert applier.wait_idle(60)
-    finally:
-        applier.stop()
+    run_background_applier_until_idle(server)
     assert server_count(server.engine, tables.push_log) == 0
     assert len(server_records(server.engine, "answer")) == 3
 

@@ -29,7 +29,7 @@ from tests.sync.helpers import outbox_states, server_count, server_records
 from tests.sync.test_app_sync import UTC_MAX, _network_done
 from tests.sync.test_conflicts import edit_note
 from tests.sync.test_faults import inspector, seeded
-from tests.sync.test_push_log import LOGGED, logged_push
+from tests.sync.test_push_log import LOGGED, logged_push, run_background_applier_until_idle
 from tests.sync.world import WORLD, new_inspection
 
 
@@ -144,12 +144,7 @@ def test_the_background_applier_takes_one_chunk_of_each_waiting_device_in_turn(
     assert str(small_inspection) in server_records(server.engine, "inspection")
     assert logged_rows(server, big_id)[0] == (1, 7, 3) and len(logged_rows(server, big_id)) == 4
 
-    applier = ingest.BackgroundApplier(server.engine)
-    applier.start()
-    try:
-        assert applier.wait_idle(60)
-    finally:
-        applier.stop()
+    run_background_applier_until_idle(server)
     assert server_count(server.engine, tables.push_log) == 0
     report = big.engine(**LOGGED).run()
     assert report.pushed == 24 and report.rejected == 0 and report.conflicts == 0
