@@ -10,11 +10,10 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.markup import escape
 
-from inspector.cli.common import DbOption, console, err_console, fail, open_db
+from inspector.cli.common import DbOption, console, err_console, fail, open_db, write_failed
 from inspector.cli.problems import error_text
 from inspector.cli.report_lang import LangOption, resolve_lang
 from inspector.errors import InspectorError
-from inspector.file_errors import os_reason
 
 if TYPE_CHECKING:
     from inspector.awards.evaluate import Evaluation
@@ -42,14 +41,6 @@ def _day(value: str | None) -> date | None:
 
 def _fail_rules(exc: InspectorError, lang: str) -> None:
     fail(error_text(exc, lang), lang=lang)  # rule problems, an unknown campaign: in the user's language
-
-
-def _write_failed(out: Path | None, exc: OSError, lang: str) -> None:
-    import inspector.messages.reports  # noqa: F401  (registers the texts)
-    from inspector.i18n import t
-
-    where = out if out is not None else t("cli.stdout", lang)
-    fail(t("err.write_failed", lang, path=where, reason=os_reason(exc, lang)), lang=lang)
 
 
 @awards_app.callback()
@@ -168,7 +159,7 @@ def _output(evaluation: Evaluation, output_format: str, out: Path | None, lang: 
             _print_table(evaluation, lang)
             return
     except OSError as exc:
-        _write_failed(out, exc, lang)
+        write_failed(out, exc, lang)
     if out is not None:
         err_console.print(escape(t("awards.written", lang, path=out)))
 
@@ -263,7 +254,7 @@ def decisions_command(
     except InspectorError as exc:
         fail(error_text(exc, language), lang=language)
     except OSError as exc:
-        _write_failed(out, exc, language)
+        write_failed(out, exc, language)
     finally:
         store.close()
     console.print(escape(t("awards.written", language, path=out)))

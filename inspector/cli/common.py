@@ -76,6 +76,15 @@ def open_db(db: Path | None, *, must_exist: bool = False) -> Store:
     return store
 
 
+def write_failed(out: Path | None, exc: OSError, lang: str) -> NoReturn:
+    """Fail with "Cannot write OUT: why" in ``lang`` (``out`` ``None``: the standard output)."""
+    import inspector.messages.reports  # noqa: F401  (registers the texts)
+    from inspector.file_errors import os_reason
+
+    where = out if out is not None else t("cli.stdout", lang)
+    fail(t("err.write_failed", lang, path=where, reason=os_reason(exc, lang)), lang=lang)
+
+
 def write_crash_log(exc: BaseException) -> Path:
     """Append ``exc``'s traceback to the log file in the user's log folder and return its path."""
     import traceback

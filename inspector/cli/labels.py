@@ -8,10 +8,9 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from inspector.cli.common import DbOption, console, fail, open_db
+from inspector.cli.common import DbOption, console, fail, open_db, write_failed
 from inspector.cli.report_lang import LangOption, resolve_lang
 from inspector.errors import InspectorError
-from inspector.file_errors import os_reason
 from inspector.i18n import t
 from inspector.reports.errors import localized
 
@@ -48,7 +47,7 @@ def labels_command(
     except InspectorError as exc:
         fail(localized(exc, language))
     except OSError as exc:
-        fail(t("err.write_failed", language, path=out, reason=os_reason(exc, language)), lang=language)
+        write_failed(out, exc, language)
     finally:
         store.close()
     sheets = (len(labels) + A4_6_UP.per_sheet - 1) // A4_6_UP.per_sheet
