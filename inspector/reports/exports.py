@@ -7,6 +7,7 @@ an unknown suffix, campaign or inspection raises an :class:`~inspector.errors.In
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from inspector.reports.commendation import commendation_list
 from inspector.reports.errors import ReportError
 from inspector.reports.inspection import load_inspection_report
 from inspector.reports.pdf import write_commendation_pdf, write_inspection_pdf, write_summary_pdf
-from inspector.reports.tables import write_tables
+from inspector.reports.tables import Table, write_tables
 
 FORMATS = (".pdf", ".xlsx", ".csv")
 #: The reports, by the name the CLI and the screens use.
@@ -54,38 +55,31 @@ class ExportWriteFailed(ExportError):
         return t(self.key, lang, path=self.values["path"], reason=os_reason(self.error, lang))
 
 
-def _write_failed(path: Path, exc: OSError) -> ExportError:
-    return ExportWriteFailed(path, exc)
+def _write(path: Path, suffix: str, write_pdf: Callable[[Path], object], tables: Callable[[], Sequence[Table]]) -> Path:
+    """Write a report to ``path`` whole or not at all: ``write_pdf`` for a ``.pdf``, else the ``tables``."""
+    try:
+        with replacing(path) as part:  # a failed write leaves no damaged report and keeps the previous file
+            if suffix == ".pdf":
+                write_pdf(part)
+            else:
+                write_tables(tables(), part)
+    except OSError as exc:
+        raise ExportWriteFailed(path, exc) from exc
+    return path
 
 
 def export_inspection(session: Session, inspection_id: uuid.UUID, path: Path, *, lang: str = "zh") -> Path:
     """Write the inspection report of ``inspection_id`` to ``path``."""
     suffix = check_format(path, "inspection", lang)
     report = load_inspection_report(session, inspection_id, lang)
-    try:
-        with replacing(path) as part:  # a failed write leaves no damaged report and keeps the previous file
-            if suffix == ".pdf":
-                write_inspection_pdf(report, part)
-            else:
-                write_tables(report.tables(), part)
-    except OSError as exc:
-        raise _write_failed(path, exc) from exc
-    return path
+    return _write(path, suffix, lambda part: write_inspection_pdf(report, part), report.tables)
 
 
 def export_summary(session: Session, campaign_code: str, path: Path, *, today: date, lang: str = "zh") -> Path:
     """Write the summary of the campaign ``campaign_code`` as of ``today`` to ``path``."""
     suffix = check_format(path, "summary", lang)
     summary = campaign_summary(session, campaign_code, today=today, lang=lang)
-    try:
-        with replacing(path) as part:  # a failed write leaves no damaged report and keeps the previous file
-            if suffix == ".pdf":
-                write_summary_pdf(summary, part)
-            else:
-                write_tables(summary.tables(), part)
-    except OSError as exc:
-        raise _write_failed(path, exc) from exc
-    return path
+    return _write(path, suffix, lambda part: write_summary_pdf(summary, part), summary.tables)
 
 
 def export_commendation(
@@ -94,12 +88,4 @@ def export_commendation(
     """Write the commendation list of the campaign ``campaign_code`` to ``path``."""
     suffix = check_format(path, "commendation", lang)
     listing = commendation_list(session, campaign_code, lang=lang, as_of=as_of)
-    try:
-        with replacing(path) as part:  # a failed write leaves no damaged report and keeps the previous file
-            if suffix == ".pdf":
-                write_commendation_pdf(listing, part)
-            else:
-                write_tables(listing.tables(), part)
-    except OSError as exc:
-        raise _write_failed(path, exc) from exc
-    return path
+    return _write(path, suffix, lambda part: write_commendation_pdf(listing, part), listing.tables)
